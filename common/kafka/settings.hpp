@@ -1,0 +1,22 @@
+#pragma once
+// Connection settings shared by every stage, and the librdkafka defaults that DESIGN §4 requires.
+#include <map>
+#include <string>
+
+#include "common/config/spec.hpp"
+
+namespace tributary::kafka {
+
+struct Settings {
+  std::string brokers = "localhost:9092";
+  std::string topic_prefix = "tributary";
+  // Any librdkafka property (SASL, TLS, tuning), applied last so it overrides our defaults.
+  std::map<std::string, std::string> properties;
+
+  // "<prefix>.<name>", e.g. Topic("items") == "tributary.items".
+  [[nodiscard]] std::string Topic(const std::string& name) const;
+};
+
+void AddSettings(config::Spec& spec, Settings* settings);
+
+}  // namespace tributary::kafka

@@ -1,0 +1,30 @@
+#include "common/pg/database.hpp"
+
+#include <fmt/format.h>
+
+#include "common/log/log.hpp"
+
+namespace tributary::pg {
+
+Database::Database(Settings settings, std::string application_name)
+    : settings_(std::move(settings)), application_name_(std::move(application_name)) {}
+
+pqxx::connection& Database::Connection() {
+  if (connection_ && connection_->is_open()) return *connection_;
+  connection_.reset();
+  auto connection = std::make_unique<pqxx::connection>(settings_.dsn);
+  pqxx::nontransaction session(*connection);
+  session.exec0(fmt::format("SET statement_timeout = {}", settings_.statement_timeout.count()));
+  session.exec0(fmt::format("SET lock_timeout = {}", settings_.lock_timeout.count()));
+  session.exec0("SET application_name = " + session.quote(application_name_));
+  session.commit();
+  connection_ = std::move(connection);
+  return *connection_;
+}
+
+void Database::LogRetry(const Error& error, std::chrono::milliseconds delay) {
+  log::Get("pg")->warn("PostgreSQL {}: {}; retrying in {} ms", error.error_class, error.message,
+                       delay.count());
+}
+
+}  // namespace tributary::pg

@@ -1,0 +1,122 @@
+#include "services/cli/app.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <iostream>
+
+#include "common/base/shutdown.hpp"
+#include "common/config/spec.hpp"
+#include "common/log/log.hpp"
+#include "common/log/mask.hpp"
+#include "common/pg/database.hpp"
+#include "services/cli/migrator.hpp"
+
+#ifndef TRIBUTARY_VERSION
+#define TRIBUTARY_VERSION "dev"
+#endif
+
+namespace tributary::cli {
+namespace {
+
+constexpr std::string_view kUsage = R"(Usage: tributary COMMAND [flags]
+
+tributary turns web sources into clean, deduplicated, embedded rows in PostgreSQL.
+
+Commands:
+  migrate    Apply the database migrations that are missing (safe to run concurrently).
+  version    Print the version.
+  help       Show this help.
+
+Run `tributary COMMAND --help` for the flags of a command.
+)";
+
+int Migrate(const config::Source& source) {
+  pg::Settings pg_settings;
+  log::Settings log_settings;
+  std::string migrations_dir;
+  bool json = false;
+  config::Spec spec("tributary migrate",
+                    "Applies the schema migrations that are missing, each in its own transaction, "
+                    "under an advisory lock. A no-op when the database is up to date.");
+  pg::AddSettings(spec, &pg_settings);
+  log::AddSettings(spec, &log_settings);
+  spec.String("migrations-dir", &migrations_dir,
+              "Read migrations from this directory instead of the ones built in.")
+      .Bool("json", &json, "Print the result as JSON.");
+  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
+    std::cout << spec.Help();
+    return 0;
+  }
+  log::Setup(log_settings);
+  const auto migrations =
+      migrations_dir.empty() ? MigrationsFromEmbedded() : MigrationsFromDirectory(migrations_dir);
+  pg::Database database(pg_settings, "tributary-migrate");
+  // Only the connection is retried: a failing migration is a bug to read, not to repeat.
+  auto connected = database.Run([](pqxx::connection& c) { return c.is_open(); },
+                                pg_settings.connect_timeout);
+  if (!connected) {
+    std::cerr << "tributary migrate: cannot connect to PostgreSQL: " << connected.error().message
+              << "\n";
+    return 1;
+  }
+  const auto report = ApplyMigrations(database.Connection(), migrations);
+  if (!report) {
+    std::cerr << "tributary migrate: " << report.error().message << "\n";
+    return 1;
+  }
+  if (json) {
+    std::string applied;
+    for (const auto& name : report->applied) {
+      applied += fmt::format("{}\"{}\"", applied.empty() ? "" : ",", name);
+    }
+    std::cout << fmt::format(R"({{"applied":[{}],"already_applied":{}}})", applied,
+                             report->already_applied)
+              << "\n";
+  } else if (report->applied.empty()) {
+    std::cout << fmt::format("database is up to date ({} migrations)\n", report->already_applied);
+  } else {
+    std::cout << fmt::format("applied {} migration(s): {}; {} were already applied\n",
+                             report->applied.size(), fmt::join(report->applied, ", "),
+                             report->already_applied);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int App::Run(const config::Source& source) {
+  if (source.args.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = source.args.front();
+  config::Source rest = source;
+  rest.args.erase(rest.args.begin());
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "tributary " << TRIBUTARY_VERSION << "\n";
+    return 0;
+  }
+  if (command == "migrate") return Migrate(rest);
+  std::cerr << "tributary: unknown command '" << command << "'\n\n" << kUsage;
+  return 2;
+}
+
+int App::Main(int argc, char** argv) {
+  Shutdown::InstallSignalHandlers();
+  try {
+    return Run(config::Source::FromProcess(argc, argv));
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tributary: " << log::Mask(e.what()) << "\n";
+    return 1;
+  }
+}
+
+}  // namespace tributary::cli

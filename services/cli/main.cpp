@@ -1,0 +1,3 @@
+#include "services/cli/app.hpp"
+
+int main(int argc, char** argv) { return tributary::cli::App::Main(argc, argv); }
