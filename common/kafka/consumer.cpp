@@ -141,6 +141,9 @@ Consumer::Consumer(const Settings& settings, ConsumerSettings consumer_settings,
       {"auto.commit.interval.ms", "1000"},
       {"partition.assignment.strategy", "cooperative-sticky"},
       {"enable.partition.eof", "false"},
+      // A resumed partition joins the broker's next fetch; the default 500 ms wait of the fetch
+      // already in flight would stall every pause/resume cycle that long.
+      {"fetch.wait.max.ms", "100"},
   });
   std::string error;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(callbacks_.get()), error) !=

@@ -55,14 +55,14 @@ class AdvisoryLock {
     pqxx::nontransaction tx(connection_);
     // Waiting for another migrate run is expected; give it time beyond the session default.
     tx.exec0("SET lock_timeout = '10min'");
-    tx.exec0(fmt::format("SELECT pg_advisory_lock({})", kMigrationLockKey));
+    tx.exec(fmt::format("SELECT pg_advisory_lock({})", kMigrationLockKey));
   }
   AdvisoryLock(const AdvisoryLock&) = delete;
   AdvisoryLock& operator=(const AdvisoryLock&) = delete;
   ~AdvisoryLock() {
     try {
       pqxx::nontransaction tx(connection_);
-      tx.exec0(fmt::format("SELECT pg_advisory_unlock({})", kMigrationLockKey));
+      tx.exec(fmt::format("SELECT pg_advisory_unlock({})", kMigrationLockKey));
       tx.exec0("RESET lock_timeout");
     } catch (const std::exception& e) {
       // The session may be gone; the server releases session locks with it.

@@ -191,12 +191,13 @@ TEST_F(MigratedDatabase, ConstraintsRefuseBadValues) {
 TEST(Migrate, TheCliCommandMigratesAndReportsUpToDate) {
   ScratchDatabase db;
   const auto binary = (testing::BinDir() / "tributary").string();
-  const auto first = testing::RunCommand("PGDATABASE=" + db.name() + " " + binary +
-                                         " migrate --log-format=text 2>&1");
+  // The DSN names only the database; host, port and user come from libpq's PG* variables.
+  const auto first = testing::RunCommand(binary + " migrate --pg-dsn=" + db.Dsn() +
+                                         " --log-format=text 2>&1");
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_THAT(first.output, HasSubstr("applied"));
-  const auto second = testing::RunCommand("PGDATABASE=" + db.name() + " " + binary +
-                                          " migrate --json 2>&1");
+  const auto second =
+      testing::RunCommand(binary + " migrate --json --pg-dsn=" + db.Dsn() + " 2>&1");
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_THAT(second.output, HasSubstr(R"("applied":[])"));
 }
