@@ -26,8 +26,8 @@ TEST(KafkaConsole, JsonWrittenWithTheConsoleProducerIsDecoded) {
       "NONE\t8|{\"source_id\": 8, \"url\": \"https://example.org/sitemap.xml\"}\n";
   const auto result = testing::RunCommand(
       wrapper.string() + " --bootstrap-server " + brokers + " --topic " + topic +
-          " --property parse.key=true --property key.separator='|'"
-          " --property parse.headers=true --property null.marker=NONE 2>&1",
+          " --reader-property parse.key=true --reader-property key.separator='|'"
+          " --reader-property parse.headers=true --reader-property null.marker=NONE 2>&1",
       input);
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
