@@ -18,8 +18,14 @@ pqxx::connection& Database::Connection() {
   session.exec0(fmt::format("SET lock_timeout = {}", settings_.lock_timeout.count()));
   session.exec0("SET application_name = " + session.quote(application_name_));
   session.commit();
+  for (const auto& [name, sql] : prepared_) connection->prepare(name, sql);
   connection_ = std::move(connection);
   return *connection_;
+}
+
+void Database::Prepare(std::string name, std::string sql) {
+  if (connection_) connection_->prepare(name, sql);
+  prepared_.emplace_back(std::move(name), std::move(sql));
 }
 
 void Database::LogRetry(const Error& error, std::chrono::milliseconds delay) {

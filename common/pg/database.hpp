@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "common/base/backoff.hpp"
 #include "common/base/result.hpp"
@@ -27,6 +29,10 @@ class Database {
   pqxx::connection& Connection();
   void Disconnect() { connection_.reset(); }
 
+  // Declares a prepared statement; it is prepared on every (re)connection, so callers can
+  // `tx.exec_prepared(name, ...)` without caring whether the session is new.
+  void Prepare(std::string name, std::string sql);
+
   // Runs `fn(pqxx::connection&)`; a retryable failure rolls back (the transaction inside `fn`
   // is destroyed), backs off with jitter and runs `fn` again, up to `give_up_after` (forever
   // when nullopt, until shutdown is requested). A permanent failure returns at once.
@@ -42,6 +48,7 @@ class Database {
   Settings settings_;
   std::string application_name_;
   std::unique_ptr<pqxx::connection> connection_;
+  std::vector<std::pair<std::string, std::string>> prepared_;
 };
 
 template <typename Fn>
