@@ -61,6 +61,7 @@ if [[ ${TRIBUTARY_SKIP_ASAN:-0} != 1 ]]; then
   cmake --preset asan >/dev/null
   cmake --build build/asan -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    LSAN_OPTIONS="suppressions=$repo/cmake/lsan.supp" \
     ctest --test-dir build/asan -L 'unit|integration' "${ctest_args[@]}" || status=1
 fi
 
