@@ -11,6 +11,7 @@
 #include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
 #include "services/cli/migrator.hpp"
+#include "services/cli/parse_command.hpp"
 
 #ifndef TRIBUTARY_VERSION
 #define TRIBUTARY_VERSION "dev"
@@ -25,6 +26,7 @@ tributary turns web sources into clean, deduplicated, embedded rows in PostgreSQ
 
 Commands:
   migrate    Apply the database migrations that are missing (safe to run concurrently).
+  parse      Parse a feed, sitemap or page offline and print the result as JSON.
   version    Print the version.
   help       Show this help.
 
@@ -102,6 +104,7 @@ int App::Run(const config::Source& source) {
     return 0;
   }
   if (command == "migrate") return Migrate(rest);
+  if (command == "parse") return ParseCommand(rest);
   std::cerr << "tributary: unknown command '" << command << "'\n\n" << kUsage;
   return 2;
 }

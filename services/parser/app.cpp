@@ -1,0 +1,80 @@
+#include "services/parser/app.hpp"
+
+#include <iostream>
+
+#include "common/base/shutdown.hpp"
+#include "common/kafka/producer.hpp"
+#include "common/log/mask.hpp"
+#include "common/runtime/consume_loop.hpp"
+#include "services/parser/config.hpp"
+#include "services/parser/core.hpp"
+#include "services/parser/kafka_ports.hpp"
+
+namespace tributary::parser {
+
+int App::Run(const config::Source& source, const std::function<bool()>& keep_running) {
+  Config config;
+  std::string help;
+  if (Parse(source, &config, &help) == config::Spec::Outcome::kHelp) {
+    std::cout << help;
+    return 0;
+  }
+  log::Setup(config.log);
+  auto logger = log::Get("parser");
+  auto& registry = metrics::Default();
+  StageMetrics stage_metrics(registry);
+
+  // Members in dependency order; the consumer is created last and closed first.
+  admin::AdminServer admin(config.admin, registry);
+  admin.Start();
+  kafka::Producer producer(config.kafka, "parser", registry);
+  kafka::DlqPublisher publisher(producer, config.kafka, "parser");
+  ProducerSink sink(producer);
+  KafkaDeadLetters dead_letters(publisher);
+  kafka::Consumer consumer(config.kafka,
+                           {.stage = "parser",
+                            .group_id = config.group_id,
+                            .topics = {config.DocumentsTopic()},
+                            // A document (up to 16 MiB) is held until its records are
+                            // acknowledged, for a re-produce: bound how many wait in memory.
+                            .max_in_flight_per_partition = 16,
+                            .max_in_flight_total = 32},
+                           registry);
+  ConsumerCompletions completions(consumer);
+  Core core({.items_topic = config.ItemsTopic(),
+             .requests_topic = config.RequestsTopic(),
+             .events_topic = config.EventsTopic(),
+             .limits = config.ParserLimits()},
+            sink, dead_letters, completions, stage_metrics);
+  logger->info("parsing {} into {}, {} and {}; admin on port {}", config.DocumentsTopic(),
+               config.ItemsTopic(), config.RequestsTopic(), config.EventsTopic(), admin.port());
+
+  // Parsing happens on the poll thread; deliveries complete on the producer's thread, so
+  // in-flight work can still finish during the shutdown grace period.
+  runtime::RunConsumeLoop(
+      consumer, [&](kafka::Message message) { core.Handle(std::move(message)); }, &admin, {},
+      [&] { return core.Tick(Core::Clock::now()) && !producer.fatal() && keep_running(); });
+  producer.Flush(std::chrono::seconds(10));
+  admin.Stop();
+  if (producer.fatal()) {
+    logger->error("the Kafka producer hit a fatal error; exiting");
+    return 1;
+  }
+  logger->info("stopped");
+  return 0;
+}
+
+int App::Main(int argc, char** argv) {
+  Shutdown::InstallSignalHandlers();
+  try {
+    return Run(config::Source::FromProcess(argc, argv));
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tributary-parser: " << log::Mask(e.what()) << "\n";
+    return 1;
+  }
+}
+
+}  // namespace tributary::parser

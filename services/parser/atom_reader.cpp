@@ -1,0 +1,149 @@
+// Atom 1.0 and its predecessor 0.3 (issued/modified/tagline, mode="escaped" content).
+#include <cstdlib>
+
+#include "services/parser/dates.hpp"
+#include "services/parser/feed_xml.hpp"
+#include "services/parser/urls.hpp"
+
+namespace tributary::parser {
+namespace {
+
+bool IsAtom(const xmlNode* node) {
+  const auto space = xml::Namespace(node);
+  return space.empty() || space == ns::kAtom1 || space == ns::kAtom03;
+}
+
+// Text constructs: type="xhtml" holds markup as child elements, the others hold text (which
+// for type="html" is escaped HTML, decoded by the XML parser into markup).
+std::string TextConstruct(const xmlNode* node, std::size_t max_bytes) {
+  if (xml::Attr(node, "type") == "xhtml") return xml::InnerXml(node, max_bytes);
+  return xml::Text(node, max_bytes);
+}
+
+std::string PersonName(const xmlNode* person) {
+  auto name = xml::ChildText(person, "name");
+  if (name.empty()) name = xml::ChildText(person, "email");
+  if (name.empty()) name = xml::Text(person);
+  return name;
+}
+
+void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
+  RawEntry entry;
+  const auto max = builder.limits().max_content_bytes * 4;
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (!xml::IsElement(child)) continue;
+    const auto name = xml::Name(child);
+    if (xml::Namespace(child) == ns::kDc) {
+      if (name == "creator") entry.authors.push_back(xml::Text(child));
+      if (name == "subject") entry.categories.push_back(xml::Text(child));
+      continue;
+    }
+    if (xml::Namespace(child) == ns::kMedia) {
+      if (name == "content" && !xml::Attr(child, "url").empty()) {
+        entry.enclosures.push_back({xml::Attr(child, "url"), xml::Attr(child, "type"),
+                                    std::atoll(xml::Attr(child, "fileSize").c_str())});
+      }
+      continue;
+    }
+    if (!IsAtom(child)) continue;
+    if (name == "id") {
+      entry.id = xml::Text(child);
+    } else if (name == "title") {
+      entry.title = TextConstruct(child, builder.limits().max_title_bytes * 4);
+    } else if (name == "link") {
+      const auto rel = xml::Attr(child, "rel");
+      const auto href = ResolveUrl(xml::Attr(child, "href"), document.Base(child));
+      if (rel == "enclosure") {
+        entry.enclosures.push_back(
+            {href, xml::Attr(child, "type"), std::atoll(xml::Attr(child, "length").c_str())});
+      } else if ((rel.empty() || rel == "alternate") && entry.link.empty()) {
+        entry.link = href;
+      }
+    } else if (name == "summary") {
+      entry.summary = TextConstruct(child, max);
+    } else if (name == "content") {
+      entry.content = TextConstruct(child, max);
+      if (entry.link.empty() && !xml::Attr(child, "src").empty()) {
+        entry.link = ResolveUrl(xml::Attr(child, "src"), document.Base(child));
+      }
+    } else if (name == "author" || name == "contributor") {
+      if (name == "author" || entry.authors.empty()) entry.authors.push_back(PersonName(child));
+    } else if (name == "category") {
+      // The label is the human-readable form when there is one.
+      auto term = xml::Attr(child, "label");
+      if (term.empty()) term = xml::Attr(child, "term");
+      if (term.empty()) term = xml::Text(child);
+      entry.categories.push_back(term);
+    } else if (name == "published" || name == "issued" || name == "created") {
+      if (entry.published.empty() || name == "published") entry.published = xml::Text(child);
+    } else if (name == "updated" || name == "modified") {
+      entry.updated = xml::Text(child);
+    }
+  }
+  entry.language = xml::Attr(node, "lang");
+  entry.base = document.Base(node);
+  builder.AddEntry(entry);
+}
+
+}  // namespace
+
+Format FeedFormatOf(const xml::Document& document) {
+  const xmlNode* root = document.Root();
+  const auto name = xml::Name(root);
+  const auto space = xml::Namespace(root);
+  if (name == "rss") {
+    const auto version = xml::Attr(root, "version");
+    if (version == "0.91" || version == "0.90") return Format::kRss091;
+    if (version == "0.92" || version == "0.93" || version == "0.94") return Format::kRss092;
+    return Format::kRss2;
+  }
+  if (name == "RDF") {
+    if (xml::Child(root, "channel", ns::kRss090) != nullptr) return Format::kRss090;
+    return Format::kRss1Rdf;
+  }
+  if (name == "feed") {
+    if (space == ns::kAtom03 || xml::Attr(root, "version") == "0.3") return Format::kAtom03;
+    return Format::kAtom1;
+  }
+  if (name == "channel") return Format::kRss2;  // a bare channel: seen in broken feeds
+  return Format::kUnknown;
+}
+
+void ReadAtom(const xml::Document& document, DocumentBuilder& builder) {
+  builder.SetFormat(FeedFormatOf(document));
+  const xmlNode* root = document.Root();
+  auto& meta = builder.metadata();
+  meta.language = CleanText(xml::Attr(root, "lang"), 64);
+  builder.SetDocumentLanguage(meta.language);
+  std::string updated;
+  for (const xmlNode* child = root->children; child != nullptr; child = child->next) {
+    if (!xml::IsElement(child) || !IsAtom(child)) continue;
+    const auto name = xml::Name(child);
+    if (name == "entry") {
+      if (builder.ItemsFull()) {
+        builder.AddEntry({});  // records the cut once
+        break;
+      }
+      ReadEntry(document, child, builder);
+    } else if (name == "title") {
+      meta.title = TextConstruct(child, builder.limits().max_title_bytes * 4);
+    } else if (name == "subtitle" || name == "tagline") {
+      meta.description = TextConstruct(child, builder.limits().max_summary_bytes * 4);
+    } else if (name == "link") {
+      const auto rel = xml::Attr(child, "rel");
+      if ((rel.empty() || rel == "alternate") && meta.link.empty()) {
+        meta.link = ResolveUrl(xml::Attr(child, "href"), document.Base(child));
+      }
+    } else if (name == "updated" || name == "modified") {
+      updated = xml::Text(child);
+    } else if (name == "author") {
+      meta.authors.push_back(PersonName(child));
+    }
+  }
+  meta.title = CleanText(meta.title, builder.limits().max_title_bytes);
+  meta.description = CleanText(meta.description, builder.limits().max_summary_bytes);
+  for (auto& author : meta.authors) author = CleanText(author, builder.limits().max_title_bytes);
+  if (auto date = ParseDateSeconds(updated); date) meta.updated_unix = *date;
+}
+
+}  // namespace tributary::parser

@@ -1,0 +1,287 @@
+#include "services/parser/charset.hpp"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace tributary::parser {
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string Trim(std::string_view text) {
+  const auto b = text.find_first_not_of(" \t\r\n\"'");
+  if (b == std::string_view::npos) return {};
+  const auto e = text.find_last_not_of(" \t\r\n\"';");
+  return std::string(text.substr(b, e - b + 1));
+}
+
+// Length of the valid UTF-8 sequence at `i`, or 0 when invalid (overlongs, surrogates and code
+// points past U+10FFFF are invalid too).
+std::size_t SequenceLength(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  const auto c1 = static_cast<unsigned char>(s[i + 1]);
+  if (c1 < lo || c1 > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    const auto ck = static_cast<unsigned char>(s[i + k]);
+    if (ck < 0x80 || ck > 0xBF) return 0;
+  }
+  return n;
+}
+
+bool IsBadControl(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' && c != '\r'; }
+
+// Length of the prefix of s[i..] made of 8-byte words of printable ASCII (no byte >= 0x80 and
+// none < 0x20): the common case, checked a word at a time.
+std::size_t AsciiRun(std::string_view s, std::size_t i) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  constexpr std::uint64_t kSpace = 0x2020202020202020ULL;
+  const std::size_t start = i;
+  while (i + 8 <= s.size()) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, s.data() + i, 8);
+    // A byte >= 0x80, or a byte < 0x20 (subtracting 0x20 borrows into its high bit).
+    if (((word | (word - kSpace)) & kHigh) != 0) break;
+    i += 8;
+  }
+  return i - start;
+}
+
+// The value of encoding="..." in an XML declaration at the start of an ASCII-compatible text.
+std::string XmlDeclaredCharset(std::string_view body) {
+  const auto head = body.substr(0, 512);
+  if (head.rfind("<?xml", 0) != 0) return {};
+  const auto end = head.find("?>");
+  const auto decl = head.substr(0, end);
+  const auto pos = decl.find("encoding");
+  if (pos == std::string_view::npos) return {};
+  auto rest = decl.substr(pos + 8);
+  const auto q = rest.find_first_of("\"'");
+  if (q == std::string_view::npos) return {};
+  const char quote = rest[q];
+  rest = rest.substr(q + 1);
+  return Lower(Trim(rest.substr(0, rest.find(quote))));
+}
+
+// <meta charset="x"> or <meta http-equiv content="text/html; charset=x"> in the first 4 KiB.
+std::string HtmlMetaCharset(std::string_view body) {
+  const auto head = Lower(body.substr(0, 4096));
+  auto pos = head.find("charset=");
+  if (pos == std::string::npos) return {};
+  pos += 8;
+  while (pos < head.size() && (head[pos] == '"' || head[pos] == '\'' || head[pos] == ' ')) ++pos;
+  auto end = pos;
+  while (end < head.size() && (std::isalnum(static_cast<unsigned char>(head[end])) ||
+                               head[end] == '-' || head[end] == '_' || head[end] == ':')) {
+    ++end;
+  }
+  return head.substr(pos, end - pos);
+}
+
+std::string Normalize(std::string charset) {
+  if (charset == "utf8") return "utf-8";
+  // Browsers read these as windows-1252; documents that say latin-1 use its C1 punctuation.
+  if (charset == "iso-8859-1" || charset == "latin1" || charset == "latin-1" ||
+      charset == "us-ascii" || charset == "ascii" || charset == "iso8859-1") {
+    return "windows-1252";
+  }
+  return charset;
+}
+
+// Converts with iconv; false when the charset is unknown or the bytes do not fit it.
+bool Convert(std::string_view body, const std::string& charset, std::string& out) {
+  iconv_t cd = iconv_open("UTF-8", charset.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) return false;
+  out.clear();
+  out.resize(body.size() * 2 + 16);
+  auto* in_ptr = const_cast<char*>(body.data());
+  std::size_t in_left = body.size();
+  std::size_t produced = 0;
+  bool ok = true;
+  while (in_left > 0) {
+    char* out_ptr = out.data() + produced;
+    std::size_t out_left = out.size() - produced;
+    const auto rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+    produced = out.size() - out_left;
+    if (rc != static_cast<std::size_t>(-1)) break;
+    if (errno == E2BIG) {
+      out.resize(out.size() * 2);
+      continue;
+    }
+    ok = false;  // EILSEQ / EINVAL: not this charset
+    break;
+  }
+  iconv_close(cd);
+  out.resize(produced);
+  return ok;
+}
+
+}  // namespace
+
+std::string CharsetFromContentType(std::string_view content_type) {
+  const auto lower = Lower(content_type);
+  const auto pos = lower.find("charset=");
+  if (pos == std::string::npos) return {};
+  auto value = std::string_view(lower).substr(pos + 8);
+  value = value.substr(0, value.find(';'));
+  return Trim(value);
+}
+
+bool IsValidUtf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    i += AsciiRun(text, i);
+    if (i >= text.size()) break;
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const auto n = SequenceLength(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+bool IsCleanUtf8(std::string_view text) {
+  bool clean = true;
+  for (std::size_t i = 0; i < text.size() && clean;) {
+    i += AsciiRun(text, i);
+    if (i >= text.size()) break;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (IsBadControl(c)) clean = false;
+      ++i;
+      continue;
+    }
+    const auto n = SequenceLength(text, i);
+    if (n == 0) clean = false;
+    i += n;
+  }
+  return clean;
+}
+
+std::string SanitizeUtf8(std::string_view text) {
+  if (IsCleanUtf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (!IsBadControl(c)) out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    const auto n = SequenceLength(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+void TruncateUtf8(std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return;
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+}
+
+Decoded DecodeToUtf8(std::string_view body, std::string_view http_charset) {
+  Decoded result;
+  std::string forced;
+  auto bytes = body;
+  const auto starts = [&](std::string_view magic) {
+    return bytes.substr(0, magic.size()) == magic;
+  };
+  if (starts("\xEF\xBB\xBF")) {
+    bytes.remove_prefix(3);
+    forced = "utf-8";
+  } else if (starts(std::string_view("\xFF\xFE\0\0", 4))) {
+    forced = "utf-32le";
+  } else if (starts(std::string_view("\0\0\xFE\xFF", 4))) {
+    forced = "utf-32be";
+  } else if (starts("\xFF\xFE")) {
+    forced = "utf-16";  // iconv reads and drops the BOM
+  } else if (starts("\xFE\xFF")) {
+    forced = "utf-16";
+  } else if (starts(std::string_view("<\0?\0", 4))) {
+    forced = "utf-16le";
+  } else if (starts(std::string_view("\0<\0?", 4))) {
+    forced = "utf-16be";
+  }
+  std::vector<std::string> candidates;
+  if (forced.empty() && IsCleanUtf8(bytes)) {
+    // The common case, decided in one pass: nothing to convert or replace.
+    result.text.assign(bytes);
+    result.charset = "utf-8";
+    return result;
+  }
+  if (!forced.empty()) {
+    candidates.push_back(forced);
+  } else if (IsValidUtf8(bytes)) {
+    candidates.push_back("utf-8");
+  } else {
+    for (auto c : {std::string(http_charset), XmlDeclaredCharset(bytes), HtmlMetaCharset(bytes)}) {
+      c = Normalize(Lower(c));
+      if (!c.empty() && c != "utf-8" && c.find("16") == std::string::npos &&
+          c.find("32") == std::string::npos) {
+        candidates.push_back(c);
+      }
+    }
+    candidates.push_back("windows-1252");
+    candidates.push_back("iso-8859-1");  // windows-1252 leaves five bytes undefined
+  }
+  for (const auto& charset : candidates) {
+    if (charset == "utf-8") {
+      result.text = SanitizeUtf8(bytes);
+      result.charset = charset;
+      result.lossy = !forced.empty() && !IsValidUtf8(bytes);
+      return result;
+    }
+    std::string converted;
+    if (Convert(bytes, charset, converted)) {
+      result.text = SanitizeUtf8(converted);
+      result.charset = charset;
+      return result;
+    }
+  }
+  // A BOM that lied: keep what is valid, replace the rest.
+  result.text = SanitizeUtf8(bytes);
+  result.charset = "utf-8";
+  result.lossy = true;
+  return result;
+}
+
+}  // namespace tributary::parser

@@ -1,0 +1,54 @@
+#include "services/parser/config.hpp"
+
+namespace tributary::parser {
+namespace {
+
+std::string Or(const std::string& value, const kafka::Settings& kafka, const char* name) {
+  return value.empty() ? kafka.Topic(name) : value;
+}
+
+}  // namespace
+
+std::string Config::DocumentsTopic() const { return Or(documents_topic, kafka, "documents"); }
+std::string Config::ItemsTopic() const { return Or(items_topic, kafka, "items"); }
+std::string Config::RequestsTopic() const { return Or(requests_topic, kafka, "fetch.requests"); }
+std::string Config::EventsTopic() const { return Or(events_topic, kafka, "source.events"); }
+
+Limits Config::ParserLimits() const {
+  Limits limits;
+  limits.max_items = static_cast<std::size_t>(max_items);
+  limits.max_sitemap_urls = static_cast<std::size_t>(max_sitemap_urls);
+  limits.max_content_bytes = static_cast<std::size_t>(max_content_bytes);
+  return limits;
+}
+
+config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {
+  config::Spec spec("tributary-parser",
+                    "Reads fetched documents from <prefix>.documents, detects their format (RSS, "
+                    "Atom, JSON Feed, sitemaps, pages, JSON APIs), and produces normalized items "
+                    "to <prefix>.items, discovered fetches to <prefix>.fetch.requests and one "
+                    "parse outcome per document to <prefix>.source.events. Offsets are stored "
+                    "only after all of a document's records are acknowledged.");
+  kafka::AddSettings(spec, &config->kafka);
+  log::AddSettings(spec, &config->log);
+  admin::AddSettings(spec, &config->admin);
+  spec.String("group-id", &config->group_id, "Kafka consumer group.")
+      .String("documents-topic", &config->documents_topic,
+              "Topic to consume; default <prefix>.documents.")
+      .String("items-topic", &config->items_topic, "Topic for items; default <prefix>.items.")
+      .String("requests-topic", &config->requests_topic,
+              "Topic for discovered fetch requests; default <prefix>.fetch.requests.")
+      .String("events-topic", &config->events_topic,
+              "Topic for parse outcomes; default <prefix>.source.events.")
+      .Int("max-items", &config->max_items, 1, 1'000'000,
+           "Items kept per feed document; the rest are cut with a warning.")
+      .Int("max-sitemap-urls", &config->max_sitemap_urls, 1, 1'000'000,
+           "URLs kept per sitemap (sitemaps.org: 50,000); the rest are cut with a warning.")
+      .Int("max-content-bytes", &config->max_content_bytes, 1024, 64 * 1024 * 1024,
+           "Longest content_text kept per item, in bytes (cut at a character boundary).");
+  const auto outcome = spec.Parse(source);
+  if (help != nullptr) *help = spec.Help();
+  return outcome;
+}
+
+}  // namespace tributary::parser

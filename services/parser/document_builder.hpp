@@ -1,0 +1,45 @@
+#pragma once
+// Collects what the format readers find: normalizes each entry as it arrives, enforces the item
+// limit with one warning, and builds child FetchRequests within the source's depth limit.
+#include <string>
+
+#include "services/parser/normalize.hpp"
+#include "services/parser/parsed_document.hpp"
+#include "services/parser/raw_entry.hpp"
+
+namespace tributary::parser {
+
+class DocumentBuilder {
+ public:
+  DocumentBuilder(const ParseInput& input, const Limits& limits);
+
+  // False once the item limit is reached: the reader should stop.
+  bool AddEntry(const RawEntry& entry);
+  // A fetch discovered in the document (sitemap index child, page of a sitemap URL). Dropped,
+  // with one warning, when deeper than the source's max depth.
+  void AddChild(const std::string& url, v1::SourceKind kind);
+  void Warn(std::string warning);
+
+  [[nodiscard]] bool ItemsFull() const;
+  [[nodiscard]] std::size_t ItemCount() const { return document_.items.size(); }
+  // Sitemaps may list more entries than feeds (sitemaps.org allows 50,000).
+  void SetItemCap(std::size_t cap) { item_cap_ = cap; }
+  [[nodiscard]] const Limits& limits() const { return context_.limits; }
+  [[nodiscard]] const ParseInput& input() const { return input_; }
+  [[nodiscard]] const std::string& base_url() const { return context_.base_url; }
+  void SetDocumentLanguage(const std::string& language) { context_.language = language; }
+  FeedMetadata& metadata() { return document_.metadata; }
+  void SetFormat(Format format) { document_.format = format; }
+  ParsedDocument Take();
+
+ private:
+  const ParseInput& input_;
+  NormalizeContext context_;
+  ParsedDocument document_;
+  std::size_t item_cap_;
+  bool warned_items_ = false;
+  bool warned_depth_ = false;
+  std::size_t dropped_entries_ = 0;
+};
+
+}  // namespace tributary::parser

@@ -1,0 +1,26 @@
+#pragma once
+// The XML feed readers: RSS 0.90/0.91/0.92/2.0, RSS 1.0 (RDF) and Atom 0.3/1.0. Each takes a
+// parsed document whose root it recognised and fills the builder.
+#include "services/parser/document_builder.hpp"
+#include "services/parser/xml_document.hpp"
+
+namespace tributary::parser {
+
+namespace ns {
+inline constexpr std::string_view kAtom1 = "http://www.w3.org/2005/Atom";
+inline constexpr std::string_view kAtom03 = "http://purl.org/atom/ns#";
+inline constexpr std::string_view kRdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+inline constexpr std::string_view kRss090 = "http://my.netscape.com/rdf/simple/0.9/";
+inline constexpr std::string_view kRss1 = "http://purl.org/rss/1.0/";
+inline constexpr std::string_view kContent = "http://purl.org/rss/1.0/modules/content/";
+inline constexpr std::string_view kDc = "http://purl.org/dc/elements/1.1/";
+inline constexpr std::string_view kMedia = "http://search.yahoo.com/mrss/";
+}  // namespace ns
+
+// The format of an XML feed from its root element, or kUnknown.
+Format FeedFormatOf(const xml::Document& document);
+
+void ReadRss(const xml::Document& document, Format format, DocumentBuilder& builder);
+void ReadAtom(const xml::Document& document, DocumentBuilder& builder);
+
+}  // namespace tributary::parser

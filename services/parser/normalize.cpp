@@ -1,0 +1,156 @@
+#include "services/parser/normalize.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+#include "services/parser/charset.hpp"
+#include "services/parser/dates.hpp"
+#include "services/parser/text.hpp"
+#include "services/parser/urls.hpp"
+
+namespace tributary::parser {
+namespace {
+
+constexpr std::size_t kMaxExternalIdBytes = 512;
+
+std::string Sha256(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest.data()), size);
+}
+
+void HashField(EVP_MD_CTX* ctx, std::string_view field) {
+  const auto length = std::to_string(field.size()) + ":";
+  EVP_DigestUpdate(ctx, length.data(), length.size());
+  EVP_DigestUpdate(ctx, field.data(), field.size());
+}
+
+void SetTime(google::protobuf::Timestamp* out, const UtcTime& time) {
+  out->set_seconds(time.seconds);
+  out->set_nanos(time.nanos);
+}
+
+void AddUnique(google::protobuf::RepeatedPtrField<std::string>* list, std::string value,
+               std::size_t max_entries, std::size_t max_bytes) {
+  value = CleanText(value, max_bytes);
+  if (value.empty() || static_cast<std::size_t>(list->size()) >= max_entries) return;
+  if (std::find(list->begin(), list->end(), value) != list->end()) return;
+  list->Add(std::move(value));
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto digest = Sha256(data);
+  std::string out;
+  out.reserve(digest.size() * 2);
+  for (const unsigned char c : digest) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xF]);
+  }
+  return out;
+}
+
+std::string CleanText(std::string_view text, std::size_t max_bytes) {
+  std::string out = LooksLikeHtml(text) ? HtmlToText(text) : CollapseWhitespace(text);
+  // Copies only when there is something to fix (rare: the input is already valid UTF-8).
+  if (!IsCleanUtf8(out)) out = SanitizeUtf8(out);
+  if (out.find('\xC2') != std::string::npos) out = FixC1Controls(out);
+  TruncateUtf8(out, max_bytes);
+  return out;
+}
+
+std::string ContentHash(const v1::Item& item) {
+  // Fed field by field: no concatenated copy of a possibly megabyte-long text.
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  HashField(ctx.get(), item.title());
+  HashField(ctx.get(), item.summary());
+  HashField(ctx.get(), item.content_text());
+  HashField(ctx.get(), item.canonical_url());
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest.data(), &size);
+  return std::string(reinterpret_cast<const char*>(digest.data()), size);
+}
+
+std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext& context) {
+  const auto& limits = context.limits;
+  v1::Item item;
+  item.set_source_id(context.source_id);
+  item.set_request_id(context.request_id);
+  const std::string base =
+      entry.base.empty() ? context.base_url : ResolveUrl(entry.base, context.base_url);
+  std::string url = SanitizeUtf8(ResolveUrl(entry.link, base));
+  TruncateUtf8(url, limits.max_url_bytes);
+  item.set_url(url);
+  item.set_canonical_url(CanonicalUrl(url));
+  item.set_title(CleanText(entry.title, limits.max_title_bytes));
+  item.set_summary(CleanText(entry.summary, limits.max_summary_bytes));
+  item.set_content_text(entry.content.empty() ? item.summary()
+                                              : CleanText(entry.content, limits.max_content_bytes));
+  for (const auto& author : entry.authors) {
+    AddUnique(item.mutable_authors(), author, limits.max_list_entries, limits.max_title_bytes);
+  }
+  for (const auto& category : entry.categories) {
+    AddUnique(item.mutable_categories(), category, limits.max_list_entries, limits.max_title_bytes);
+  }
+  for (const auto& enclosure : entry.enclosures) {
+    if (static_cast<std::size_t>(item.enclosures_size()) >= limits.max_list_entries) break;
+    auto enclosure_url = SanitizeUtf8(ResolveUrl(enclosure.url, base));
+    if (enclosure_url.empty() || enclosure_url.size() > limits.max_url_bytes) continue;
+    auto* out = item.add_enclosures();
+    out->set_url(std::move(enclosure_url));
+    out->set_type(CleanText(enclosure.type, 256));
+    out->set_length(std::max<std::int64_t>(0, enclosure.length));
+  }
+  item.set_language(CleanText(entry.language.empty() ? context.language : entry.language, 64));
+  // Each date stands in for the other when missing, as feed readers do: a feed that only says
+  // when an entry changed still says roughly when it appeared, and vice versa.
+  auto published = ParseDate(entry.published);
+  auto updated = ParseDate(entry.updated);
+  if (!published) published = updated;
+  if (!updated) updated = published;
+  if (published) SetTime(item.mutable_published_at(), *published);
+  if (updated) SetTime(item.mutable_updated_at(), *updated);
+
+  // guid -> id -> link -> hash of title+date: stable across fetches because every input is.
+  std::string external_id = CollapseWhitespace(SanitizeUtf8(entry.id));
+  if (external_id.empty()) external_id = url;
+  if (external_id.empty()) {
+    if (item.title().empty() && item.content_text().empty() && item.enclosures().empty() &&
+        !published && !updated && item.authors().empty() && item.categories().empty()) {
+      return std::nullopt;
+    }
+    const auto date = published ? published->seconds : (updated ? updated->seconds : 0);
+    std::string seed = item.title();
+    seed += '\n';
+    seed += std::to_string(date);
+    // Without a title the date alone would collide; the text and first enclosure break ties.
+    if (item.title().empty()) {
+      seed += '\n';
+      seed += item.content_text();
+      if (!item.enclosures().empty()) seed += item.enclosures(0).url();
+    }
+    external_id = "sha256:" + Sha256Hex(seed);
+  } else if (external_id.size() > kMaxExternalIdBytes) {
+    external_id = "sha256:" + Sha256Hex(external_id);
+  }
+  item.set_external_id(std::move(external_id));
+
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(context.fetched_at.time_since_epoch());
+  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      context.fetched_at.time_since_epoch() - seconds);
+  item.mutable_observed_at()->set_seconds(seconds.count());
+  item.mutable_observed_at()->set_nanos(static_cast<std::int32_t>(nanos.count()));
+  item.set_content_hash(ContentHash(item));
+  return item;
+}
+
+}  // namespace tributary::parser

@@ -1,0 +1,184 @@
+// RSS in all its versions. RSS 0.90 and 1.0 put <item> beside <channel>, the others inside it;
+// both places are searched because feeds in the wild mix them up.
+#include <cctype>
+#include <cstdlib>
+
+#include "services/parser/dates.hpp"
+#include "services/parser/feed_xml.hpp"
+
+namespace tributary::parser {
+namespace {
+
+// iTunes podcast tags; publishers spell the namespace URI with varying case.
+bool IsItunes(std::string_view space) {
+  constexpr std::string_view kItunes = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+  if (space.size() != kItunes.size()) return false;
+  for (std::size_t i = 0; i < space.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(space[i])) != kItunes[i]) return false;
+  }
+  return true;
+}
+
+// "jo@example.com (Jo Doe)" and "Jo Doe (jo@example.com)" -> "Jo Doe"; else unchanged.
+std::string AuthorName(std::string text) {
+  const auto open = text.find('(');
+  const auto close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close <= open + 1) return text;
+  auto inside = text.substr(open + 1, close - open - 1);
+  auto outside = text.substr(0, open) + text.substr(close + 1);
+  const auto trim = [](std::string v) {
+    const auto b = v.find_first_not_of(" \t\r\n");
+    const auto e = v.find_last_not_of(" \t\r\n");
+    return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+  };
+  inside = trim(inside);
+  outside = trim(outside);
+  if (inside.find('@') != std::string::npos && !outside.empty()) return outside;
+  return inside;
+}
+
+void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
+  RawEntry entry;
+  std::string guid_link;
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (!xml::IsElement(child)) continue;
+    const auto name = xml::Name(child);
+    const auto space = xml::Namespace(child);
+    if (space == ns::kDc) {
+      if (name == "creator" || name == "contributor" || name == "author") {
+        entry.authors.push_back(AuthorName(xml::Text(child)));
+      } else if (name == "subject") {
+        entry.categories.push_back(xml::Text(child));
+      } else if (name == "date" && entry.published.empty()) {
+        entry.published = xml::Text(child);
+      } else if (name == "modified") {
+        entry.updated = xml::Text(child);
+      } else if (name == "language") {
+        entry.language = xml::Text(child);
+      } else if (name == "title" && entry.title.empty()) {
+        entry.title = xml::Text(child);
+      } else if (name == "description" && entry.summary.empty()) {
+        entry.summary = xml::Text(child);
+      } else if (name == "identifier" && entry.id.empty()) {
+        entry.id = xml::Text(child);
+      }
+    } else if (space == ns::kContent) {
+      if (name == "encoded")
+        entry.content = xml::Text(child, builder.limits().max_content_bytes * 4);
+    } else if (space == ns::kAtom1) {
+      if (name == "link" && entry.link.empty()) {
+        const auto rel = xml::Attr(child, "rel");
+        if (rel.empty() || rel == "alternate") entry.link = xml::Attr(child, "href");
+      } else if (name == "updated") {
+        entry.updated = xml::Text(child);
+      } else if (name == "published" && entry.published.empty()) {
+        entry.published = xml::Text(child);
+      } else if (name == "author") {
+        entry.authors.push_back(xml::ChildText(child, "name"));
+      } else if (name == "content" && entry.content.empty()) {
+        entry.content = xml::Attr(child, "type") == "xhtml"
+                            ? xml::InnerXml(child, builder.limits().max_content_bytes * 4)
+                            : xml::Text(child, builder.limits().max_content_bytes * 4);
+      } else if (name == "summary" && entry.summary.empty()) {
+        entry.summary = xml::Text(child, builder.limits().max_content_bytes * 4);
+      } else if (name == "category") {
+        entry.categories.push_back(xml::Attr(child, "term"));
+      }
+    } else if (space == ns::kMedia) {
+      if (name == "content" && !xml::Attr(child, "url").empty()) {
+        entry.enclosures.push_back({xml::Attr(child, "url"), xml::Attr(child, "type"),
+                                    std::atoll(xml::Attr(child, "fileSize").c_str())});
+      }
+    } else if (IsItunes(space)) {
+      if (name == "summary" && entry.summary.empty()) entry.summary = xml::Text(child);
+      if (name == "author") entry.authors.push_back(xml::Text(child));
+    } else if (name == "title") {
+      entry.title = xml::Text(child);
+    } else if (name == "link") {
+      if (entry.link.empty()) entry.link = xml::Text(child);
+    } else if (name == "description") {
+      entry.summary = xml::Text(child, builder.limits().max_content_bytes * 4);
+    } else if (name == "guid") {
+      entry.id = xml::Text(child);
+      if (xml::Attr(child, "isPermaLink") != "false") guid_link = entry.id;
+    } else if (name == "author") {
+      entry.authors.push_back(AuthorName(xml::Text(child)));
+    } else if (name == "category") {
+      entry.categories.push_back(xml::Text(child));
+    } else if (name == "enclosure") {
+      entry.enclosures.push_back({xml::Attr(child, "url"), xml::Attr(child, "type"),
+                                  std::atoll(xml::Attr(child, "length").c_str())});
+    } else if (name == "pubDate") {
+      entry.published = xml::Text(child);
+    }
+  }
+  if (entry.link.empty() && guid_link.find("://") != std::string::npos) entry.link = guid_link;
+  entry.base = document.Base(node);
+  builder.AddEntry(entry);
+}
+
+void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
+  auto& meta = builder.metadata();
+  std::string updated;
+  for (const xmlNode* child = channel->children; child != nullptr; child = child->next) {
+    if (!xml::IsElement(child)) continue;
+    const auto name = xml::Name(child);
+    const auto space = xml::Namespace(child);
+    if (space == ns::kDc) {
+      if (name == "language" && meta.language.empty()) meta.language = xml::Text(child);
+      if (name == "creator") meta.authors.push_back(xml::Text(child));
+      if (name == "date" && updated.empty()) updated = xml::Text(child);
+      if (name == "title" && meta.title.empty()) meta.title = xml::Text(child);
+      if (name == "description" && meta.description.empty()) meta.description = xml::Text(child);
+    } else if (IsItunes(space)) {
+      if (name == "summary" && meta.description.empty()) meta.description = xml::Text(child);
+    } else if (!space.empty() && space != ns::kRss1 && space != ns::kRss090) {
+      continue;
+    } else if (name == "title") {
+      if (auto title = xml::Text(child); !title.empty()) meta.title = std::move(title);
+    } else if (name == "link") {
+      meta.link = xml::Text(child);
+    } else if (name == "description") {
+      if (auto text = xml::Text(child); !text.empty()) meta.description = std::move(text);
+    } else if (name == "language") {
+      meta.language = xml::Text(child);
+    } else if (name == "lastBuildDate") {
+      updated = xml::Text(child);
+    } else if (name == "pubDate" && updated.empty()) {
+      updated = xml::Text(child);
+    } else if (name == "managingEditor" || name == "webMaster") {
+      meta.authors.push_back(AuthorName(xml::Text(child)));
+    }
+  }
+  meta.title = CleanText(meta.title, builder.limits().max_title_bytes);
+  meta.description = CleanText(meta.description, builder.limits().max_summary_bytes);
+  meta.link = CleanText(meta.link, builder.limits().max_url_bytes);
+  meta.language = CleanText(meta.language, 64);
+  for (auto& author : meta.authors) author = CleanText(author, builder.limits().max_title_bytes);
+  if (auto date = ParseDateSeconds(updated); date) meta.updated_unix = *date;
+  builder.SetDocumentLanguage(meta.language);
+}
+
+}  // namespace
+
+void ReadRss(const xml::Document& document, Format format, DocumentBuilder& builder) {
+  builder.SetFormat(format);
+  const xmlNode* root = document.Root();
+  const xmlNode* channel = xml::Child(root, "channel");
+  if (channel != nullptr) ReadChannel(channel, builder);
+  // Items inside <channel> (0.91/0.92/2.0), then beside it (0.90/1.0, and broken 2.0 feeds).
+  for (const xmlNode* parent : {channel, root}) {
+    if (parent == nullptr) continue;
+    for (const xmlNode* child = parent->children; child != nullptr; child = child->next) {
+      if (xml::IsElement(child) && xml::Name(child) == "item") {
+        if (builder.ItemsFull()) {
+          builder.AddEntry({});  // records the cut once
+          return;
+        }
+        ReadItem(document, child, builder);
+      }
+    }
+  }
+}
+
+}  // namespace tributary::parser

@@ -1,0 +1,151 @@
+// The stage logic against an in-memory bus: what is produced, and when the offset may be stored.
+#include "services/parser/core.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/codec/codec.hpp"
+#include "services/parser/tests/fixture.hpp"
+
+namespace tributary::parser {
+namespace {
+
+using ::testing::ElementsAre;
+
+class FakeBus final : public RecordSink, public DeadLetters, public Completions {
+ public:
+  Result<void> Send(kafka::Record record, kafka::DeliveryCallback on_delivery) override {
+    sent.push_back(record);
+    callbacks.push_back(std::move(on_delivery));
+    return {};
+  }
+  Result<void> Publish(const kafka::Message& message, const Error& error) override {
+    dead.push_back({message.offset, error.error_class});
+    return {};
+  }
+  bool Complete(const kafka::Message& message) override {
+    completed.push_back(message.offset);
+    return true;
+  }
+  void AckAll(const Result<void>& result = {}) {
+    auto pending = std::move(callbacks);
+    callbacks.clear();
+    for (auto& callback : pending) callback(result);
+  }
+  std::vector<kafka::Record> OnTopic(const std::string& topic) const {
+    std::vector<kafka::Record> out;
+    for (const auto& r : sent) {
+      if (r.topic == topic) out.push_back(r);
+    }
+    return out;
+  }
+
+  std::vector<kafka::Record> sent;
+  std::vector<kafka::DeliveryCallback> callbacks;
+  std::vector<std::pair<std::int64_t, std::string>> dead;
+  std::vector<std::int64_t> completed;
+};
+
+kafka::Message DocumentMessage(std::int64_t offset, const std::string& body) {
+  v1::FetchedDocument document;
+  document.mutable_request()->set_source_id(11);
+  document.mutable_request()->set_request_id("r-" + std::to_string(offset));
+  document.mutable_request()->set_url("https://news.example.com/feed.xml");
+  document.set_final_url("https://news.example.com/feed.xml");
+  document.set_status(200);
+  document.set_content_type("application/rss+xml");
+  document.set_body(body);
+  document.mutable_fetched_at()->set_seconds(1'760'000'000);
+  return {.topic = "t.documents",
+          .partition = 0,
+          .offset = offset,
+          .key = "11",
+          .value = codec::Encode(document),
+          .headers = {{"traceparent", "00-abc-def-01"}}};
+}
+
+class CoreTest : public ::testing::Test {
+ protected:
+  metrics::Registry registry_;
+  StageMetrics metrics_{registry_};
+  FakeBus bus_;
+  Core core_{{.items_topic = "t.items",
+              .requests_topic = "t.fetch.requests",
+              .events_topic = "t.source.events",
+              .retry_delay = std::chrono::milliseconds(0)},
+             bus_,
+             bus_,
+             bus_,
+             metrics_};
+};
+
+TEST_F(CoreTest, ItemsThenEventAndOffsetOnlyAfterEveryAck) {
+  core_.Handle(DocumentMessage(5, testing::ReadFixture("rss2_basic.xml")));
+  const auto items = bus_.OnTopic("t.items");
+  ASSERT_EQ(items.size(), 2U);
+  EXPECT_EQ(items[0].key, "11/urn:news:1001");
+  EXPECT_EQ(items[1].key, "11/https://News.Example.com:443/posts/second/?fbclid=abc");
+  EXPECT_EQ(kafka::FindHeader(items[0].headers, "traceparent"), "00-abc-def-01");
+  auto item = codec::Decode<v1::Item>(items[0].value);
+  ASSERT_TRUE(item);
+  EXPECT_EQ(item->source_id(), 11);
+  EXPECT_EQ(item->request_id(), "r-5");
+  EXPECT_EQ(item->observed_at().seconds(), 1'760'000'000);
+  ASSERT_EQ(bus_.sent.size(), 3U);
+  EXPECT_EQ(bus_.sent.back().topic, "t.source.events");
+  auto event = codec::Decode<v1::SourceEvent>(bus_.sent.back().value);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->source_id(), 11);
+  EXPECT_TRUE(event->parse().ok());
+  EXPECT_EQ(event->parse().format(), "rss2");
+  EXPECT_EQ(event->parse().items_seen(), 2U);
+  EXPECT_TRUE(event->error_class().empty());
+
+  EXPECT_TRUE(bus_.completed.empty()) << "nothing acknowledged yet";
+  auto last = std::move(bus_.callbacks.back());
+  bus_.callbacks.pop_back();
+  bus_.AckAll();
+  EXPECT_TRUE(bus_.completed.empty()) << "one delivery still outstanding";
+  last(Result<void>{});
+  EXPECT_THAT(bus_.completed, ElementsAre(5));
+}
+
+TEST_F(CoreTest, UnparsableDocumentIsAnOutcomeNotADeadLetter) {
+  core_.Handle(DocumentMessage(6, "this is not a feed"));
+  ASSERT_EQ(bus_.sent.size(), 1U);
+  auto event = codec::Decode<v1::SourceEvent>(bus_.sent[0].value);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->error_class(), "parse");
+  EXPECT_EQ(event->error(), "unrecognised document: not XML, HTML, JSON or a list of URLs");
+  EXPECT_FALSE(event->parse().ok());
+  bus_.AckAll();
+  EXPECT_THAT(bus_.completed, ElementsAre(6));
+  EXPECT_TRUE(bus_.dead.empty());
+}
+
+TEST_F(CoreTest, UndecodableMessageIsDeadLetteredThenCompleted) {
+  auto message = DocumentMessage(7, "");
+  message.value = "\xFF\xFF garbage";
+  core_.Handle(message);
+  EXPECT_TRUE(bus_.sent.empty());
+  ASSERT_EQ(bus_.dead.size(), 1U);
+  EXPECT_EQ(bus_.dead[0].second, "decode");
+  EXPECT_THAT(bus_.completed, ElementsAre(7));
+}
+
+TEST_F(CoreTest, FailedDeliveryIsProducedAgainAndOnlyThenCompleted) {
+  core_.Handle(DocumentMessage(8, testing::ReadFixture("sitemap_index.xml")));
+  ASSERT_EQ(bus_.sent.size(), 3U);  // two children, one event
+  EXPECT_EQ(bus_.OnTopic("t.fetch.requests")[0].key, "11");
+  bus_.AckAll(Fail(ErrorKind::kRetryable, "kafka.timeout", "message timed out"));
+  EXPECT_TRUE(bus_.completed.empty());
+  EXPECT_EQ(core_.PendingRetries(), 1U);
+  core_.Tick(Core::Clock::now());
+  EXPECT_EQ(bus_.sent.size(), 6U) << "every record produced again";
+  EXPECT_EQ(bus_.sent[3].value, bus_.sent[0].value) << "same bytes the second time";
+  bus_.AckAll();
+  EXPECT_THAT(bus_.completed, ElementsAre(8));
+}
+
+}  // namespace
+}  // namespace tributary::parser

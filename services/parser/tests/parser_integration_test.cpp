@@ -1,0 +1,146 @@
+// The parser stage against the real broker: documents in; items, children, outcomes and dead
+// letters out; offsets committed after everything was acknowledged; the same document parsed
+// twice gives identical items and hashes.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "common/base/shutdown.hpp"
+#include "common/codec/codec.hpp"
+#include "common/kafka/dlq.hpp"
+#include "common/kafka/producer.hpp"
+#include "common/metrics/registry.hpp"
+#include "services/parser/app.hpp"
+#include "services/parser/tests/fixture.hpp"
+#include "tests/support/kafka_admin.hpp"
+#include "tests/support/test_env.hpp"
+#include "tributary/v1/source_event.pb.h"
+
+namespace tributary::parser {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string DocumentValue(const std::string& body, const std::string& url,
+                          const std::string& request_id) {
+  v1::FetchedDocument document;
+  document.mutable_request()->set_source_id(21);
+  document.mutable_request()->set_request_id(request_id);
+  document.mutable_request()->set_url(url);
+  document.set_final_url(url);
+  document.set_status(200);
+  document.set_body(body);
+  document.mutable_fetched_at()->set_seconds(1'760'000'000);
+  return codec::Encode(document);
+}
+
+TEST(ParserStage, RealBrokerInAndOut) {
+  const auto brokers = ::tributary::testing::RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto prefix = ::tributary::testing::UniqueName("it-parser");
+  const auto group = ::tributary::testing::UniqueName("it-parser-group");
+  for (const char* name : {"documents", "items", "fetch.requests", "source.events", "dlq.parser"}) {
+    ::tributary::testing::CreateTopic(brokers, prefix + "." + name, 2);
+  }
+  const auto feed = testing::ReadFixture("rss2_basic.xml");
+  {
+    kafka::Producer producer({.brokers = brokers}, "test");
+    const auto url = "https://news.example.com/feed.xml";
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"21", DocumentValue(feed, url, "first")},
+             {"21", DocumentValue(feed, url, "second")},
+             {"21", DocumentValue(testing::ReadFixture("sitemap_index.xml"),
+                                  "https://shop.example.com/sitemap.xml", "index")},
+             {"21", DocumentValue("no feed here", url, "broken")},
+             {"21", "\x08\xFF\xFF not protobuf"}}) {
+      ASSERT_TRUE(producer.ProduceAndWait(
+          {.topic = prefix + ".documents", .key = key, .value = value}, 30s));
+    }
+  }
+
+  Shutdown::ResetForTesting();
+  std::atomic<bool> stop{false};
+  int exit_code = -1;
+  std::thread stage([&] {
+    exit_code = App::Run(
+        {.env = {},
+         .args = {"--kafka-brokers", brokers, "--topic-prefix", prefix, "--group-id", group,
+                  "--admin-port", "0", "--admin-address", "127.0.0.1", "--log-level", "warn"}},
+        [&] { return !stop.load(); });
+  });
+
+  const auto items = ::tributary::testing::ReadAll(brokers, prefix + ".items", 4, 60s);
+  const auto children = ::tributary::testing::ReadAll(brokers, prefix + ".fetch.requests", 2, 30s);
+  const auto events = ::tributary::testing::ReadAll(brokers, prefix + ".source.events", 4, 30s);
+  const auto dead = ::tributary::testing::ReadAll(brokers, prefix + ".dlq.parser", 1, 30s);
+  // Offsets are committed by auto-commit of stored offsets; give it a moment before stopping.
+  std::map<std::int32_t, std::int64_t> committed;
+  for (int i = 0; i < 100; ++i) {
+    committed = ::tributary::testing::CommittedOffsets(brokers, group, prefix + ".documents", 2);
+    std::int64_t total = 0;
+    for (const auto& [partition, offset] : committed) total += offset > 0 ? offset : 0;
+    if (total == 5) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  stop = true;
+  stage.join();
+  EXPECT_EQ(exit_code, 0);
+
+  ASSERT_EQ(items.size(), 4U);
+  std::map<std::string, std::vector<v1::Item>> by_key;
+  for (const auto& message : items) {
+    auto item = codec::Decode<v1::Item>(message.value);
+    ASSERT_TRUE(item) << item.error().message;
+    EXPECT_EQ(message.key, "21/" + item->external_id());
+    by_key[message.key].push_back(*item);
+  }
+  ASSERT_EQ(by_key.size(), 2U) << "two items, each seen twice";
+  for (const auto& [key, versions] : by_key) {
+    ASSERT_EQ(versions.size(), 2U) << key;
+    EXPECT_EQ(versions[0].content_hash(), versions[1].content_hash());
+    EXPECT_EQ(versions[0].title(), versions[1].title());
+    EXPECT_EQ(versions[0].canonical_url(), versions[1].canonical_url());
+    EXPECT_NE(versions[0].request_id(), versions[1].request_id());
+  }
+
+  ASSERT_EQ(children.size(), 2U);
+  for (const auto& message : children) {
+    EXPECT_EQ(message.key, "21");
+    auto child = codec::Decode<v1::FetchRequest>(message.value);
+    ASSERT_TRUE(child);
+    EXPECT_EQ(child->kind(), v1::SOURCE_KIND_SITEMAP);
+    EXPECT_EQ(child->parent_request_id(), "index");
+  }
+
+  ASSERT_EQ(events.size(), 4U);
+  int parse_errors = 0;
+  for (const auto& message : events) {
+    auto event = codec::Decode<v1::SourceEvent>(message.value);
+    ASSERT_TRUE(event);
+    if (event->error_class() == "parse") {
+      ++parse_errors;
+      EXPECT_EQ(event->request_id(), "broken");
+    }
+  }
+  EXPECT_EQ(parse_errors, 1);
+
+  ASSERT_EQ(dead.size(), 1U);
+  EXPECT_EQ(dead[0].Header(kafka::kHeaderErrorClass), "decode");
+  EXPECT_EQ(dead[0].Header(kafka::kHeaderStage), "parser");
+
+  std::int64_t total = 0;
+  for (const auto& [partition, offset] : committed) total += offset > 0 ? offset : 0;
+  EXPECT_EQ(total, 5) << "every document's offset committed";
+
+  const auto exposed = metrics::Default().Expose();
+  EXPECT_NE(exposed.find(R"(tributary_parser_documents_total{format="rss2",outcome="ok"} 2)"),
+            std::string::npos)
+      << exposed;
+  EXPECT_NE(
+      exposed.find(R"(tributary_parser_documents_total{format="unknown",outcome="parse_error"} 1)"),
+      std::string::npos);
+  EXPECT_NE(exposed.find("tributary_parser_items_total 4"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tributary::parser

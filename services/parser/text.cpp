@@ -1,0 +1,301 @@
+#include "services/parser/text.hpp"
+
+#include <libxml/HTMLparser.h>
+
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <unordered_map>
+
+namespace tributary::parser {
+namespace {
+
+constexpr std::array<unsigned short, 32> kC1 = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+enum class Tag { kOther, kBlock, kSpace, kScript, kStyle };
+
+// What a tag means for text extraction: its boundaries separate lines (block), words (space),
+// or it hides its content (script, style). One hash lookup on the lower-cased name.
+Tag Classify(std::string_view name) {
+  static const std::unordered_map<std::string_view, Tag> kTags = [] {
+    std::unordered_map<std::string_view, Tag> tags;
+    for (std::string_view block :
+         {"p",  "div",     "br",      "li",         "ul",     "ol",  "h1",         "h2",
+          "h3", "h4",      "h5",      "h6",         "tr",     "td",  "th",         "table",
+          "hr", "section", "article", "header",     "footer", "pre", "blockquote", "dd",
+          "dt", "dl",      "figure",  "figcaption", "aside",  "nav", "main",       "address"}) {
+      tags.emplace(block, Tag::kBlock);
+    }
+    tags.emplace("img", Tag::kSpace);
+    tags.emplace("script", Tag::kScript);
+    tags.emplace("style", Tag::kStyle);
+    return tags;
+  }();
+  char lower[12];
+  if (name.empty() || name.size() > sizeof lower) return Tag::kOther;
+  for (std::size_t i = 0; i < name.size(); ++i) lower[i] = LowerAscii(name[i]);
+  const auto it = kTags.find(std::string_view(lower, name.size()));
+  return it == kTags.end() ? Tag::kOther : it->second;
+}
+
+// Decodes the entity starting at text[i] == '&'; returns the number of bytes consumed (0 when
+// it is not an entity).
+std::size_t DecodeEntityAt(std::string_view text, std::size_t i, std::string& out) {
+  const auto semi = text.find(';', i + 1);
+  if (semi == std::string_view::npos || semi - i > 33 || semi == i + 1) return 0;
+  const auto body = text.substr(i + 1, semi - i - 1);
+  if (body[0] == '#') {
+    unsigned long value = 0;
+    std::size_t k = 1;
+    const bool hex = body.size() > 1 && (body[1] == 'x' || body[1] == 'X');
+    if (hex) k = 2;
+    if (k >= body.size()) return 0;
+    for (; k < body.size(); ++k) {
+      const char c = body[k];
+      unsigned digit = 0;
+      if (c >= '0' && c <= '9') {
+        digit = static_cast<unsigned>(c - '0');
+      } else if (hex && std::isxdigit(static_cast<unsigned char>(c))) {
+        digit = static_cast<unsigned>(LowerAscii(c) - 'a' + 10);
+      } else {
+        return 0;
+      }
+      value = value * (hex ? 16 : 10) + digit;
+      if (value > 0x10FFFF) value = 0xFFFD;
+    }
+    // Windows-1252 numeric references (&#146;) are what the author meant, as browsers decide.
+    if (value >= 0x80 && value < 0xA0) value = kC1[value - 0x80];
+    AppendUtf8(out, value);
+    return semi - i + 1;
+  }
+  if (body == "apos") {
+    out.push_back('\'');
+    return semi - i + 1;
+  }
+  // htmlEntityLookup scans its table linearly; remember answers (including "unknown": 0).
+  thread_local std::unordered_map<std::string, unsigned> cache;
+  std::string name(body);
+  auto it = cache.find(name);
+  if (it == cache.end()) {
+    const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.c_str()));
+    if (cache.size() > 4096) cache.clear();  // bounded: hostile input invents names
+    it = cache.emplace(std::move(name), entity == nullptr ? 0U : entity->value).first;
+  }
+  if (it->second == 0) return 0;
+  AppendUtf8(out, it->second);
+  return semi - i + 1;
+}
+
+// Collapses whitespace while text is appended, so HTML-to-text is one pass and one string:
+// runs of spaces/tabs become one space, runs containing a line break one newline, and nothing
+// leads or trails.
+class Collapser {
+ public:
+  explicit Collapser(std::size_t reserve) { out_.reserve(reserve); }
+
+  void Text(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      // U+00A0 (no-break space) counts as a space for collapsing.
+      if (c == '\xC2' && i + 1 < text.size() && text[i + 1] == '\xA0') {
+        pending_space_ = true;
+        ++i;
+      } else if (c == '\n') {
+        pending_newline_ = true;
+      } else if (IsSpace(c)) {
+        pending_space_ = true;
+      } else {
+        Flush();
+        // Copy the whole run of ordinary characters at once.
+        std::size_t end = i + 1;
+        while (end < text.size() && !IsSpace(text[end]) && text[end] != '\xC2') ++end;
+        out_.append(text.data() + i, end - i);
+        i = end - 1;
+      }
+    }
+  }
+  void Break(bool newline) { (newline ? pending_newline_ : pending_space_) = true; }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  void Flush() {
+    if (!out_.empty()) {
+      if (pending_newline_) {
+        out_.push_back('\n');
+      } else if (pending_space_) {
+        out_.push_back(' ');
+      }
+    }
+    pending_space_ = pending_newline_ = false;
+  }
+
+  std::string out_;
+  bool pending_space_ = false;
+  bool pending_newline_ = false;
+};
+
+}  // namespace
+
+void AppendUtf8(std::string& out, unsigned long cp) {
+  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
+  if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') return;
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+std::string FixC1Controls(std::string_view text) {
+  if (text.find('\xC2') == std::string_view::npos) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if (text[i] == '\xC2' && next >= 0x80 && next < 0xA0) {
+      AppendUtf8(out, kC1[next - 0x80]);
+      ++i;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+std::string DecodeEntities(std::string_view text) {
+  if (text.find('&') == std::string_view::npos) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '&') {
+      if (const auto used = DecodeEntityAt(text, i, out); used > 0) {
+        i += used - 1;
+        continue;
+      }
+    }
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+std::string CollapseWhitespace(std::string_view text) {
+  Collapser collapser(text.size());
+  collapser.Text(text);
+  return collapser.Take();
+}
+
+bool LooksLikeHtml(std::string_view text) {
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '<' && (std::isalpha(static_cast<unsigned char>(text[i + 1])) ||
+                           text[i + 1] == '/' || text[i + 1] == '!')) {
+      return true;
+    }
+    if (text[i] == '&') return true;
+  }
+  return false;
+}
+
+std::string HtmlToText(std::string_view html) {
+  Collapser raw(html.size());
+  std::string entity;
+  std::size_t i = 0;
+  while (i < html.size()) {
+    const char c = html[i];
+    if (c == '&') {
+      entity.clear();
+      if (const auto used = DecodeEntityAt(html, i, entity); used > 0) {
+        raw.Text(entity);
+        i += used;
+        continue;
+      }
+      raw.Text("&");
+      ++i;
+      continue;
+    }
+    if (c != '<') {
+      std::size_t end = i + 1;
+      while (end < html.size() && html[end] != '<' && html[end] != '&') ++end;
+      raw.Text(html.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    if (html.substr(i, 4) == "<!--") {
+      const auto end = html.find("-->", i + 4);
+      i = end == std::string_view::npos ? html.size() : end + 3;
+      continue;
+    }
+    std::size_t j = i + 1;
+    const bool closing = j < html.size() && html[j] == '/';
+    if (closing) ++j;
+    const auto name_begin = j;
+    while (j < html.size() &&
+           (std::isalnum(static_cast<unsigned char>(html[j])) || html[j] == ':')) {
+      ++j;
+    }
+    const auto name = html.substr(name_begin, j - name_begin);
+    if (name.empty() && html.substr(i, 2) != "<!" && html.substr(i, 2) != "<?") {
+      raw.Text("<");  // a lone '<' in text, e.g. "a < b"
+      ++i;
+      continue;
+    }
+    // Skip to the end of the tag, honouring quoted attribute values.
+    char quote = 0;
+    while (j < html.size()) {
+      const char t = html[j];
+      if (quote != 0) {
+        if (t == quote) quote = 0;
+      } else if (t == '"' || t == '\'') {
+        quote = t;
+      } else if (t == '>') {
+        break;
+      }
+      ++j;
+    }
+    i = j < html.size() ? j + 1 : html.size();
+    const Tag tag = Classify(name);
+    if (!closing && (tag == Tag::kScript || tag == Tag::kStyle)) {
+      // Find the matching close tag, case-insensitively; the content is never text.
+      const std::string close = std::string("</") + std::string(name);
+      std::size_t k = i;
+      for (; k + close.size() <= html.size(); ++k) {
+        if (html[k] == '<' && IEquals(html.substr(k, close.size()), close)) break;
+      }
+      const auto gt = html.find('>', k);
+      i = gt == std::string_view::npos ? html.size() : gt + 1;
+      continue;
+    }
+    if (tag == Tag::kBlock) {
+      raw.Break(true);
+    } else if (tag == Tag::kSpace) {
+      raw.Break(false);
+    }
+  }
+  return raw.Take();
+}
+
+}  // namespace tributary::parser

@@ -1,0 +1,30 @@
+#pragma once
+// Text as downstream wants it: HTML reduced to readable plain text, entities decoded,
+// whitespace collapsed. Hand-written rather than a full HTML parse per field, because feeds
+// carry HTML in nearly every item and this runs once per field on the hot path.
+#include <string>
+#include <string_view>
+
+namespace tributary::parser {
+
+// Decodes &name; &#NNN; &#xHH; (HTML 4 names and the XML ones). Unknown names stay as written.
+std::string DecodeEntities(std::string_view text);
+
+// Plain text of an HTML fragment: tags dropped (block elements and <br> become line breaks),
+// <script>, <style> and comments removed, entities decoded, whitespace collapsed.
+std::string HtmlToText(std::string_view html);
+
+// Runs of spaces/tabs become one space, runs of blank lines one newline; trimmed.
+std::string CollapseWhitespace(std::string_view text);
+
+// True when the text contains something that looks like markup or an entity.
+bool LooksLikeHtml(std::string_view text);
+
+// Replaces C1 control characters (U+0080..U+009F) with what windows-1252 puts there: they come
+// from cp1252 text mislabelled as latin-1 or from references like &#146;, and mean punctuation.
+std::string FixC1Controls(std::string_view text);
+
+// Appends the UTF-8 encoding of a code point (invalid ones become U+FFFD).
+void AppendUtf8(std::string& out, unsigned long code_point);
+
+}  // namespace tributary::parser

@@ -1,0 +1,139 @@
+#include "services/parser/xml_document.hpp"
+
+#include <libxml/parser.h>
+#include <libxml/xmlsave.h>
+
+#include <climits>
+#include <cstring>
+#include <mutex>
+
+namespace tributary::parser::xml {
+namespace {
+
+// Parse errors go to `problem`, never to stderr.
+void IgnoreError(void* /*ctx*/, xmlErrorPtr /*error*/) {}
+
+void InitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { xmlInitParser(); });
+}
+
+constexpr int kOptions = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
+                         XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_COMPACT |
+                         XML_PARSE_NOCDATA;
+
+void AppendText(const xmlNode* node, std::string& out, std::size_t max_bytes, int depth) {
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (out.size() >= max_bytes) return;
+    if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
+      if (child->content != nullptr) out.append(reinterpret_cast<const char*>(child->content));
+    } else if (child->type == XML_ELEMENT_NODE && depth < 512) {
+      AppendText(child, out, max_bytes, depth + 1);
+    }
+    // XML_ENTITY_REF_NODE: deliberately not expanded (billion laughs, quadratic blow-up).
+  }
+}
+
+}  // namespace
+
+Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
+                                 std::string* problem) {
+  InitOnce();
+  if (utf8.size() > static_cast<std::size_t>(INT_MAX)) {
+    return Fail(ErrorKind::kPermanent, "parse", "document larger than 2 GiB");
+  }
+  std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> ctxt(xmlNewParserCtxt(),
+                                                                    &xmlFreeParserCtxt);
+  if (!ctxt) return Fail(ErrorKind::kRetryable, "parse", "out of memory creating XML parser");
+  xmlSetStructuredErrorFunc(nullptr, &IgnoreError);
+  Document document;
+  document.url_ = url;
+  document.has_xml_base_ = utf8.find("xml:base") != std::string_view::npos;
+  document.doc_.reset(xmlCtxtReadMemory(ctxt.get(), utf8.data(), static_cast<int>(utf8.size()),
+                                        url.empty() ? nullptr : url.c_str(), "UTF-8", kOptions));
+  std::string message;
+  if (ctxt->wellFormed == 0) {
+    const xmlError* error = xmlCtxtGetLastError(ctxt.get());
+    message = error != nullptr && error->message != nullptr ? error->message : "ill-formed XML";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+      message.pop_back();
+    }
+    if (error != nullptr) message += " (line " + std::to_string(error->line) + ")";
+  }
+  if (problem != nullptr) *problem = message;
+  if (!document.doc_ || document.Root() == nullptr) {
+    return Fail(ErrorKind::kPermanent, "parse",
+                "not XML: " + (message.empty() ? std::string("no root element") : message));
+  }
+  return document;
+}
+
+std::string Document::Base(const xmlNode* node) const {
+  if (!has_xml_base_) return url_;
+  std::unique_ptr<xmlChar, decltype(xmlFree)> base(xmlNodeGetBase(doc_.get(), node), xmlFree);
+  return base ? std::string(reinterpret_cast<const char*>(base.get())) : url_;
+}
+
+std::string_view Name(const xmlNode* node) {
+  return node->name != nullptr ? reinterpret_cast<const char*>(node->name) : "";
+}
+
+std::string_view Namespace(const xmlNode* node) {
+  return node->ns != nullptr && node->ns->href != nullptr
+             ? reinterpret_cast<const char*>(node->ns->href)
+             : "";
+}
+
+bool Is(const xmlNode* node, std::string_view local_name, std::string_view ns) {
+  return node->type == XML_ELEMENT_NODE && Name(node) == local_name &&
+         (ns.empty() || Namespace(node) == ns);
+}
+
+xmlNode* Child(const xmlNode* parent, std::string_view local_name, std::string_view ns) {
+  for (xmlNode* child = parent->children; child != nullptr; child = child->next) {
+    if (Is(child, local_name, ns)) return child;
+  }
+  return nullptr;
+}
+
+std::string Text(const xmlNode* node, std::size_t max_bytes) {
+  std::string out;
+  AppendText(node, out, max_bytes, 0);
+  return out;
+}
+
+std::string ChildText(const xmlNode* parent, std::string_view local_name, std::string_view ns) {
+  const xmlNode* child = Child(parent, local_name, ns);
+  return child != nullptr ? Text(child) : std::string();
+}
+
+std::string Attr(const xmlNode* node, const char* name) {
+  for (const xmlAttr* attr = node->properties; attr != nullptr; attr = attr->next) {
+    if (attr->name != nullptr &&
+        std::strcmp(reinterpret_cast<const char*>(attr->name), name) == 0) {
+      std::string value;
+      for (const xmlNode* t = attr->children; t != nullptr; t = t->next) {
+        if (t->type == XML_TEXT_NODE && t->content != nullptr) {
+          value.append(reinterpret_cast<const char*>(t->content));
+        }
+      }
+      return value;
+    }
+  }
+  return {};
+}
+
+std::string InnerXml(const xmlNode* node, std::size_t max_bytes) {
+  std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buffer(xmlBufferCreate(), &xmlBufferFree);
+  std::string out;
+  for (xmlNode* child = node->children; child != nullptr && out.size() < max_bytes;
+       child = child->next) {
+    xmlBufferEmpty(buffer.get());
+    xmlNodeDump(buffer.get(), node->doc, child, 0, 0);
+    out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
+               static_cast<std::size_t>(xmlBufferLength(buffer.get())));
+  }
+  return out;
+}
+
+}  // namespace tributary::parser::xml

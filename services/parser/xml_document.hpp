@@ -1,0 +1,52 @@
+#pragma once
+// A libxml2 document parsed safely: recover mode (ill-formed feeds are the norm), no network,
+// no external entities or DTD loading (XML_PARSE_NOENT / DTDLOAD / HUGE are never passed, so
+// libxml2 keeps its depth limit of 256 and its entity-amplification checks), input already UTF-8.
+// Plus the few node helpers the readers share.
+#include <libxml/tree.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/base/result.hpp"
+
+namespace tributary::parser::xml {
+
+class Document {
+ public:
+  // Fails only when nothing usable came out (no root element); recoverable errors are returned
+  // in `problem` (empty when the document was well-formed).
+  static Result<Document> Parse(std::string_view utf8, const std::string& url,
+                                std::string* problem);
+
+  [[nodiscard]] xmlNode* Root() const { return xmlDocGetRootElement(doc_.get()); }
+  [[nodiscard]] xmlDoc* Raw() const { return doc_.get(); }
+  // The base URL in effect at `node` (xml:base attributes and the document URL).
+  [[nodiscard]] std::string Base(const xmlNode* node) const;
+
+ private:
+  struct Free {
+    void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+  };
+  std::unique_ptr<xmlDoc, Free> doc_;
+  std::string url_;
+  bool has_xml_base_ = false;
+};
+
+std::string_view Name(const xmlNode* node);       // local name
+std::string_view Namespace(const xmlNode* node);  // namespace URI, empty when none
+bool Is(const xmlNode* node, std::string_view local_name, std::string_view ns = {});
+// The first element child with this local name (and namespace when given).
+xmlNode* Child(const xmlNode* parent, std::string_view local_name, std::string_view ns = {});
+// Text of all text and CDATA descendants (entity references are not expanded), at most
+// `max_bytes`.
+std::string Text(const xmlNode* node, std::size_t max_bytes = 1 << 20);
+std::string ChildText(const xmlNode* parent, std::string_view local_name, std::string_view ns = {});
+std::string Attr(const xmlNode* node, const char* name);
+// Serialized children (for Atom type="xhtml" content), at most `max_bytes`.
+std::string InnerXml(const xmlNode* node, std::size_t max_bytes);
+
+inline bool IsElement(const xmlNode* node) { return node->type == XML_ELEMENT_NODE; }
+
+}  // namespace tributary::parser::xml
