@@ -1,0 +1,61 @@
+#include "services/loader/batch.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace tributary::loader {
+namespace {
+
+template <typename T>
+void Fill(std::optional<T>& into, const std::optional<T>& from) {
+  if (!into && from) into = from;
+}
+
+}  // namespace
+
+void MergeFetchLog(SourceEventRow& into, const SourceEventRow& from) {
+  Fill(into.status, from.status);
+  Fill(into.bytes, from.bytes);
+  Fill(into.latency_ms, from.latency_ms);
+  Fill(into.error_class, from.error_class);
+  Fill(into.error, from.error);
+  Fill(into.items_seen, from.items_seen);
+  Fill(into.children, from.children);
+  Fill(into.format, from.format);
+  Fill(into.parse_ok, from.parse_ok);
+  // The fetcher's outcome is the authority; a parse event only implies "ok".
+  if (from.is_fetch && !into.is_fetch) {
+    into.outcome = from.outcome;
+    into.is_fetch = true;
+  }
+}
+
+Batch BuildBatch(const std::vector<const Record*>& records) {
+  std::map<std::pair<std::int64_t, std::string_view>, const ItemRow*> items;
+  std::map<std::string_view, SourceEventRow> fetch_log;
+  std::map<std::int64_t, const SourceEventRow*> outcomes;
+  for (const Record* record : records) {
+    if (const auto* item = std::get_if<ItemRow>(record)) {
+      auto [it, inserted] = items.try_emplace({item->source_id, item->external_id}, item);
+      if (!inserted && it->second->observed_at_us <= item->observed_at_us) it->second = item;
+      continue;
+    }
+    const auto& event = std::get<SourceEventRow>(*record);
+    auto [log, inserted] = fetch_log.try_emplace(event.request_id, event);
+    if (!inserted) MergeFetchLog(log->second, event);
+    if (event.is_fetch) {
+      auto [it, first] = outcomes.try_emplace(event.source_id, &event);
+      if (!first && it->second->observed_at_us <= event.observed_at_us) it->second = &event;
+    }
+  }
+  Batch batch;
+  batch.items.reserve(items.size());
+  for (const auto& [key, row] : items) batch.items.push_back(*row);
+  batch.fetch_log.reserve(fetch_log.size());
+  for (auto& [key, row] : fetch_log) batch.fetch_log.push_back(std::move(row));
+  for (const auto& [key, row] : outcomes) batch.source_outcomes.push_back(*row);
+  return batch;
+}
+
+}  // namespace tributary::loader

@@ -1,0 +1,44 @@
+#include "services/loader/config.hpp"
+
+namespace tributary::loader {
+
+std::string Config::ItemsTopic() const {
+  if (!items_topic.empty()) return items_topic;
+  return kafka.Topic(embeddings ? "embedded" : "items");
+}
+
+std::string Config::EventsTopic() const {
+  return events_topic.empty() ? kafka.Topic("source.events") : events_topic;
+}
+
+void AddSettings(config::Spec& spec, Config* config) {
+  kafka::AddSettings(spec, &config->kafka);
+  pg::AddSettings(spec, &config->pg);
+  log::AddSettings(spec, &config->log);
+  admin::AddSettings(spec, &config->admin);
+  spec.Bool("embeddings", &config->embeddings,
+            "Consume <prefix>.embedded (items with vectors). false: consume <prefix>.items and "
+            "write no vectors.")
+      .String("group-id", &config->group_id, "Kafka consumer group.")
+      .String("items-topic", &config->items_topic,
+              "Topic of items; default <prefix>.embedded (or <prefix>.items with "
+              "--embeddings=false).")
+      .String("events-topic", &config->events_topic,
+              "Topic of fetch and parse outcomes; default <prefix>.source.events.")
+      .Int("batch-size", &config->batch_size, 1, 100000,
+           "Write a batch when it holds this many messages.")
+      .Duration("batch-linger", &config->batch_linger,
+                "Write a batch when its oldest message waited this long.");
+}
+
+config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {
+  config::Spec spec("tributary-loader",
+                    "Loads items, embeddings and fetch outcomes from Kafka into PostgreSQL with "
+                    "idempotent, monotonic upserts, one transaction per batch.");
+  AddSettings(spec, config);
+  const auto outcome = spec.Parse(source);
+  if (help != nullptr) *help = spec.Help();
+  return outcome;
+}
+
+}  // namespace tributary::loader

@@ -1,0 +1,167 @@
+#include "services/loader/pg_store.hpp"
+
+#include <fmt/format.h>
+
+#include "services/loader/pg_text.hpp"
+#include "services/loader/sql.hpp"
+
+namespace tributary::loader {
+namespace {
+
+constexpr const char* kCurrent = "loader_current_rows";
+constexpr const char* kItems = "loader_items";
+constexpr const char* kStories = "loader_stories";
+constexpr const char* kStoryItems = "loader_story_items";
+constexpr const char* kRecount = "loader_recount";
+constexpr const char* kLastSeen = "loader_items_last_seen";
+constexpr const char* kEmbeddings = "loader_embeddings";
+constexpr const char* kOutcomes = "loader_source_outcomes";
+constexpr const char* kFetchLog = "loader_fetch_log";
+
+pqxx::result Exec(pqxx::work& tx, const char* statement, const std::vector<std::string>& params) {
+  return tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(params));
+}
+
+}  // namespace
+
+PgStore::PgStore(pg::Database& database, metrics::Counter* retries)
+    : database_(database), retries_(retries) {
+  database_.Prepare(kCurrent, sql::kCurrentRows);
+  database_.Prepare(kItems, sql::kUpsertItems);
+  database_.Prepare(kStories, sql::kUpsertStories);
+  database_.Prepare(kStoryItems, sql::kMapStoryItems);
+  database_.Prepare(kRecount, sql::kRecountStories);
+  database_.Prepare(kLastSeen, sql::kUpdateItemsLastSeen);
+  database_.Prepare(kEmbeddings, sql::kUpsertEmbeddings);
+  database_.Prepare(kOutcomes, sql::kUpdateSourceOutcomes);
+  database_.Prepare(kFetchLog, sql::kUpsertFetchLog);
+}
+
+Result<int> PgStore::ModelId(const ModelKey& model) {
+  if (auto it = models_.find(model); it != models_.end()) return it->second;
+  auto registered = database_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO embedding_models (name, version, dims) VALUES ($1, $2, $3) "
+        "ON CONFLICT (name, version) DO NOTHING",
+        model.name, model.version, model.dims);
+    const auto row = tx.exec_params1(
+        "SELECT id, dims FROM embedding_models WHERE name = $1 AND version = $2", model.name,
+        model.version);
+    tx.commit();
+    return std::pair{row[0].as<int>(), row[1].as<int>()};
+  });
+  if (!registered) return tl::unexpected(registered.error());
+  const auto [id, dims] = *registered;
+  if (dims != model.dims) {
+    return Fail(ErrorKind::kPermanent, "invalid.dims",
+                fmt::format("model {}/{} is registered with {} dims, the record has {}",
+                            model.name, model.version, dims, model.dims));
+  }
+  // Its own short transaction, before any vector of the model is written: the index build
+  // blocks writes to item_embeddings while it runs (0003).
+  auto indexed = database_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params("SELECT tributary_ensure_model_index($1)", id);
+    tx.commit();
+  });
+  if (!indexed) return tl::unexpected(indexed.error());
+  models_.emplace(model, id);
+  return id;
+}
+
+Result<WriteStats> PgStore::Write(const Batch& batch) {
+  std::map<ModelKey, int> model_ids;
+  for (const auto& item : batch.items) {
+    if (!item.embedding || model_ids.contains(item.embedding->model)) continue;
+    auto id = ModelId(item.embedding->model);
+    if (!id) return tl::unexpected(id.error());
+    model_ids.emplace(item.embedding->model, *id);
+  }
+  int attempts = 0;
+  return database_.Run([&](pqxx::connection& c) {
+    if (attempts++ > 0 && retries_ != nullptr) retries_->Inc();
+    return WriteInTransaction(c, batch, model_ids);
+  });
+}
+
+WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch& batch,
+                                       const std::map<ModelKey, int>& model_ids) {
+  WriteStats stats;
+  pqxx::work tx(connection);
+  // Rows already stored as they are (or newer) are left out of the upserts below; for them the
+  // guarded upsert would be a no-op anyway, but one that parses every column and locks the row.
+  std::vector<ItemRow> items;
+  std::vector<ItemRow> vectors;
+  if (!batch.items.empty()) {
+    std::vector<char> item_current(batch.items.size(), 0);
+    std::vector<char> vector_current(batch.items.size(), 0);
+    for (const auto& row : Exec(tx, kCurrent, sql::CurrentRowsParams(batch.items, model_ids))) {
+      const auto n = row[0].as<std::size_t>() - 1;
+      item_current[n] = row[1].as<bool>() ? 1 : 0;
+      vector_current[n] = !row[2].is_null() && row[2].as<bool>() ? 1 : 0;
+    }
+    for (std::size_t n = 0; n < batch.items.size(); ++n) {
+      if (!item_current[n]) items.push_back(batch.items[n]);
+      if (batch.items[n].embedding && !vector_current[n]) vectors.push_back(batch.items[n]);
+    }
+  }
+  stats.items_unchanged = batch.items.size() - items.size();
+  if (!items.empty()) {
+    const auto changed = Exec(tx, kItems, sql::ItemParams(items));
+    std::vector<std::string> changed_ids, new_sources, new_seen;
+    std::vector<OptText> urls, titles, seen, item_urls;
+    for (const auto& row : changed) {
+      const bool inserted = row[1].as<bool>();
+      ++(inserted ? stats.items_inserted : stats.items_updated);
+      changed_ids.push_back(row[0].c_str());
+      item_urls.push_back(row[3].is_null() ? OptText{} : OptText{row[3].c_str()});
+      if (!row[3].is_null()) {
+        urls.emplace_back(row[3].c_str());
+        titles.push_back(row[4].is_null() ? OptText{} : OptText{row[4].c_str()});
+        seen.emplace_back(row[5].c_str());
+      }
+      if (inserted) {
+        new_sources.push_back(row[2].c_str());
+        new_seen.push_back(row[5].c_str());
+      }
+    }
+    stats.items_unchanged += items.size() - changed.size();
+    if (!urls.empty()) {
+      Exec(tx, kStories,
+           {ArrayLiteral(std::span<const OptText>(urls)),
+            ArrayLiteral(std::span<const OptText>(titles)),
+            ArrayLiteral(std::span<const OptText>(seen))});
+    }
+    if (!changed_ids.empty()) {
+      const auto touched = Exec(tx, kStoryItems,
+                                {ArrayLiteral(std::span<const std::string>(changed_ids)),
+                                 ArrayLiteral(std::span<const OptText>(item_urls))});
+      std::vector<std::string> story_ids;
+      for (const auto& row : touched) story_ids.push_back(row[0].c_str());
+      if (!story_ids.empty()) {
+        Exec(tx, kRecount, {ArrayLiteral(std::span<const std::string>(story_ids))});
+      }
+    }
+    if (!new_sources.empty()) {
+      Exec(tx, kLastSeen,
+           {ArrayLiteral(std::span<const std::string>(new_sources)),
+            ArrayLiteral(std::span<const std::string>(new_seen))});
+    }
+  }
+  if (!vectors.empty()) {
+    stats.embeddings_written =
+        Exec(tx, kEmbeddings, sql::EmbeddingParams(vectors, model_ids)).affected_rows();
+  }
+  if (!batch.source_outcomes.empty()) {
+    stats.sources_updated =
+        Exec(tx, kOutcomes, sql::SourceOutcomeParams(batch.source_outcomes)).affected_rows();
+  }
+  if (!batch.fetch_log.empty()) {
+    stats.fetch_log_written = Exec(tx, kFetchLog, sql::FetchLogParams(batch.fetch_log)).size();
+  }
+  tx.commit();
+  return stats;
+}
+
+}  // namespace tributary::loader

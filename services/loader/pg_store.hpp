@@ -1,0 +1,35 @@
+#pragma once
+// The Store on PostgreSQL: one transaction per batch. A cheap key+hash query first finds the
+// rows already stored as they are (left out: no parse, no lock, no WAL), then prepared
+// `INSERT ... SELECT FROM unnest(...)` upserts in a fixed table order (items, stories,
+// story_items, embeddings, sources, fetch_log) with rows in key order. Embedding models are registered (and their HNSW
+// index built) in their own short transactions first, and cached.
+#include <map>
+
+#include "common/metrics/registry.hpp"
+#include "common/pg/database.hpp"
+#include "services/loader/store.hpp"
+
+namespace tributary::loader {
+
+class PgStore final : public Store {
+ public:
+  // `retries` counts transient failures that were retried (may be null).
+  PgStore(pg::Database& database, metrics::Counter* retries);
+
+  [[nodiscard]] Result<WriteStats> Write(const Batch& batch) override;
+
+  // The id of a registered model; registers it (and builds its index) when new. A model
+  // registered with other dims is a permanent error for the rows that name it.
+  [[nodiscard]] Result<int> ModelId(const ModelKey& model);
+
+ private:
+  WriteStats WriteInTransaction(pqxx::connection& connection, const Batch& batch,
+                                const std::map<ModelKey, int>& model_ids);
+
+  pg::Database& database_;
+  metrics::Counter* retries_;
+  std::map<ModelKey, int> models_;
+};
+
+}  // namespace tributary::loader

@@ -1,0 +1,283 @@
+#include "services/loader/sql.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "services/loader/pg_text.hpp"
+
+namespace tributary::loader::sql {
+
+const char* const kCurrentRows = R"(
+SELECT u.n,
+       i.observed_at > u.observed_at OR i.content_hash = decode(u.content_hash, 'hex'),
+       e.observed_at > u.observed_at OR e.content_hash = decode(u.content_hash, 'hex')
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::int[])
+       WITH ORDINALITY AS u(source_id, external_id, content_hash, observed_at, model_id, n)
+  JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
+  LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.model_id = u.model_id)";
+
+const char* const kUpsertItems = R"(
+INSERT INTO items AS i (source_id, external_id, url, canonical_url, title, summary, content_text,
+                        authors, categories, enclosures, language, published_at, updated_at,
+                        observed_at, content_hash, request_id)
+SELECT u.source_id, u.external_id, u.url, u.canonical_url, u.title, u.summary, u.content_text,
+       u.authors::text[], u.categories::text[], u.enclosures::jsonb, u.language, u.published_at,
+       u.updated_at, u.observed_at, decode(u.content_hash, 'hex'), u.request_id
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
+              $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[])
+       AS u(source_id, external_id, url, canonical_url, title, summary, content_text, authors,
+            categories, enclosures, language, published_at, updated_at, observed_at,
+            content_hash, request_id)
+ON CONFLICT (source_id, external_id) DO UPDATE SET
+    url = excluded.url, canonical_url = excluded.canonical_url, title = excluded.title,
+    summary = excluded.summary, content_text = excluded.content_text,
+    authors = excluded.authors, categories = excluded.categories,
+    enclosures = excluded.enclosures, language = excluded.language,
+    published_at = excluded.published_at, updated_at = excluded.updated_at,
+    observed_at = excluded.observed_at, content_hash = excluded.content_hash,
+    request_id = excluded.request_id, loaded_at = now()
+  WHERE i.observed_at <= excluded.observed_at
+    AND i.content_hash IS DISTINCT FROM excluded.content_hash
+RETURNING i.id, (i.xmax = 0) AS inserted, i.source_id, i.canonical_url, i.title, i.observed_at)";
+
+// A new story starts with item_count = its items in this batch (exactly the story_items rows the
+// next statement adds for it), so the recount finds nothing to change and a new story costs an
+// insert, not an insert plus an update. ON CONFLICT leaves item_count to the recount.
+const char* const kUpsertStories = R"(
+INSERT INTO stories AS s (canonical_url_hash, canonical_url, title, first_seen_at, last_seen_at,
+                          item_count)
+SELECT sha256(convert_to(u.url, 'UTF8')), u.url, u.title, u.first_seen, u.last_seen, u.n
+  FROM (SELECT x.url, min(x.title) AS title, min(x.seen) AS first_seen, max(x.seen) AS last_seen,
+               count(*) AS n
+          FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(url, title, seen)
+         GROUP BY x.url) u
+ ORDER BY 1
+ON CONFLICT (canonical_url_hash) DO UPDATE SET
+    first_seen_at = least(s.first_seen_at, excluded.first_seen_at),
+    last_seen_at = greatest(s.last_seen_at, excluded.last_seen_at),
+    title = coalesce(s.title, excluded.title)
+  WHERE excluded.first_seen_at < s.first_seen_at
+     OR excluded.last_seen_at > s.last_seen_at
+     OR (s.title IS NULL AND excluded.title IS NOT NULL))";
+
+const char* const kMapStoryItems = R"(
+WITH u AS (
+  SELECT x.item_id, st.id AS story_id
+    FROM unnest($1::bigint[], $2::text[]) AS x(item_id, url)
+    LEFT JOIN stories st ON x.url IS NOT NULL
+                        AND st.canonical_url_hash = sha256(convert_to(x.url, 'UTF8'))
+), moved AS (
+  DELETE FROM story_items si USING u
+   WHERE si.item_id = u.item_id AND si.story_id IS DISTINCT FROM u.story_id
+  RETURNING si.story_id
+), added AS (
+  INSERT INTO story_items (story_id, item_id)
+  SELECT u.story_id, u.item_id FROM u WHERE u.story_id IS NOT NULL ORDER BY 1, 2
+  ON CONFLICT DO NOTHING
+  RETURNING story_id
+)
+SELECT story_id FROM moved UNION SELECT story_id FROM added)";
+
+const char* const kRecountStories = R"(
+UPDATE stories s SET item_count = c.n
+  FROM (SELECT x.id, (SELECT count(*) FROM story_items si WHERE si.story_id = x.id) AS n
+          FROM unnest($1::bigint[]) AS x(id)) c
+ WHERE s.id = c.id AND s.item_count <> c.n)";
+
+const char* const kUpdateItemsLastSeen = R"(
+UPDATE sources s SET items_last_seen_at = x.seen
+  FROM (SELECT y.id, max(y.seen) AS seen FROM unnest($1::bigint[], $2::timestamptz[]) AS y(id, seen)
+         GROUP BY y.id) x
+ WHERE s.id = x.id AND (s.items_last_seen_at IS NULL OR s.items_last_seen_at < x.seen))";
+
+// The item is found by its natural key in the same transaction, so a vector is only written for
+// an item that exists (and its id need not travel back to the client).
+const char* const kUpsertEmbeddings = R"(
+INSERT INTO item_embeddings AS e (item_id, model_id, content_hash, embedding, observed_at)
+SELECT i.id, u.model_id, decode(u.content_hash, 'hex'), u.embedding::vector, u.observed_at
+  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[])
+       WITH ORDINALITY AS u(source_id, external_id, model_id, content_hash, embedding,
+                            observed_at, n)
+  JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
+ ORDER BY u.n
+ON CONFLICT (item_id, model_id) DO UPDATE SET
+    content_hash = excluded.content_hash, embedding = excluded.embedding,
+    observed_at = excluded.observed_at, updated_at = now()
+  WHERE e.observed_at <= excluded.observed_at
+    AND e.content_hash IS DISTINCT FROM excluded.content_hash)";
+
+// Strictly newer (<, not the <= of 0001): only fetch events reach this statement (parse events
+// only fill fetch_log), so an equal observed_at is a redelivery, which must not count a failure
+// twice nor rewrite the row.
+const char* const kUpdateSourceOutcomes = R"(
+UPDATE sources AS s SET
+    etag = CASE u.outcome WHEN 'ok' THEN u.etag
+                          WHEN 'not_modified' THEN coalesce(u.etag, s.etag) ELSE s.etag END,
+    last_modified = CASE u.outcome WHEN 'ok' THEN u.last_modified
+                                   WHEN 'not_modified' THEN coalesce(u.last_modified, s.last_modified)
+                                   ELSE s.last_modified END,
+    last_fetched_at = u.observed_at,
+    last_status = u.status,
+    last_success_at = CASE WHEN u.outcome IN ('ok', 'not_modified') THEN u.observed_at
+                           ELSE s.last_success_at END,
+    consecutive_failures = CASE WHEN u.outcome IN ('ok', 'not_modified') THEN 0
+                                ELSE s.consecutive_failures + 1 END,
+    last_error = CASE WHEN u.outcome IN ('ok', 'not_modified') THEN NULL
+                      ELSE coalesce(u.error, u.outcome) END,
+    last_error_class = CASE WHEN u.outcome IN ('ok', 'not_modified') THEN NULL
+                            ELSE coalesce(u.error_class, u.outcome) END,
+    retry_after_until = u.observed_at + make_interval(secs => u.retry_after_s),
+    server_max_age = make_interval(secs => u.max_age_s),
+    observed_at = u.observed_at
+  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+              $8::bigint[], $9::bigint[], $10::timestamptz[])
+       AS u(source_id, outcome, status, etag, last_modified, error_class, error, retry_after_s,
+            max_age_s, observed_at)
+ WHERE s.id = u.source_id AND (s.observed_at IS NULL OR s.observed_at < u.observed_at))";
+
+const char* const kUpsertFetchLog = R"(
+INSERT INTO fetch_log AS f (request_id, source_id, url, status, outcome, error_class, error, bytes,
+                            latency_ms, items_seen, children, format, parse_ok, fetched_at)
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[],
+                     $7::text[], $8::bigint[], $9::int[], $10::int[], $11::int[], $12::text[],
+                     $13::boolean[], $14::timestamptz[])
+ON CONFLICT (request_id) DO UPDATE SET
+    status      = coalesce(f.status,      excluded.status),
+    bytes       = coalesce(f.bytes,       excluded.bytes),
+    latency_ms  = coalesce(f.latency_ms,  excluded.latency_ms),
+    error_class = coalesce(f.error_class, excluded.error_class),
+    error       = coalesce(f.error,       excluded.error),
+    items_seen  = coalesce(f.items_seen,  excluded.items_seen),
+    items_new   = coalesce(f.items_new,   excluded.items_new),
+    children    = coalesce(f.children,    excluded.children),
+    format      = coalesce(f.format,      excluded.format),
+    parse_ok    = coalesce(f.parse_ok,    excluded.parse_ok)
+  WHERE (f.status IS NULL AND excluded.status IS NOT NULL)
+     OR (f.items_seen IS NULL AND excluded.items_seen IS NOT NULL)
+     OR (f.parse_ok IS NULL AND excluded.parse_ok IS NOT NULL)
+RETURNING 1)";
+
+namespace {
+
+template <typename Row>
+class Columns {
+ public:
+  explicit Columns(const std::vector<Row>& rows) : rows_(rows) {}
+
+  Columns& Add(const std::function<OptText(const Row&)>& column) {
+    std::vector<OptText> values;
+    values.reserve(rows_.size());
+    for (const auto& row : rows_) values.push_back(column(row));
+    params_.push_back(ArrayLiteral(std::span<const OptText>(values)));
+    return *this;
+  }
+  std::vector<std::string> Take() { return std::move(params_); }
+
+ private:
+  const std::vector<Row>& rows_;
+  std::vector<std::string> params_;
+};
+
+template <typename T>
+OptText Num(const std::optional<T>& value) {
+  if (!value) return std::nullopt;
+  return std::to_string(*value);
+}
+
+}  // namespace
+
+std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
+                                           const std::map<ModelKey, int>& model_ids) {
+  return Columns<ItemRow>(items)
+      .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
+      .Add([](const ItemRow& r) { return r.external_id; })
+      .Add([](const ItemRow& r) { return r.content_hash_hex; })
+      .Add([](const ItemRow& r) { return r.observed_at; })
+      .Add([&](const ItemRow& r) -> OptText {
+        if (!r.embedding) return std::nullopt;
+        return std::to_string(model_ids.at(r.embedding->model));
+      })
+      .Take();
+}
+
+std::vector<std::string> ItemParams(const std::vector<ItemRow>& items) {
+  return Columns<ItemRow>(items)
+      .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
+      .Add([](const ItemRow& r) { return r.external_id; })
+      .Add([](const ItemRow& r) { return r.url; })
+      .Add([](const ItemRow& r) { return r.canonical_url; })
+      .Add([](const ItemRow& r) { return r.title; })
+      .Add([](const ItemRow& r) { return r.summary; })
+      .Add([](const ItemRow& r) { return r.content_text; })
+      .Add([](const ItemRow& r) { return r.authors; })
+      .Add([](const ItemRow& r) { return r.categories; })
+      .Add([](const ItemRow& r) { return r.enclosures; })
+      .Add([](const ItemRow& r) { return r.language; })
+      .Add([](const ItemRow& r) { return r.published_at; })
+      .Add([](const ItemRow& r) { return r.updated_at; })
+      .Add([](const ItemRow& r) { return r.observed_at; })
+      .Add([](const ItemRow& r) { return r.content_hash_hex; })
+      .Add([](const ItemRow& r) { return r.request_id; })
+      .Take();
+}
+
+std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,
+                                         const std::map<ModelKey, int>& model_ids) {
+  // Usually every item has a vector (the embedded topic); copy only when some do not.
+  std::vector<ItemRow> with;
+  const bool all = std::all_of(items.begin(), items.end(),
+                               [](const ItemRow& item) { return item.embedding.has_value(); });
+  if (!all) {
+    for (const auto& item : items) {
+      if (item.embedding) with.push_back(item);
+    }
+  }
+  return Columns<ItemRow>(all ? items : with)
+      .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
+      .Add([](const ItemRow& r) { return r.external_id; })
+      .Add([&](const ItemRow& r) { return std::to_string(model_ids.at(r.embedding->model)); })
+      .Add([](const ItemRow& r) { return r.content_hash_hex; })
+      .Add([](const ItemRow& r) { return r.embedding->vector; })
+      .Add([](const ItemRow& r) { return r.observed_at; })
+      .Take();
+}
+
+std::vector<std::string> FetchLogParams(const std::vector<SourceEventRow>& events) {
+  return Columns<SourceEventRow>(events)
+      .Add([](const SourceEventRow& r) { return r.request_id; })
+      .Add([](const SourceEventRow& r) { return std::to_string(r.source_id); })
+      .Add([](const SourceEventRow& r) { return r.url; })
+      .Add([](const SourceEventRow& r) { return Num(r.status); })
+      .Add([](const SourceEventRow& r) { return r.outcome; })
+      .Add([](const SourceEventRow& r) { return r.error_class; })
+      .Add([](const SourceEventRow& r) { return r.error; })
+      .Add([](const SourceEventRow& r) { return Num(r.bytes); })
+      .Add([](const SourceEventRow& r) { return Num(r.latency_ms); })
+      .Add([](const SourceEventRow& r) { return Num(r.items_seen); })
+      .Add([](const SourceEventRow& r) { return Num(r.children); })
+      .Add([](const SourceEventRow& r) { return r.format; })
+      .Add([](const SourceEventRow& r) -> OptText {
+        if (!r.parse_ok) return std::nullopt;
+        return *r.parse_ok ? "t" : "f";
+      })
+      .Add([](const SourceEventRow& r) { return r.observed_at; })
+      .Take();
+}
+
+std::vector<std::string> SourceOutcomeParams(const std::vector<SourceEventRow>& events) {
+  return Columns<SourceEventRow>(events)
+      .Add([](const SourceEventRow& r) { return std::to_string(r.source_id); })
+      .Add([](const SourceEventRow& r) { return r.outcome; })
+      .Add([](const SourceEventRow& r) { return Num(r.status); })
+      .Add([](const SourceEventRow& r) { return r.etag; })
+      .Add([](const SourceEventRow& r) { return r.last_modified; })
+      .Add([](const SourceEventRow& r) { return r.error_class; })
+      .Add([](const SourceEventRow& r) { return r.error; })
+      .Add([](const SourceEventRow& r) { return Num(r.retry_after_s); })
+      .Add([](const SourceEventRow& r) { return Num(r.max_age_s); })
+      .Add([](const SourceEventRow& r) { return r.observed_at; })
+      .Take();
+}
+
+}  // namespace tributary::loader::sql

@@ -1,0 +1,41 @@
+#pragma once
+// The statements the loader runs and the parameters that carry a whole batch to them: each
+// column travels as one array literal and is spread back into rows with unnest(), so a batch
+// of any size is one round trip per table with one prepared (plan-cached) statement.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "services/loader/rows.hpp"
+
+namespace tributary::loader::sql {
+
+// Which rows of a batch are already current: per row (1-based ordinal), whether the stored item
+// and the stored vector are as new or newer with the same content. Those rows are then left out
+// of the upserts, so an unchanged row is one index probe: no text to parse, no row lock.
+extern const char* const kCurrentRows;
+// The item upsert of 0002 (DESIGN §4 guard). RETURNING: only rows inserted or replaced.
+extern const char* const kUpsertItems;
+// Aggregated by canonical_url, in key order; stories are idempotent by construction (0002).
+extern const char* const kUpsertStories;
+// Maps items to their current story and removes mappings to a story they left; returns the
+// ids of the stories whose membership changed.
+extern const char* const kMapStoryItems;
+extern const char* const kRecountStories;
+// Monotonic per source: the newest fetch event applies, nothing older or equal.
+extern const char* const kUpdateItemsLastSeen;
+extern const char* const kUpsertEmbeddings;
+extern const char* const kUpdateSourceOutcomes;
+// The fill-only-NULL merge of 0004.
+extern const char* const kUpsertFetchLog;
+
+// Parameters, in placeholder order, for the statements above.
+std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
+                                           const std::map<ModelKey, int>& model_ids);
+std::vector<std::string> ItemParams(const std::vector<ItemRow>& items);
+std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,
+                                         const std::map<ModelKey, int>& model_ids);
+std::vector<std::string> FetchLogParams(const std::vector<SourceEventRow>& events);
+std::vector<std::string> SourceOutcomeParams(const std::vector<SourceEventRow>& events);
+
+}  // namespace tributary::loader::sql

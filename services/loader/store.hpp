@@ -1,0 +1,45 @@
+#pragma once
+// The loader's ports: where batches are written, where poison goes, and who is told that a
+// message's work is durable. The core depends only on these, so unit tests drive it with fakes
+// and the app wires PostgreSQL and Kafka.
+#include <cstddef>
+
+#include "common/base/result.hpp"
+#include "common/kafka/message.hpp"
+#include "services/loader/batch.hpp"
+
+namespace tributary::loader {
+
+struct WriteStats {
+  std::size_t items_inserted = 0;
+  std::size_t items_updated = 0;
+  std::size_t items_unchanged = 0;  // redelivered, or older than the stored version
+  std::size_t embeddings_written = 0;
+  std::size_t fetch_log_written = 0;
+  std::size_t sources_updated = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Writes the whole batch in one transaction. Transient failures are retried inside (until
+  // shutdown, which returns a retryable error: nothing was committed); a permanent error means
+  // some record in the batch can never be written.
+  [[nodiscard]] virtual Result<WriteStats> Write(const Batch& batch) = 0;
+};
+
+class DeadLetters {
+ public:
+  virtual ~DeadLetters() = default;
+  // Acknowledged by the broker on success; a failure is retryable.
+  [[nodiscard]] virtual Result<void> Publish(const kafka::Message& message, const Error& error) = 0;
+};
+
+class Completions {
+ public:
+  virtual ~Completions() = default;
+  // False when the offset can no longer be stored (partition revoked or lost).
+  virtual bool Complete(const kafka::Message& message) = 0;
+};
+
+}  // namespace tributary::loader

@@ -1,0 +1,89 @@
+#include "services/loader/decode.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "services/loader/tests/fixtures.hpp"
+
+namespace tributary::loader {
+namespace {
+
+using testing::MakeItem;
+
+TEST(Decode, RendersAnItemAsPostgresText) {
+  auto item = MakeItem(5, "x", 1, 1'700'000'000);
+  item.set_summary("");  // empty proto strings become NULL
+  const auto row = ToItemRow(item);
+  ASSERT_TRUE(row) << row.error().message;
+  EXPECT_EQ(row->observed_at, "2023-11-14 22:13:20.000000+00");
+  EXPECT_EQ(row->summary, std::nullopt);
+  EXPECT_EQ(row->authors, R"({"Ann \"the\" Author"})");
+  EXPECT_EQ(row->enclosures, R"([{"url":"https://example.com/a.mp3","type":"audio/mpeg","length":123}])");
+  EXPECT_EQ(row->content_hash_hex.size(), 64U);
+  EXPECT_EQ(row->updated_at, std::nullopt);
+}
+
+TEST(Decode, RejectsInvalidItemsAsPermanent) {
+  auto no_id = MakeItem(5, "x", 1);
+  no_id.set_external_id("");
+  auto short_hash = MakeItem(5, "x", 1);
+  short_hash.set_content_hash("abc");
+  auto no_source = MakeItem(0, "x", 1);
+  auto nul = MakeItem(5, "x", 1);
+  nul.set_title(std::string("a\0b", 3));
+  auto no_time = MakeItem(5, "x", 1);
+  no_time.clear_observed_at();
+  for (const auto& bad : {no_id, short_hash, no_source, nul, no_time}) {
+    const auto row = ToItemRow(bad);
+    ASSERT_FALSE(row);
+    EXPECT_EQ(row.error().kind, ErrorKind::kPermanent);
+    EXPECT_EQ(row.error().error_class, "invalid");
+  }
+}
+
+TEST(Decode, ChecksTheVectorAgainstItsDims) {
+  auto embedded = testing::MakeEmbedded(MakeItem(1, "a", 1), 4, 0);
+  const auto good = ToItemRow(embedded);
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->embedding->vector, "[1,0.01,0.01,0.01]");
+  embedded.set_dims(5);
+  EXPECT_FALSE(ToItemRow(embedded));
+  // NaN passes here: PostgreSQL rejects it, and the batch split isolates the record.
+  embedded.set_dims(4);
+  embedded.set_vector(1, std::numeric_limits<float>::quiet_NaN());
+  ASSERT_TRUE(ToItemRow(embedded));
+  EXPECT_EQ(ToItemRow(embedded)->embedding->vector, "[1,nan,0.01,0.01]");
+}
+
+TEST(Decode, UndecodableBytesAreADecodeError) {
+  kafka::Message message;
+  message.topic = "t";
+  message.value = "\xff\xff\xff not protobuf";
+  const auto record = DecodeRecord(message, InputKind::kItem);
+  ASSERT_FALSE(record);
+  EXPECT_EQ(record.error().kind, ErrorKind::kPermanent);
+}
+
+TEST(Decode, AcceptsTheJsonMapping) {
+  kafka::Message message;
+  message.topic = "t";
+  message.value = codec::ToJson(MakeItem(9, "j", 1));
+  message.headers = {{"content-type", "application/json"}};
+  const auto record = DecodeRecord(message, InputKind::kItem);
+  ASSERT_TRUE(record) << record.error().message;
+  EXPECT_EQ(std::get<ItemRow>(*record).source_id, 9);
+}
+
+TEST(Decode, FetchOutcomeIsALowerCaseWord) {
+  const auto row = ToSourceEventRow(
+      testing::MakeFetchEvent(1, "r", v1::FETCH_OUTCOME_NOT_MODIFIED, 304, 100));
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->outcome, "not_modified");
+  EXPECT_EQ(row->status, 304);
+  EXPECT_EQ(row->latency_ms, 25);
+  EXPECT_EQ(row->etag, std::nullopt);
+}
+
+}  // namespace
+}  // namespace tributary::loader

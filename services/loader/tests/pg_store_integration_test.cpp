@@ -1,0 +1,383 @@
+// The loader core on the real PostgreSQL + pgvector (a scratch database per test): the DESIGN §4
+// guarantees measured in rows, xmin and counters. Kafka is faked here (the end-to-end test in
+// loader_integration_test.cpp uses the real broker).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <ctime>
+#include <atomic>
+#include <limits>
+#include <random>
+#include <thread>
+
+#include "common/pg/database.hpp"
+#include "services/loader/core.hpp"
+#include "services/loader/pg_store.hpp"
+#include "services/loader/pg_text.hpp"
+#include "services/loader/tests/fixtures.hpp"
+#include "services/loader/tests/scratch_database.hpp"
+
+namespace tributary::loader {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::AsMessage;
+using testing::MakeEmbedded;
+using testing::MakeItem;
+using testing::ScratchDatabase;
+
+constexpr const char* kItems = "it.embedded";
+constexpr const char* kEvents = "it.source.events";
+constexpr int kDims = 16;
+
+class RecordingDeadLetters final : public DeadLetters {
+ public:
+  Result<void> Publish(const kafka::Message& message, const Error& error) override {
+    std::lock_guard lock(mutex);
+    published.push_back({message.offset, error.ToString()});
+    return {};
+  }
+  std::mutex mutex;
+  std::vector<std::pair<std::int64_t, std::string>> published;
+};
+
+class CountingCompletions final : public Completions {
+ public:
+  bool Complete(const kafka::Message&) override {
+    ++completed;
+    return true;
+  }
+  std::atomic<std::size_t> completed{0};
+};
+
+// One loader: its own session, store and core, as one replica would have.
+struct Loader {
+  explicit Loader(const ScratchDatabase& db, std::size_t batch_size = 1000,
+                  InputKind items_kind = InputKind::kEmbedded)
+      : database({.dsn = db.Dsn()}, "tributary-loader-it"),
+        metrics(registry),
+        store(database, &metrics.retries),
+        core({.batch_size = batch_size, .items_topic = kItems, .items_kind = items_kind,
+              .events_topic = kEvents},
+             store, dead_letters, completions, metrics) {}
+
+  void Load(const std::vector<kafka::Message>& messages) {
+    for (const auto& m : messages) core.Add(m, Core::Clock::now());
+    ASSERT_TRUE(core.Flush());
+  }
+
+  pg::Database database;
+  metrics::Registry registry;
+  LoaderMetrics metrics;
+  PgStore store;
+  RecordingDeadLetters dead_letters;
+  CountingCompletions completions;
+  Core core;
+};
+
+std::vector<kafka::Message> EmbeddedItems(const std::vector<std::int64_t>& sources, int count,
+                                          int version, std::int64_t observed) {
+  std::vector<kafka::Message> messages;
+  messages.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    const auto source = sources[static_cast<std::size_t>(i) % sources.size()];
+    auto item = MakeItem(source, "item-" + std::to_string(i), version, observed);
+    messages.push_back(AsMessage(MakeEmbedded(item, kDims, i), kItems, i));
+  }
+  return messages;
+}
+
+// (id, xmin) of every row: a row rewritten by an UPDATE gets a new xmin.
+std::vector<std::string> RowVersions(ScratchDatabase& db, const std::string& table,
+                                     const std::string& key) {
+  pqxx::connection c(db.Dsn());
+  pqxx::read_transaction tx(c);
+  std::vector<std::string> out;
+  for (const auto& row :
+       tx.exec("SELECT " + key + "::text || '@' || xmin::text FROM " + table + " ORDER BY 1")) {
+    out.emplace_back(row[0].c_str());
+  }
+  return out;
+}
+
+TEST(LoaderPg, LoadsTwentyThousandItemsAndARedeliveryWritesNothing) {
+  ScratchDatabase db;
+  const auto sources = db.AddSources(10);
+  const auto messages = EmbeddedItems(sources, 20'000, 1, 1'700'000'000);
+  Loader loader(db);
+  loader.Load(messages);
+  EXPECT_EQ(loader.metrics.items_inserted.Value(), 20'000);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), 20'000);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20'000);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM stories"), 20'000);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM story_items"), 20'000);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0);
+  EXPECT_EQ(loader.completions.completed, 20'000U);
+
+  // pg_stat_user_tables counts what the server really wrote. A backend publishes its counts
+  // when it goes idle, rate-limited to once a second; pg_stat_force_next_flush() lifts the limit,
+  // so once that statement has answered, the loader's writes are visible in the view.
+  auto tuples = [&] {
+    pqxx::nontransaction(loader.database.Connection()).exec("SELECT pg_stat_force_next_flush()");
+    return db.Scalar<std::string>(
+        "SELECT string_agg(relname || ':' || n_tup_ins || '/' || n_tup_upd, ' ' ORDER BY relname) "
+        "FROM pg_stat_user_tables WHERE relname IN ('items', 'item_embeddings', 'stories', "
+        "'story_items')");
+  };
+  const auto tuples_before = tuples();
+  EXPECT_EQ(tuples_before,
+            "item_embeddings:20000/0 items:20000/0 stories:20000/0 story_items:20000/0")
+      << "one insert per row, no row written twice";
+  const auto items_before = RowVersions(db, "items", "id");
+  const auto vectors_before = RowVersions(db, "item_embeddings", "item_id");
+  const auto stories_before = RowVersions(db, "stories", "id");
+  loader.Load(messages);  // the same 20,000 again
+  EXPECT_EQ(loader.metrics.items_inserted.Value(), 20'000) << "no new rows";
+  EXPECT_EQ(loader.metrics.items_updated.Value(), 0) << "no updated rows";
+  EXPECT_EQ(loader.metrics.items_unchanged.Value(), 20'000);
+  EXPECT_EQ(loader.metrics.embeddings_written.Value(), 20'000) << "only the first load";
+  EXPECT_EQ(RowVersions(db, "items", "id"), items_before) << "no item row was rewritten";
+  EXPECT_EQ(RowVersions(db, "item_embeddings", "item_id"), vectors_before);
+  EXPECT_EQ(RowVersions(db, "stories", "id"), stories_before);
+  EXPECT_EQ(tuples(), tuples_before) << "zero inserted and zero updated tuples";
+  EXPECT_TRUE(loader.dead_letters.published.empty());
+}
+
+TEST(LoaderPg, AnOlderVersionDeliveredAfterANewerOneChangesNothing) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  auto v2 = MakeEmbedded(MakeItem(source, "x", 2, 2000), kDims, 2);
+  auto v1 = MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 1);
+  loader.Load({AsMessage(v2, kItems, 0)});
+  const auto before = RowVersions(db, "items", "id");
+  loader.Load({AsMessage(v1, kItems, 1)});
+  EXPECT_EQ(RowVersions(db, "items", "id"), before);
+  EXPECT_EQ(db.Scalar<std::string>("SELECT title FROM items"), "title x v2");
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT encode(content_hash, 'hex') FROM item_embeddings"),
+            Hex(testing::Hash(2)));
+}
+
+TEST(LoaderPg, TheSameKeyTwiceInOneBatchLoadsTheNewest) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  loader.Load({AsMessage(MakeEmbedded(MakeItem(source, "x", 3, 3000), kDims, 0), kItems, 0),
+               AsMessage(MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 0), kItems, 1)});
+  EXPECT_TRUE(loader.dead_letters.published.empty());
+  EXPECT_EQ(db.Scalar<std::string>("SELECT title FROM items"), "title x v3");
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), 1);
+  EXPECT_EQ(loader.completions.completed, 2U);
+}
+
+TEST(LoaderPg, ItemsOfSeveralSourcesShareAStoryAndAMovedItemLeavesItsOldStory) {
+  ScratchDatabase db;
+  const auto sources = db.AddSources(3);
+  Loader loader(db);
+  std::vector<kafka::Message> messages;
+  for (std::size_t s = 0; s < sources.size(); ++s) {
+    auto item = MakeItem(sources[s], "same-story", 1);
+    item.set_canonical_url("https://news.example/a");
+    messages.push_back(
+        AsMessage(MakeEmbedded(item, kDims, 0), kItems, static_cast<std::int64_t>(s)));
+  }
+  loader.Load(messages);
+  EXPECT_EQ(db.Scalar<std::string>("SELECT canonical_url || ':' || item_count FROM stories"),
+            "https://news.example/a:3");
+  EXPECT_EQ(db.Scalar<bool>("SELECT canonical_url_hash = sha256('https://news.example/a') "
+                            "FROM stories"),
+            true);
+  // The first source's item changes its canonical URL: it moves to a new story.
+  auto moved = MakeItem(sources[0], "same-story", 2, 1'700'000'100);
+  moved.set_canonical_url("https://news.example/b");
+  loader.Load({AsMessage(MakeEmbedded(moved, kDims, 0), kItems, 10)});
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT string_agg(canonical_url || ':' || item_count, ',' ORDER BY canonical_url) "
+                "FROM stories"),
+            "https://news.example/a:2,https://news.example/b:1");
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0);
+}
+
+TEST(LoaderPg, FourLoadersWithOverlappingShuffledKeysNeitherDeadlockNorDuplicate) {
+  ScratchDatabase db;
+  const auto sources = db.AddSources(4);
+  constexpr int kKeys = 3000;
+  std::vector<std::unique_ptr<Loader>> loaders;
+  for (int i = 0; i < 4; ++i) loaders.push_back(std::make_unique<Loader>(db, 250));
+  std::vector<std::thread> threads;
+  for (int l = 0; l < 4; ++l) {
+    threads.emplace_back([&, l] {
+      // Each loader sees 3/4 of the keys, two versions each, in its own random order; items of
+      // different sources share canonical URLs, so stories are contended too.
+      std::vector<kafka::Message> messages;
+      std::mt19937 rng(static_cast<unsigned>(l));
+      for (int k = 0; k < kKeys; ++k) {
+        if (k % 4 == l) continue;
+        for (int version = 1; version <= 2; ++version) {
+          auto item = MakeItem(sources[static_cast<std::size_t>(k % 4)], "k" + std::to_string(k),
+                               version, 1000 + version);
+          item.set_canonical_url("https://example.com/story/" + std::to_string(k / 3));
+          messages.push_back(AsMessage(MakeEmbedded(item, kDims, k), kItems,
+                                       static_cast<std::int64_t>(messages.size())));
+        }
+      }
+      std::shuffle(messages.begin(), messages.end(), rng);
+      for (const auto& m : messages) loaders[static_cast<std::size_t>(l)]->core.Add(m, {});
+      loaders[static_cast<std::size_t>(l)]->core.Flush();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& loader : loaders) {
+    EXPECT_TRUE(loader->dead_letters.published.empty());
+    EXPECT_EQ(loader->completions.completed, static_cast<std::size_t>(kKeys * 3 / 4 * 2));
+  }
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), kKeys);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items WHERE title LIKE '% v2'"), kKeys);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM item_embeddings"), kKeys);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM stories"), kKeys / 3);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0)
+      << "every item in one story, item_count exact";
+}
+
+TEST(LoaderPg, ABackendTerminatedMidBatchIsRetriedAndNothingIsLost) {
+  ScratchDatabase db;
+  const auto sources = db.AddSources(4);
+  Loader loader(db, 2000);
+  std::atomic<bool> done{false};
+  std::atomic<int> terminated{0};
+  std::thread killer([&] {
+    pqxx::connection admin(db.Dsn());
+    // Three kills, each while a batch is being written: enough to prove the retry, few enough
+    // that the load still finishes.
+    while (!done && terminated < 3) {
+      pqxx::nontransaction tx(admin);
+      terminated += tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE application_name = 'tributary-loader-it' AND state = 'active' "
+                            "AND pid <> pg_backend_pid()")
+                        .size();
+      std::this_thread::sleep_for(terminated > 0 ? 300ms : 5ms);
+    }
+  });
+  loader.Load(EmbeddedItems(sources, 20'000, 1, 1'700'000'000));
+  done = true;
+  killer.join();
+  EXPECT_GT(terminated.load(), 0) << "the test must really kill the session mid-batch";
+  EXPECT_GT(loader.metrics.retries.Value(), 0);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), 20'000);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20'000);
+  EXPECT_EQ(loader.completions.completed, 20'000U);
+  EXPECT_TRUE(loader.dead_letters.published.empty());
+}
+
+TEST(LoaderPg, OnlyTheRowsWithAWrongDimensionOrANanAreDeadLettered) {
+  ScratchDatabase db;
+  const auto sources = db.AddSources(2);
+  auto messages = EmbeddedItems(sources, 500, 1, 1'700'000'000);
+  auto nan = MakeEmbedded(MakeItem(sources[0], "nan", 1), kDims, 0);
+  nan.set_vector(3, std::numeric_limits<float>::quiet_NaN());
+  auto short_vector = MakeEmbedded(MakeItem(sources[0], "short", 1), kDims, 0);
+  short_vector.mutable_vector()->RemoveLast();
+  auto other_dims = MakeEmbedded(MakeItem(sources[1], "dims", 1), kDims + 1, 0);  // same model
+  messages.insert(messages.begin() + 100, AsMessage(nan, kItems, 1000));
+  messages.insert(messages.begin() + 300, AsMessage(short_vector, kItems, 1001));
+  messages.insert(messages.begin() + 400, AsMessage(other_dims, kItems, 1002));
+  Loader loader(db);
+  loader.Load(messages);
+  std::vector<std::int64_t> dead;
+  for (const auto& [offset, error] : loader.dead_letters.published) dead.push_back(offset);
+  std::sort(dead.begin(), dead.end());
+  EXPECT_EQ(dead, (std::vector<std::int64_t>{1000, 1001, 1002}));
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), 500);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM item_embeddings"), 500);
+  EXPECT_EQ(loader.completions.completed, 503U) << "dead-lettered messages are completed too";
+}
+
+TEST(LoaderPg, WithEmbeddingsOffPlainItemsLoadWithoutVectors) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db, 1000, InputKind::kItem);
+  loader.Load({AsMessage(MakeItem(source, "plain", 1), kItems, 0)});
+  EXPECT_TRUE(loader.dead_letters.published.empty());
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT concat_ws('|', title, authors::text, enclosures->0->>'type', "
+                "s.items_last_seen_at = i.observed_at) FROM items i JOIN sources s ON s.id = i.source_id"),
+            "title plain v1|{\"Ann \\\"the\\\" Author\"}|audio/mpeg|t");
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM item_embeddings"), 0);
+}
+
+TEST(LoaderPg, ASecondModelIsBackfilledSideBySideForUnchangedItems) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  std::vector<kafka::Message> first;
+  std::vector<kafka::Message> second;
+  for (int i = 0; i < 50; ++i) {
+    const auto item = MakeItem(source, "x" + std::to_string(i), 1);
+    first.push_back(AsMessage(MakeEmbedded(item, kDims, i, "small"), kItems, i));
+    second.push_back(AsMessage(MakeEmbedded(item, 2 * kDims, i, "large"), kItems, 100 + i));
+  }
+  loader.Load(first);
+  loader.Load(second);  // a replay for the new model: the items are unchanged, the vectors new
+  EXPECT_EQ(loader.metrics.items_inserted.Value(), 50);
+  EXPECT_EQ(loader.metrics.items_unchanged.Value(), 50);
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT string_agg(m.name || ':' || m.dims || ':' || n, ',' ORDER BY m.name) FROM "
+                "(SELECT model_id, count(*) AS n FROM item_embeddings GROUP BY 1) c "
+                "JOIN embedding_models m ON m.id = c.model_id"),
+            "large:32:50,small:16:50");
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM pg_indexes WHERE indexname LIKE "
+                           "'item_embeddings_m%_hnsw'"),
+            2)
+      << "one HNSW index per model";
+}
+
+TEST(LoaderPg, ANearestNeighbourQueryFindsTheExpectedItem) {
+  ScratchDatabase db;
+  const auto sources = db.AddSources(1);
+  Loader loader(db);
+  loader.Load(EmbeddedItems(sources, kDims, 1, 1'700'000'000));  // item-i points at axis i
+  const int model = db.Scalar<int>("SELECT id FROM embedding_models");
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM pg_indexes WHERE indexname = "
+                           "'item_embeddings_m" + std::to_string(model) + "_hnsw'"),
+            1);
+  std::string query = "[";
+  for (int i = 0; i < kDims; ++i) query += std::string(i ? "," : "") + (i == 7 ? "1" : "0");
+  query += "]";
+  const auto nearest = db.Scalar<std::string>(
+      "SELECT i.external_id FROM item_embeddings e JOIN items i ON i.id = e.item_id "
+      "WHERE e.model_id = " + std::to_string(model) +
+      " ORDER BY e.embedding::vector(" + std::to_string(kDims) + ") <=> '" + query +
+      "'::vector(" + std::to_string(kDims) + ") LIMIT 1");
+  EXPECT_EQ(nearest, "item-7");
+}
+
+TEST(LoaderPg, SourceEventsMergeIntoFetchLogAndUpdateSourcesMonotonically) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  using testing::MakeFetchEvent;
+  // Recent times, so dq_error_rates (last 24 h) sees them.
+  const std::int64_t t0 = std::time(nullptr) - 3600;
+  // Parse event first, fetch event in a later batch: fetch_log gets both halves.
+  loader.Load({AsMessage(testing::MakeParseEvent(source, "r1", t0, 12), kEvents, 0)});
+  loader.Load({AsMessage(MakeFetchEvent(source, "r1", v1::FETCH_OUTCOME_OK, 200, t0), kEvents, 1)});
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT concat_ws(',', status, outcome, items_seen, parse_ok, bytes, latency_ms) "
+                "FROM fetch_log WHERE request_id = 'r1'"),
+            "200,ok,12,t,1000,25");
+  // A failure, then a replay of an older success: the failure stays, counted once.
+  const auto failure = MakeFetchEvent(source, "r2", v1::FETCH_OUTCOME_HTTP_ERROR, 503, t0 + 60);
+  loader.Load({AsMessage(failure, kEvents, 2)});
+  loader.Load({AsMessage(failure, kEvents, 2)});  // redelivered
+  loader.Load({AsMessage(MakeFetchEvent(source, "r1", v1::FETCH_OUTCOME_OK, 200, t0), kEvents, 3)});
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT concat_ws(',', last_status, consecutive_failures, last_error_class, etag, "
+                "retry_after_until = observed_at + interval '120 s') FROM sources"),
+            "503,1,http_503,\"v1\",t");
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM fetch_log"), 2);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM dq_error_rates"), 1);
+}
+
+}  // namespace
+}  // namespace tributary::loader
