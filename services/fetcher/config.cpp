@@ -1,0 +1,126 @@
+#include "services/fetcher/config.hpp"
+
+#include <fmt/format.h>
+
+
+namespace tributary::fetcher {
+namespace {
+
+std::string Or(const std::string& value, const kafka::Settings& kafka, const char* name) {
+  return value.empty() ? kafka.Topic(name) : value;
+}
+
+}  // namespace
+
+std::string Config::RequestsTopic() const { return Or(requests_topic, kafka, "fetch.requests"); }
+std::string Config::DocumentsTopic() const { return Or(documents_topic, kafka, "documents"); }
+std::string Config::EventsTopic() const { return Or(events_topic, kafka, "source.events"); }
+
+WorkerSettings Config::Worker() const {
+  WorkerSettings worker;
+  worker.documents_topic = DocumentsTopic();
+  worker.events_topic = EventsTopic();
+  auto& client = worker.engine.client;
+  client.user_agent = user_agent;
+  client.max_body_bytes = static_cast<std::size_t>(max_body_bytes);
+  client.max_header_bytes = static_cast<std::size_t>(max_header_bytes);
+  client.max_redirects = max_redirects;
+  client.connect_timeout = connect_timeout;
+  client.read_timeout = read_timeout;
+  client.total_timeout = fetch_timeout;
+  client.tls_ca_file = tls_ca_file;
+  client.max_idle_per_origin = static_cast<std::size_t>(pool_idle_per_host);
+  client.idle_timeout = pool_idle_timeout;
+  auto& gate = worker.engine.gate;
+  gate.max_concurrency = per_host_concurrency;
+  gate.rate = per_host_rate;
+  gate.burst = per_host_burst;
+  gate.breaker_failures = breaker_failures;
+  gate.breaker_cool_down = breaker_cool_down;
+  gate.max_retry_after = max_retry_after;
+  worker.engine.robots = robots;
+  worker.engine.robots_ttl = robots_ttl;
+  for (const auto& text : allow_cidrs) {
+    auto cidr = ParseCidr(text);
+    if (!cidr) {
+      throw config::ConfigError(fmt::format(
+          "--allow-cidrs (TRIBUTARY_ALLOW_CIDRS) = '{}': expected a network like 10.0.0.0/8 "
+          "or fd00::/8",
+          text));
+    }
+    worker.engine.allow.push_back(*cidr);
+  }
+  return worker;
+}
+
+config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {
+  config::Spec spec(
+      "tributary-fetcher",
+      "Reads FetchRequests from <prefix>.fetch.requests, fetches them over HTTP(S) with many "
+      "fetches in flight, and produces a FetchedDocument to <prefix>.documents for every 200 and "
+      "a SourceEvent (status, validators, bytes, latency, error class) to <prefix>.source.events "
+      "for every request. Refuses loopback, private, link-local, metadata and other "
+      "special-purpose addresses unless --allow-cidrs lists them. Offsets are stored only after "
+      "a request's records are acknowledged.");
+  kafka::AddSettings(spec, &config->kafka);
+  log::AddSettings(spec, &config->log);
+  admin::AddSettings(spec, &config->admin);
+  spec.String("group-id", &config->group_id, "Kafka consumer group.")
+      .String("requests-topic", &config->requests_topic,
+              "Topic to consume; default <prefix>.fetch.requests.")
+      .String("documents-topic", &config->documents_topic,
+              "Topic for fetched documents; default <prefix>.documents.")
+      .String("events-topic", &config->events_topic,
+              "Topic for fetch outcomes; default <prefix>.source.events.")
+      .Int("max-in-flight", &config->max_in_flight, 1, 100'000,
+           "Fetches in progress at once in this process; partitions pause at the limit.")
+      .Int("max-in-flight-per-partition", &config->max_in_flight_per_partition, 1, 100'000,
+           "Fetches in progress at once per consumed partition.")
+      .String("user-agent", &config->user_agent,
+              "User-Agent header; its first word is the product token matched in robots.txt.")
+      .Int("max-body-bytes", &config->max_body_bytes, 1024, 64 * 1024 * 1024,
+           "Largest body kept, as received and after decompression (must fit the documents "
+           "topic's max.message.bytes).")
+      .Int("max-header-bytes", &config->max_header_bytes, 1024, 1024 * 1024,
+           "Largest response header accepted.")
+      .Int("max-redirects", &config->max_redirects, 0, 20, "Redirects followed per fetch.")
+      .Duration("connect-timeout", &config->connect_timeout,
+                "Time allowed for TCP connect and, separately, the TLS handshake.")
+      .Duration("read-timeout", &config->read_timeout,
+                "Longest silence while sending or waiting for response bytes.")
+      .Duration("fetch-timeout", &config->fetch_timeout,
+                "Total deadline of one fetch, redirects and politeness waits included.")
+      .String("tls-ca-file", &config->tls_ca_file,
+              "Extra trusted CA certificates (PEM) besides the system store.")
+      .Int("per-host-concurrency", &config->per_host_concurrency, 1, 10'000,
+           "Requests in flight at once to one host (scheme, name, port).")
+      .Int("per-host-rate", &config->per_host_rate, 1, 100'000,
+           "Requests per second to one host (token bucket).")
+      .Int("per-host-burst", &config->per_host_burst, 1, 100'000,
+           "Requests one host may receive at once after being idle (bucket size).")
+      .Int("breaker-failures", &config->breaker_failures, 1, 1000,
+           "Consecutive failures (network errors, 5xx, 429) that open a host's circuit "
+           "breaker.")
+      .Duration("breaker-cool-down", &config->breaker_cool_down,
+                "How long an open breaker refuses before letting one probe through.")
+      .Duration("max-retry-after", &config->max_retry_after,
+                "Longest Retry-After honoured (a host asking for more is delayed this long).")
+      .Bool("robots", &config->robots,
+            "Honour robots.txt for sources whose options ask for it (respect_robots).")
+      .Duration("robots-ttl", &config->robots_ttl, "How long a fetched robots.txt is cached.")
+      .List("allow-cidrs", &config->allow_cidrs,
+            "Networks the SSRF guard lets through although special-purpose, e.g. "
+            "127.0.0.0/8 for tests or 10.0.0.0/8 for a private deployment. Empty: none.")
+      .Int("pool-idle-per-host", &config->pool_idle_per_host, 0, 1000,
+           "Idle keep-alive connections kept per host.")
+      .Duration("pool-idle-timeout", &config->pool_idle_timeout,
+                "Idle keep-alive connections older than this are not reused.")
+      .Duration("shutdown-grace", &config->shutdown_grace,
+                "On SIGTERM, how long in-flight fetches may finish before they are abandoned "
+                "(and redelivered).");
+  const auto outcome = spec.Parse(source);
+  if (help != nullptr) *help = spec.Help();
+  return outcome;
+}
+
+}  // namespace tributary::fetcher

@@ -1,0 +1,56 @@
+#pragma once
+// tributary-fetcher's settings: every one a flag and a TRIBUTARY_* variable (see --help).
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/admin/admin_server.hpp"
+#include "common/config/spec.hpp"
+#include "common/kafka/settings.hpp"
+#include "common/log/log.hpp"
+#include "services/fetcher/fetch_worker.hpp"
+
+namespace tributary::fetcher {
+
+struct Config {
+  kafka::Settings kafka;
+  log::Settings log;
+  admin::Settings admin{.address = "0.0.0.0", .port = 9401};
+  std::string group_id = "tributary-fetcher";
+  std::string requests_topic;   // default <prefix>.fetch.requests
+  std::string documents_topic;  // default <prefix>.documents
+  std::string events_topic;     // default <prefix>.source.events
+  int max_in_flight = 1000;
+  int max_in_flight_per_partition = 200;
+  std::string user_agent = ClientSettings{}.user_agent;
+  int max_body_bytes = 16 * 1024 * 1024;
+  int max_header_bytes = 64 * 1024;
+  int max_redirects = 5;
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(15)};
+  std::chrono::milliseconds fetch_timeout{std::chrono::seconds(60)};
+  std::string tls_ca_file;
+  int per_host_concurrency = 4;
+  int per_host_rate = 2;  // requests per second
+  int per_host_burst = 4;
+  int breaker_failures = 5;
+  std::chrono::milliseconds breaker_cool_down{std::chrono::seconds(60)};
+  std::chrono::milliseconds max_retry_after{std::chrono::hours(1)};
+  bool robots = true;
+  std::chrono::milliseconds robots_ttl{std::chrono::hours(1)};
+  std::vector<std::string> allow_cidrs;
+  int pool_idle_per_host = 8;
+  std::chrono::milliseconds pool_idle_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(20)};
+
+  [[nodiscard]] std::string RequestsTopic() const;
+  [[nodiscard]] std::string DocumentsTopic() const;
+  [[nodiscard]] std::string EventsTopic() const;
+  // Throws config::ConfigError naming --allow-cidrs for a bad network.
+  [[nodiscard]] WorkerSettings Worker() const;
+};
+
+// Applies the source; kHelp means --help was asked for and `help` holds the text.
+config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help);
+
+}  // namespace tributary::fetcher

@@ -1,0 +1,57 @@
+#pragma once
+// One fetch request end to end on the io thread: robots.txt (when the source asks for it,
+// cached per origin), per-host politeness and the HTTP client. Owns the client, the host gate
+// and the robots cache; single-threaded like them.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "services/fetcher/fetcher_metrics.hpp"
+#include "services/fetcher/host_gate.hpp"
+#include "services/fetcher/http_client.hpp"
+#include "services/fetcher/robots.hpp"
+#include "tributary/v1/fetch.pb.h"
+
+namespace tributary::fetcher {
+
+struct EngineSettings {
+  ClientSettings client;
+  GateSettings gate;
+  std::vector<Cidr> allow;
+  bool robots = true;  // honour SourceOptions.respect_robots
+  std::chrono::milliseconds robots_ttl{std::chrono::hours(1)};
+  std::chrono::milliseconds robots_error_ttl{std::chrono::minutes(5)};
+};
+
+class FetchEngine {
+ public:
+  FetchEngine(boost::asio::any_io_executor executor, EngineSettings settings,
+              FetcherMetrics* metrics);
+
+  boost::asio::awaitable<FetchResponse> Fetch(const v1::FetchRequest& request);
+
+  // Shutdown: no more wake-ups between fetches, idle connections closed.
+  void Close();
+  [[nodiscard]] HostGate& gate() { return gate_; }
+  [[nodiscard]] HttpClient& client() { return client_; }
+
+ private:
+  struct RobotsEntry {
+    RobotsRules rules;
+    std::chrono::steady_clock::time_point expires{};
+    bool loading = false;
+  };
+  boost::asio::awaitable<RobotsRules> Robots(const Target& target);
+
+  boost::asio::any_io_executor executor_;
+  EngineSettings settings_;
+  HostGate gate_;
+  HttpClient client_;
+  std::string product_token_;
+  std::unordered_map<std::string, RobotsEntry> robots_;
+};
+
+}  // namespace tributary::fetcher

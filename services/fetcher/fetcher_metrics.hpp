@@ -1,0 +1,30 @@
+#pragma once
+// The fetcher's metrics (DESIGN §7): fetches by outcome and status class, bytes, latency,
+// in-flight, per-host breaker states and SSRF refusals.
+#include "common/metrics/registry.hpp"
+#include "services/fetcher/http_client.hpp"
+
+namespace tributary::fetcher {
+
+class FetcherMetrics final : public ClientObserver {
+ public:
+  explicit FetcherMetrics(metrics::Registry& registry);
+
+  void OnRefused(AddressClass cls) override;
+  // One finished fetch.
+  void Record(const FetchResponse& response);
+  void SetBreakers(const std::map<BreakerState, int>& counts);
+
+  metrics::Gauge& in_flight;
+  metrics::Counter& undecodable;
+  metrics::Counter& redeliveries;
+
+ private:
+  metrics::Family<metrics::Counter>& fetches_;
+  metrics::Counter& bytes_;
+  metrics::Histogram& latency_;
+  metrics::Family<metrics::Gauge>& breakers_;
+  metrics::Family<metrics::Counter>& refusals_;
+};
+
+}  // namespace tributary::fetcher

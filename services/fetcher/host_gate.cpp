@@ -1,0 +1,136 @@
+#include "services/fetcher/host_gate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace tributary::fetcher {
+namespace {
+
+namespace net = boost::asio;
+
+net::awaitable<void> Sleep(net::any_io_executor executor, std::chrono::nanoseconds duration) {
+  net::steady_timer timer(executor);
+  timer.expires_after(duration);
+  co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+}
+
+}  // namespace
+
+HostGate::Permit::Permit(Permit&& other) noexcept
+    : gate_(std::exchange(other.gate_, nullptr)), host_(std::move(other.host_)) {}
+
+HostGate::Permit& HostGate::Permit::operator=(Permit&& other) noexcept {
+  if (this != &other) {
+    if (gate_ != nullptr) gate_->Release(host_);
+    gate_ = std::exchange(other.gate_, nullptr);
+    host_ = std::move(other.host_);
+  }
+  return *this;
+}
+
+HostGate::Permit::~Permit() {
+  if (gate_ != nullptr) gate_->Release(host_);
+}
+
+HostGate::HostGate(net::any_io_executor executor, GateSettings settings, const Clock& clock)
+    : executor_(std::move(executor)), settings_(settings), clock_(clock) {}
+
+HostGate::Host& HostGate::Get(const std::string& host) {
+  auto& entry = hosts_[host];
+  if (!entry) entry = std::make_unique<Host>(settings_, clock_);
+  return *entry;
+}
+
+net::awaitable<Result<HostGate::Permit>> HostGate::Acquire(
+    const std::string& host, std::chrono::steady_clock::time_point deadline) {
+  // Re-read the host's state after every wait: other fetches changed it meanwhile. (The map
+  // never erases entries, so the reference is stable, but the state is not.)
+  while (true) {
+    auto& h = Get(host);
+    const auto now = clock_.Now();
+    if (h.delayed_until > now) {
+      if (h.delayed_until > deadline) {
+        co_return Fail(ErrorKind::kPermanent, "host_backoff",
+                       fmt::format("{} asked us to wait (Retry-After) {} s more", host,
+                                   std::chrono::duration_cast<std::chrono::seconds>(
+                                       h.delayed_until - now).count()));
+      }
+      co_await Sleep(executor_, h.delayed_until - now);
+      continue;
+    }
+    if (h.active >= settings_.max_concurrency) {
+      auto timer = std::make_shared<net::steady_timer>(executor_);
+      timer->expires_at(deadline);
+      h.waiters.push_back(timer);
+      auto [ec] = co_await timer->async_wait(net::as_tuple(net::use_awaitable));
+      if (!ec) {  // the deadline passed without a free slot
+        auto& waiters = Get(host).waiters;
+        waiters.erase(std::remove(waiters.begin(), waiters.end(), timer), waiters.end());
+        // A permit returned just as the deadline fired woke us, not the next waiter: pass it on.
+        if (Get(host).active < settings_.max_concurrency && !waiters.empty()) {
+          auto next = std::move(waiters.front());
+          waiters.pop_front();
+          next->cancel();
+        }
+        co_return Fail(ErrorKind::kPermanent, "timeout",
+                       fmt::format("no free slot for {} before the deadline ({} in flight)", host,
+                                   settings_.max_concurrency));
+      }
+      continue;  // woken by a returned permit
+    }
+    if (const auto wait = h.bucket.TryTake(); wait.count() > 0) {
+      if (now + wait > deadline) {
+        co_return Fail(ErrorKind::kPermanent, "timeout",
+                       fmt::format("the rate limit for {} leaves no turn before the deadline",
+                                   host));
+      }
+      co_await Sleep(executor_, wait);
+      continue;
+    }
+    if (!h.breaker.Allow()) {
+      co_return Fail(ErrorKind::kPermanent, "circuit_open",
+                     fmt::format("{} failed {} times in a row; not asking again until the "
+                                 "breaker half-opens",
+                                 host, h.breaker.consecutive_failures()));
+    }
+    ++h.active;
+    co_return Permit(this, host);
+  }
+}
+
+void HostGate::Release(const std::string& host) {
+  if (closed_) return;
+  auto& h = Get(host);
+  --h.active;
+  if (!h.waiters.empty()) {
+    auto next = std::move(h.waiters.front());
+    h.waiters.pop_front();
+    next->cancel();  // operation_aborted means "your turn" to the waiter
+  }
+}
+
+void HostGate::Report(const std::string& host, bool failure,
+                      std::optional<std::chrono::seconds> retry_after) {
+  auto& h = Get(host);
+  if (failure) {
+    h.breaker.OnFailure();
+  } else {
+    h.breaker.OnSuccess();
+  }
+  if (retry_after) {
+    const auto delay = std::min<std::chrono::nanoseconds>(*retry_after, settings_.max_retry_after);
+    h.delayed_until = std::max(h.delayed_until, clock_.Now() + delay);
+  }
+}
+
+std::map<BreakerState, int> HostGate::BreakerCounts() const {
+  std::map<BreakerState, int> counts{
+      {BreakerState::kClosed, 0}, {BreakerState::kOpen, 0}, {BreakerState::kHalfOpen, 0}};
+  for (const auto& [host, h] : hosts_) ++counts[h->breaker.State()];
+  return counts;
+}
+
+}  // namespace tributary::fetcher

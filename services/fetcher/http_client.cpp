@@ -1,0 +1,394 @@
+#include "services/fetcher/http_client.hpp"
+
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http.hpp>
+#include <set>
+
+#include "services/fetcher/decompress.hpp"
+
+namespace tributary::fetcher {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+constexpr auto kAwait = net::as_tuple(net::use_awaitable);
+
+tl::unexpected<Error> Failure(std::string error_class, std::string message) {
+  return Fail(ErrorKind::kPermanent, std::move(error_class), std::move(message));
+}
+
+// Sets the next operation's timer: `timeout` from now, but never past the fetch's deadline.
+void Arm(beast::tcp_stream& stream, std::chrono::milliseconds timeout, SteadyTime deadline) {
+  stream.expires_at(std::min(deadline, std::chrono::steady_clock::now() + timeout));
+}
+
+// Maps what went wrong on the wire to an error class an operator (and the scheduler) can use.
+tl::unexpected<Error> FromErrorCode(const beast::error_code& ec, std::string_view during,
+                                    SteadyTime deadline) {
+  if (ec == beast::error::timeout) {
+    const bool total = std::chrono::steady_clock::now() >= deadline;
+    return Failure("timeout", fmt::format("{} timed out ({})", during,
+                                          total ? "the fetch's total deadline passed"
+                                                : "no data within the read timeout"));
+  }
+  if (ec == http::error::body_limit) {
+    return Failure("body_too_large", "the body is over the size limit");
+  }
+  if (ec == http::error::header_limit) {
+    return Failure("header_too_large", "the response header is over the size limit");
+  }
+  if (ec == http::error::partial_message) {
+    return Failure("truncated",
+                   "the server closed the connection before the body it announced was complete");
+  }
+  if (ec == http::error::end_of_stream || ec == net::error::eof) {
+    return Failure("connection_closed", fmt::format("the server closed the connection during {}",
+                                                    during));
+  }
+  if (ec.category() == beast::error_code(http::error::body_limit).category() ||
+      ec == http::error::bad_chunk || ec == http::error::bad_version) {
+    return Failure("protocol", fmt::format("not a valid HTTP response ({})", ec.message()));
+  }
+  if (ec.category() == net::error::get_ssl_category() ||
+      ec.category() == net::ssl::error::get_stream_category()) {
+    return Failure("tls", fmt::format("TLS error during {}: {}", during, ec.message()));
+  }
+  if (ec == net::error::connection_refused) {
+    return Failure("connect", "connection refused");
+  }
+  if (ec == net::error::connection_reset) {
+    return Failure("connection_reset", fmt::format("connection reset during {}", during));
+  }
+  return Failure("network", fmt::format("{} failed: {}", during, ec.message()));
+}
+
+std::string Field(const http::fields& fields, http::field name) {
+  auto it = fields.find(name);
+  return it == fields.end() ? std::string() : std::string(it->value());
+}
+
+// A failure of the server (or the path to it) that should count against its circuit breaker.
+bool IsHostFailure(const Error& error) {
+  static const std::set<std::string> kClasses{"connect", "timeout", "tls", "protocol",
+                                              "truncated", "connection_closed",
+                                              "connection_reset", "network"};
+  return kClasses.contains(error.error_class);
+}
+
+}  // namespace
+
+v1::FetchOutcome OutcomeForErrorClass(const std::string& error_class) {
+  static const std::set<std::string> kRefused{"ssrf", "scheme", "url", "robots", "circuit_open",
+                                              "host_backoff"};
+  static const std::set<std::string> kTooLarge{"body_too_large", "header_too_large",
+                                               "decompression_bomb"};
+  if (error_class.empty()) return v1::FETCH_OUTCOME_OK;
+  if (kRefused.contains(error_class)) return v1::FETCH_OUTCOME_REFUSED;
+  if (kTooLarge.contains(error_class)) return v1::FETCH_OUTCOME_TOO_LARGE;
+  if (error_class.starts_with("http_") || error_class == "redirect_loop" ||
+      error_class == "too_many_redirects" || error_class == "redirect") {
+    return v1::FETCH_OUTCOME_HTTP_ERROR;
+  }
+  return v1::FETCH_OUTCOME_NETWORK_ERROR;
+}
+
+struct HttpClient::Hop {
+  http::response<http::string_body> response;
+};
+
+HttpClient::HttpClient(net::any_io_executor executor, ClientSettings settings,
+                       AddressPolicy policy, HostGate* gate, ClientObserver* observer)
+    : executor_(std::move(executor)),
+      settings_(std::move(settings)),
+      policy_(std::move(policy)),
+      gate_(gate),
+      observer_(observer),
+      tls_context_(net::ssl::context::tls_client),
+      pool_(settings_.max_idle_per_origin, settings_.max_idle_total, settings_.idle_timeout) {
+  tls_context_.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                           net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                           net::ssl::context::no_tlsv1_1);
+  tls_context_.set_default_verify_paths();
+  if (!settings_.tls_ca_file.empty()) tls_context_.load_verify_file(settings_.tls_ca_file);
+  tls_context_.set_verify_mode(net::ssl::verify_peer);
+}
+
+HttpClient::~HttpClient() = default;
+
+Result<void> HttpClient::CheckAddress(const net::ip::address& address) {
+  auto checked = policy_.Check(address);
+  if (!checked && observer_ != nullptr) observer_->OnRefused(Classify(address));
+  return checked;
+}
+
+net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::Connect(const Target& target,
+                                                                       SteadyTime deadline) {
+  // Resolve ourselves so every address is checked before any packet is sent to it. A literal
+  // is parsed here with inet_aton's rules, never handed to the resolver to interpret.
+  std::vector<tcp::endpoint> endpoints;
+  if (auto literal = ParseHostLiteral(target.host)) {
+    endpoints.emplace_back(*literal, target.port);
+  } else {
+    tcp::resolver resolver(executor_);
+    auto [ec, results] =
+        co_await resolver.async_resolve(target.host, std::to_string(target.port), kAwait);
+    if (ec) {
+      co_return Failure("dns", fmt::format("cannot resolve {}: {}", target.host, ec.message()));
+    }
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  }
+  std::vector<tcp::endpoint> allowed;
+  Error refusal;
+  for (const auto& endpoint : endpoints) {
+    if (auto checked = CheckAddress(endpoint.address()); checked) {
+      allowed.push_back(endpoint);
+    } else {
+      refusal = checked.error();
+    }
+  }
+  if (allowed.empty()) {
+    if (endpoints.empty()) co_return Failure("dns", fmt::format("{} has no address", target.host));
+    co_return tl::unexpected(refusal);
+  }
+
+  beast::error_code last_error;
+  for (const auto& endpoint : allowed) {
+    auto connection = std::make_unique<Connection>(executor_, target.tls ? &tls_context_ : nullptr);
+    auto& lowest = connection->Lowest();
+    Arm(lowest, settings_.connect_timeout, deadline);
+    auto [ec] = co_await lowest.async_connect(endpoint, kAwait);
+    if (ec) {
+      last_error = ec;
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      continue;
+    }
+    // The peer we really reached is checked too (DESIGN §8), not just what we asked for.
+    beast::error_code peer_ec;
+    const auto peer = lowest.socket().remote_endpoint(peer_ec);
+    if (peer_ec) {
+      last_error = peer_ec;
+      continue;
+    }
+    if (auto checked = CheckAddress(peer.address()); !checked) co_return tl::unexpected(checked.error());
+    connection->peer = peer.address();
+    connection->origin = target.Origin();
+    if (connection->tls) {
+      SSL* ssl = connection->tls->native_handle();
+      const bool is_ip = ParseHostLiteral(target.host).has_value();
+      // SNI only for names (RFC 6066 forbids literals); the certificate must name the host.
+      // (SSL_set_tlsext_host_name is a macro with a C cast; this is the call it makes.)
+      if (!is_ip) {
+        SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(target.host.c_str()));  // NOLINT: OpenSSL's C API
+      }
+      X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, target.host.c_str())
+                              : X509_VERIFY_PARAM_set1_host(param, target.host.c_str(), 0);
+      if (named != 1) co_return Failure("tls", "cannot set the host name to verify");
+      Arm(lowest, settings_.connect_timeout, deadline);
+      auto [hs_ec] = co_await connection->tls->async_handshake(net::ssl::stream_base::client, kAwait);
+      if (hs_ec) {
+        const long verify = SSL_get_verify_result(ssl);
+        if (verify != X509_V_OK) {
+          co_return Failure("tls", fmt::format("certificate of {} rejected: {}", target.host,
+                                               X509_verify_cert_error_string(verify)));
+        }
+        if (hs_ec == beast::error::timeout) co_return FromErrorCode(hs_ec, "TLS handshake", deadline);
+        co_return Failure("tls", fmt::format("TLS handshake with {} failed: {}", target.host,
+                                             hs_ec.message()));
+      }
+    }
+    co_return connection;
+  }
+  if (last_error == beast::error::timeout) co_return FromErrorCode(last_error, "connect", deadline);
+  co_return Failure("connect", fmt::format("cannot connect to {}:{}: {}", target.host, target.port,
+                                           last_error.message()));
+}
+
+namespace {
+
+// One request/response on an open connection. `received` tells the caller whether any byte of
+// a response arrived (a reused connection the server closed meanwhile gets one more try).
+template <typename Stream>
+net::awaitable<Result<http::response<http::string_body>>> RoundTrip(
+    Stream& stream, Connection& connection, const http::request<http::empty_body>& request,
+    const ClientSettings& settings, std::size_t max_body, SteadyTime deadline, bool* received,
+    bool* reusable) {
+  auto& lowest = connection.Lowest();
+  Arm(lowest, settings.read_timeout, deadline);
+  auto [write_ec, written] = co_await http::async_write(stream, request, kAwait);
+  if (write_ec) co_return FromErrorCode(write_ec, "sending the request", deadline);
+
+  http::response_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(settings.max_header_bytes));
+  parser.body_limit(max_body);
+  // Each read gets a fresh read timeout (capped by the deadline), so a trickling server
+  // (slowloris) is cut off by the total deadline and a silent one by the read timeout.
+  while (!parser.is_done()) {
+    Arm(lowest, settings.read_timeout, deadline);
+    auto [ec, n] = co_await http::async_read_some(stream, connection.buffer, parser, kAwait);
+    if (n > 0) *received = true;
+    if (ec) {
+      co_return FromErrorCode(ec, parser.is_header_done() ? "reading the body"
+                                                          : "waiting for the response",
+                              deadline);
+    }
+  }
+  auto response = parser.release();
+  // Reuse only a connection the server keeps open and that holds no stray bytes (a lying
+  // Content-Length leaves some behind: they would be read as the next response).
+  *reusable = response.keep_alive() && connection.buffer.size() == 0;
+  co_return response;
+}
+
+}  // namespace
+
+net::awaitable<Result<HttpClient::Hop>> HttpClient::Exchange(const Target& target,
+                                                             const FetchSpec& spec,
+                                                             bool conditional,
+                                                             std::size_t max_body,
+                                                             SteadyTime deadline) {
+  http::request<http::empty_body> request{http::verb::get, target.target, 11};
+  request.set(http::field::host, target.HostHeader());
+  request.set(http::field::user_agent, settings_.user_agent);
+  request.set(http::field::accept, "*/*");
+  request.set(http::field::accept_encoding, "gzip, deflate");
+  if (conditional && !spec.etag.empty()) request.set(http::field::if_none_match, spec.etag);
+  if (conditional && !spec.last_modified.empty()) {
+    request.set(http::field::if_modified_since, spec.last_modified);
+  }
+  request.keep_alive(true);
+
+  auto connection = pool_.Take(target.Origin());
+  bool reused = connection != nullptr;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!connection) {
+      auto connected = co_await Connect(target, deadline);
+      if (!connected) co_return tl::unexpected(connected.error());
+      connection = std::move(*connected);
+      reused = false;
+    }
+    bool received = false;
+    bool reusable = false;
+    auto response =
+        connection->tls
+            ? co_await RoundTrip(*connection->tls, *connection, request, settings_, max_body,
+                                 deadline, &received, &reusable)
+            : co_await RoundTrip(connection->tcp, *connection, request, settings_, max_body,
+                                 deadline, &received, &reusable);
+    if (!response) {
+      connection.reset();
+      // A kept-alive connection the server closed while idle: one fresh try, then it counts.
+      if (reused && !received && std::chrono::steady_clock::now() < deadline) continue;
+      co_return tl::unexpected(response.error());
+    }
+    if (reusable) pool_.Give(std::move(connection));
+    co_return Hop{std::move(*response)};
+  }
+  co_return Failure("connection_closed", "the server closed the connection twice");
+}
+
+net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + settings_.total_timeout;
+  const std::size_t max_body = spec.max_body_bytes > 0 ? spec.max_body_bytes
+                                                       : settings_.max_body_bytes;
+  FetchResponse out;
+  auto finish = [&](std::string error_class, std::string message) {
+    out.error_class = std::move(error_class);
+    out.error = std::move(message);
+    out.outcome = OutcomeForErrorClass(out.error_class);
+    out.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    return std::move(out);
+  };
+
+  std::string url = spec.url;
+  std::set<std::string> visited;
+  while (true) {
+    auto target = ParseTarget(url);
+    if (!target) co_return finish(target.error().error_class, target.error().message);
+    out.final_url = target->url;
+    if (!visited.insert(target->url).second) {
+      co_return finish("redirect_loop", fmt::format("redirect loop: {} was already visited",
+                                                    target->url));
+    }
+    const auto origin = target->Origin();
+    HostGate::Permit permit;
+    if (gate_ != nullptr) {
+      auto acquired = co_await gate_->Acquire(origin, deadline);
+      if (!acquired) co_return finish(acquired.error().error_class, acquired.error().message);
+      permit = std::move(*acquired);
+    }
+    auto hop = co_await Exchange(*target, spec, out.redirects == 0, max_body, deadline);
+    if (!hop) {
+      if (gate_ != nullptr) gate_->Report(origin, IsHostFailure(hop.error()), std::nullopt);
+      co_return finish(hop.error().error_class, hop.error().message);
+    }
+    auto& response = hop->response;
+    out.status = response.result_int();
+    const auto retry_after = ParseRetryAfter(Field(response.base(), http::field::retry_after),
+                                             std::chrono::system_clock::now());
+    if (Field(response.base(), http::field::retry_after).empty()) {
+      out.retry_after.reset();
+    } else {
+      out.retry_after = retry_after;
+    }
+    if (gate_ != nullptr) {
+      const bool failure = out.status >= 500 || out.status == 429;
+      gate_->Report(origin, failure,
+                    (out.status == 429 || out.status == 503) ? out.retry_after : std::nullopt);
+    }
+    permit = HostGate::Permit();  // the hop is over: let the host's next request in
+
+    if (IsRedirect(out.status)) {
+      const auto location = Field(response.base(), http::field::location);
+      if (location.empty()) {
+        co_return finish("redirect", fmt::format("HTTP {} without a Location", out.status));
+      }
+      if (out.redirects >= settings_.max_redirects) {
+        co_return finish("too_many_redirects", fmt::format("more than {} redirects",
+                                                           settings_.max_redirects));
+      }
+      auto next = ResolveRedirect(target->url, location);
+      if (!next) co_return finish(next.error().error_class, next.error().message);
+      url = std::move(*next);
+      ++out.redirects;
+      continue;
+    }
+
+    out.content_type = Field(response.base(), http::field::content_type);
+    out.etag = Field(response.base(), http::field::etag);
+    out.last_modified = Field(response.base(), http::field::last_modified);
+    out.max_age = ParseMaxAge(Field(response.base(), http::field::cache_control),
+                              Field(response.base(), http::field::expires),
+                              Field(response.base(), http::field::date));
+    out.wire_bytes = static_cast<std::int64_t>(response.body().size());
+    if (out.status == 304) co_return finish("", "");
+    if (out.status < 200 || out.status >= 300) {
+      co_return finish(out.status >= 500 ? "http_5xx" : "http_4xx",
+                       fmt::format("HTTP {} {}", out.status, std::string(response.reason())));
+    }
+    auto decoded = Decompress(
+        ParseContentEncoding(Field(response.base(), http::field::content_encoding)),
+        response.body(), max_body);
+    if (!decoded) co_return finish(decoded.error().error_class, decoded.error().message);
+    out.body = std::move(*decoded);
+    co_return finish("", "");
+  }
+}
+
+}  // namespace tributary::fetcher

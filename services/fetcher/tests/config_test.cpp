@@ -1,0 +1,52 @@
+// Settings: defaults, flags, and a bad allow-list failing fast with the flag's name.
+#include <gtest/gtest.h>
+
+#include "services/fetcher/config.hpp"
+
+namespace tributary::fetcher {
+namespace {
+
+TEST(Config, DefaultsAndHelp) {
+  Config config;
+  std::string help;
+  ASSERT_EQ(Parse({.env = {}, .args = {"--help"}}, &config, &help), config::Spec::Outcome::kHelp);
+  for (const char* flag : {"--allow-cidrs", "--max-body-bytes", "--max-redirects",
+                           "--fetch-timeout", "--read-timeout", "--connect-timeout",
+                           "--user-agent", "--per-host-rate", "--breaker-failures", "--robots",
+                           "--tls-ca-file", "--max-in-flight", "--admin-port"}) {
+    EXPECT_NE(help.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(config.admin.port, 9401);
+  EXPECT_EQ(config.RequestsTopic(), "tributary.fetch.requests");
+  const auto worker = config.Worker();
+  EXPECT_EQ(worker.engine.client.max_body_bytes, 16U * 1024 * 1024);
+  EXPECT_EQ(worker.engine.client.max_redirects, 5);
+  EXPECT_TRUE(worker.engine.allow.empty());
+}
+
+TEST(Config, FlagsAndEnvironment) {
+  Config config;
+  Parse({.env = {{"TRIBUTARY_MAX_REDIRECTS", "2"}},
+         .args = {"--allow-cidrs", "127.0.0.0/8,::1/128", "--topic-prefix", "t",
+                  "--fetch-timeout", "5s"}},
+        &config, nullptr);
+  const auto worker = config.Worker();
+  EXPECT_EQ(worker.engine.client.max_redirects, 2);
+  EXPECT_EQ(worker.engine.allow.size(), 2U);
+  EXPECT_EQ(worker.engine.client.total_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(worker.documents_topic, "t.documents");
+}
+
+TEST(Config, BadCidrNamesTheFlag) {
+  Config config;
+  Parse({.env = {}, .args = {"--allow-cidrs", "127.0.0.0/99"}}, &config, nullptr);
+  try {
+    (void)config.Worker();
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--allow-cidrs"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace tributary::fetcher
