@@ -1,0 +1,165 @@
+#pragma once
+// The embedder stage's logic. One consumed `items` message in, one EmbeddedItem out (or a dead
+// letter), the offset stored only after the EmbeddedItem is acknowledged by the broker.
+//
+//   Add (poll thread): decode ─(poison)─> dlq.embedder, then Complete
+//        │ prepare text, key = (model, content_hash)
+//        ├─ LRU hit ─────────────────────────────────────────────┐
+//        └─> Batcher (count / approx. tokens / linger) ─> queue   │
+//   worker (×concurrency): LRU again → one batched read of        │
+//        item_embeddings → the backend for what is left (through  │
+//        the shared BackendGate; rejected inputs isolated by      │
+//        halving) → dims checked                                  │
+//        └─> produce in input order ─────────────────────────────┤
+//   delivery callback: acknowledged ─> Complete(message)   <──────┘
+//                      failed ─> re-produced by Tick on the poll thread
+//
+// Batches finish out of order; the consumer stores only the contiguous completed prefix of each
+// partition, so at-least-once holds. Two versions of one item in different batches may be
+// produced out of order; the loader's observed_at guard keeps the newer one.
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/base/clock.hpp"
+#include "common/kafka/message.hpp"
+#include "services/embedder/backend.hpp"
+#include "services/embedder/backend_gate.hpp"
+#include "services/embedder/batcher.hpp"
+#include "services/embedder/lru_cache.hpp"
+#include "services/embedder/ports.hpp"
+#include "services/embedder/stage_metrics.hpp"
+#include "services/embedder/text.hpp"
+#include "tributary/v1/item.pb.h"
+
+namespace tributary::embedder {
+
+// The model this process embeds with: what EmbeddedItem carries and embedding_models holds.
+struct ModelSpec {
+  std::string name;
+  std::string version;
+  std::uint32_t dims = 0;
+  std::string distance = "cosine";
+};
+
+struct CoreSettings {
+  std::string output_topic;
+  ModelSpec model;
+  TextLimits text;
+  BatchLimits batch;
+  // Batches embedded at once (worker threads). 0 runs each batch on the thread that closed it
+  // (Add or Tick): deterministic, for tests.
+  int concurrency = 4;
+  std::size_t lru_entries = 50'000;
+  RetrySettings retry;
+  // How often to look for the model in embedding_models while it is not registered yet (the
+  // loader registers it with the first vector it writes).
+  std::chrono::milliseconds model_refresh{std::chrono::seconds(10)};
+  std::chrono::milliseconds delivery_retry_delay{std::chrono::seconds(1)};
+};
+
+class Core {
+ public:
+  // Waits up to the duration; false when the stage is stopping (the caller gives up).
+  using Waiter = std::function<bool(std::chrono::milliseconds)>;
+
+  // `store` may be null: no PostgreSQL cache layer.
+  Core(CoreSettings settings, Backend& backend, VectorStore* store, RecordSink& sink,
+       DeadLetters& dead_letters, Completions& completions, StageMetrics& metrics,
+       const Clock& clock, Waiter waiter = {});
+  ~Core();
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // Checks the configured model against embedding_models (if registered): a dimension
+  // mismatch is an error that must stop the stage before it consumes anything.
+  [[nodiscard]] Result<void> VerifyModel();
+
+  void Start();  // starts the workers
+  void Stop();   // stops them; unfinished batches are abandoned (their offsets never stored)
+
+  // Poll thread: one consumed message.
+  void Add(kafka::Message message);
+  // Poll thread, between polls: closes a lingering batch, re-produces failed deliveries.
+  // Returns false once the stage must stop (see fatal()).
+  bool Tick();
+  // Poll thread: forget buffered inputs of partitions this consumer lost.
+  void DropPartitions(const std::vector<kafka::TopicPartition>& partitions);
+
+  // Why the stage must stop (a dimension mismatch, a malformed backend answer), if it must.
+  [[nodiscard]] std::optional<std::string> fatal() const;
+  [[nodiscard]] bool paused() const { return gate_.paused(); }
+
+ private:
+  struct Input {
+    kafka::Message message;
+    v1::Item item;
+    std::string text;
+    std::size_t tokens = 0;
+    std::string cache_key;
+    Clock::TimePoint consumed_at;
+  };
+  enum class Origin { kLru, kPg, kBackend };
+  struct Failed;
+
+  void Dispatch(Batch<Input> batch);
+  void WorkerLoop();
+  void RunBatch(Batch<Input>& batch);
+  // Embeds texts[begin, end) into out; rejected inputs get a reason instead. False: stopping.
+  bool EmbedRange(const std::vector<std::string>& texts, std::size_t begin, std::size_t end,
+                  std::vector<std::optional<Vector>>& out, std::vector<std::string>& rejected);
+  void LookupPg(std::vector<Input>& inputs, std::vector<std::optional<Vector>>& vectors,
+                std::vector<Origin>& origins);
+  int ModelId();  // 0: not registered (yet); negative: fatal mismatch
+  void Produce(const Input& input, const Vector& vector, Origin origin);
+  void Send(std::shared_ptr<Failed> pending);
+  void DeadLetter(const kafka::Message& message, const Error& error);
+  void SetFatal(std::string reason);
+  bool Wait(std::chrono::milliseconds delay);
+  void UpdateGateMetrics();
+
+  CoreSettings settings_;
+  Backend& backend_;
+  VectorStore* store_;
+  RecordSink& sink_;
+  DeadLetters& dead_letters_;
+  Completions& completions_;
+  StageMetrics& metrics_;
+  const Clock& clock_;
+  Waiter waiter_;
+  std::string model_key_;
+  LruCache lru_;
+  BackendGate gate_;
+  Batcher<Input> batcher_;
+
+  std::mutex model_mutex_;
+  std::atomic<int> model_id_{0};
+  std::optional<Clock::TimePoint> model_checked_at_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Batch<Input>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+
+  std::mutex failed_mutex_;
+  std::deque<std::shared_ptr<Failed>> failed_;
+
+  mutable std::mutex fatal_mutex_;
+  std::optional<std::string> fatal_;
+  std::atomic<bool> stop_requested_{false};
+  std::mutex wait_mutex_;
+  std::condition_variable wait_cv_;
+  Clock::TimePoint last_failure_log_{};
+};
+
+// The Kafka key of an item (same as the parser's): every version of one item on one partition.
+std::string ItemKey(const v1::Item& item);
+
+}  // namespace tributary::embedder

@@ -1,0 +1,317 @@
+#include "services/embedder/core.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/base/testing/fake_clock.hpp"
+#include "services/embedder/tests/fakes.hpp"
+
+namespace tributary::embedder {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::MakeItem;
+using testing::MakeMessage;
+
+constexpr std::uint32_t kDims = 16;
+
+struct Harness {
+  explicit Harness(std::size_t batch_size = 4, bool with_store = false)
+      : backend(kDims), metrics(registry) {
+    CoreSettings settings;
+    settings.output_topic = "t.embedded";
+    settings.model = {.name = "m", .version = "v1", .dims = kDims};
+    settings.batch = {.max_items = batch_size, .max_tokens = 100'000, .linger = 50ms};
+    settings.concurrency = 0;  // batches run inline: deterministic
+    settings.retry = {.initial = 100ms, .max = 5s, .quota_retry = 60s};
+    core = std::make_unique<Core>(settings, backend, with_store ? &store : nullptr, sink, dead,
+                                  completions, metrics, clock,
+                                  [this](std::chrono::milliseconds d) {
+                                    waits.push_back(d);
+                                    if (on_wait) on_wait();
+                                    clock.Advance(d);
+                                    return keep_waiting;
+                                  });
+  }
+  void Add(const v1::Item& item, std::int64_t offset) { core->Add(MakeMessage(item, offset)); }
+  double Metric(metrics::Family<metrics::Counter>& family, std::vector<std::string> labels) {
+    return family.Labels(labels).Value();
+  }
+
+  tributary::testing::FakeClock clock;
+  testing::ScriptedBackend backend;
+  testing::FakeStore store;
+  testing::FakeSink sink;
+  testing::FakeDeadLetters dead;
+  testing::FakeCompletions completions;
+  metrics::Registry registry;
+  StageMetrics metrics;
+  std::vector<std::chrono::milliseconds> waits;
+  std::function<void()> on_wait;
+  bool keep_waiting = true;
+  std::unique_ptr<Core> core;
+};
+
+TEST(EmbedderCore, ProducesInInputOrderAndCompletesOnlyAfterTheAcknowledgement) {
+  Harness h(3);
+  h.sink.hold = true;
+  h.Add(MakeItem(1, "a", "Alpha"), 10);
+  h.Add(MakeItem(1, "b", "Beta"), 11);
+  EXPECT_TRUE(h.backend.requests.empty()) << "the batch is not full yet";
+  h.Add(MakeItem(2, "c", "Gamma"), 12);
+  ASSERT_EQ(h.backend.requests.size(), 1U);
+  EXPECT_EQ(h.backend.requests[0], (std::vector<std::string>{"Alpha", "Beta", "Gamma"}));
+  const auto out = h.sink.Embedded();
+  ASSERT_EQ(out.size(), 3U);
+  EXPECT_EQ(h.sink.sent[0].key, "1/a");
+  EXPECT_EQ(h.sink.sent[2].key, "2/c");
+  EXPECT_EQ(h.sink.sent[0].topic, "t.embedded");
+  EXPECT_EQ(out[1].item().title(), "Beta");
+  EXPECT_EQ(out[1].model_name(), "m");
+  EXPECT_EQ(out[1].model_version(), "v1");
+  EXPECT_EQ(out[1].dims(), kDims);
+  EXPECT_FALSE(out[1].from_cache());
+  EXPECT_EQ(std::vector<float>(out[1].vector().begin(), out[1].vector().end()),
+            HashEmbed("Beta", kDims));
+  EXPECT_TRUE(h.completions.completed.empty()) << "nothing completes before the broker acks";
+  h.sink.AckAll();
+  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{10, 11, 12}));
+  EXPECT_EQ(h.Metric(h.metrics.items_out, {"backend"}), 3);
+}
+
+TEST(EmbedderCore, ALingeringBatchIsFlushedByTick) {
+  Harness h(10);
+  h.Add(MakeItem(1, "a", "Alpha"), 1);
+  EXPECT_TRUE(h.core->Tick());
+  EXPECT_TRUE(h.backend.requests.empty());
+  h.clock.Advance(50ms);
+  EXPECT_TRUE(h.core->Tick());
+  EXPECT_EQ(h.backend.requests.size(), 1U);
+  EXPECT_EQ(h.completions.Offsets(), std::set<std::int64_t>{1});
+}
+
+TEST(EmbedderCore, AnUnchangedItemSentAgainIsServedFromTheLruWithoutTheBackend) {
+  Harness h(1);
+  const auto item = MakeItem(1, "a", "Alpha", "body");
+  h.Add(item, 1);
+  h.Add(item, 2);
+  EXPECT_EQ(h.backend.InputsSent(), 1U);
+  const auto out = h.sink.Embedded();
+  ASSERT_EQ(out.size(), 2U);
+  EXPECT_FALSE(out[0].from_cache());
+  EXPECT_TRUE(out[1].from_cache());
+  EXPECT_EQ(out[0].vector().size(), out[1].vector().size());
+  EXPECT_EQ(h.Metric(h.metrics.cache_lookups, {"lru", "hit"}), 1);
+  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{1, 2}));
+}
+
+TEST(EmbedderCore, AVectorInPostgresSkipsTheBackendInOneLookupPerBatch) {
+  Harness h(3, /*with_store=*/true);
+  h.store.model = RegisteredModel{.id = 7, .dims = kDims, .distance = "cosine"};
+  const auto cached = MakeItem(1, "a", "Alpha");
+  h.store.rows[{7, cached.content_hash()}] = Vector(kDims, 0.25F);
+  h.Add(cached, 1);
+  h.Add(MakeItem(1, "b", "Beta"), 2);
+  h.Add(MakeItem(1, "c", "Gamma"), 3);
+  EXPECT_EQ(h.store.lookups, 1);
+  ASSERT_EQ(h.backend.requests.size(), 1U);
+  EXPECT_EQ(h.backend.requests[0], (std::vector<std::string>{"Beta", "Gamma"}));
+  const auto out = h.sink.Embedded();
+  ASSERT_EQ(out.size(), 3U);
+  EXPECT_TRUE(out[0].from_cache());
+  EXPECT_EQ(out[0].vector(0), 0.25F);
+  EXPECT_EQ(out[0].model_id(), 7);
+  EXPECT_EQ(h.Metric(h.metrics.items_out, {"pg"}), 1);
+  // And it is in the LRU now: no second database read for it.
+  h.Add(cached, 4);
+  EXPECT_EQ(h.store.lookups, 1);
+  EXPECT_EQ(h.Metric(h.metrics.items_out, {"lru"}), 1);
+}
+
+TEST(EmbedderCore, AnItemRepeatedInOneBatchIsEmbeddedOnce) {
+  Harness h(3);
+  const auto item = MakeItem(1, "a", "Alpha");
+  h.Add(item, 1);
+  h.Add(MakeItem(1, "b", "Beta"), 2);
+  h.Add(item, 3);
+  ASSERT_EQ(h.backend.requests.size(), 1U);
+  EXPECT_EQ(h.backend.requests[0].size(), 2U);
+  EXPECT_EQ(h.sink.sent.size(), 3U);
+}
+
+TEST(EmbedderCore, TransientFailuresPauseAndRetryWithoutDlqOrCompletion) {
+  Harness h(2);
+  for (int i = 0; i < 3; ++i) {
+    h.backend.failures.push_back({.kind = BackendFailure::kTransient,
+                                  .error_class = "backend.http_429",
+                                  .status = 429,
+                                  .retry_after = 2s});
+  }
+  h.backend.failures.push_back(
+      {.kind = BackendFailure::kTransient, .error_class = "backend.timeout", .message = "timed out"});
+  bool paused_while_waiting = true;
+  std::size_t completed_while_waiting = 0;
+  h.on_wait = [&] {
+    paused_while_waiting = paused_while_waiting && h.core->paused();
+    completed_while_waiting += h.completions.completed.size();
+  };
+  h.Add(MakeItem(1, "a", "Alpha"), 1);
+  h.Add(MakeItem(1, "b", "Beta"), 2);
+  EXPECT_EQ(h.backend.requests.size(), 5U) << "four failures, then the answer";
+  ASSERT_EQ(h.waits.size(), 4U);
+  for (int i = 0; i < 3; ++i) EXPECT_GE(h.waits[static_cast<std::size_t>(i)], 2s);
+  EXPECT_TRUE(paused_while_waiting);
+  EXPECT_EQ(completed_while_waiting, 0U);
+  EXPECT_TRUE(h.dead.published.empty());
+  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{1, 2}));
+  EXPECT_FALSE(h.core->paused());
+  EXPECT_EQ(h.Metric(h.metrics.backend_requests, {"429"}), 3);
+  EXPECT_EQ(h.Metric(h.metrics.backend_requests, {"timeout"}), 1);
+  EXPECT_EQ(h.Metric(h.metrics.backend_requests, {"200"}), 1);
+}
+
+TEST(EmbedderCore, ExhaustedQuotaPausesAndSaysSoInMetrics) {
+  Harness h(1);
+  h.backend.failures.push_back({.kind = BackendFailure::kQuota,
+                                .error_class = "backend.quota",
+                                .message = "insufficient_quota",
+                                .status = 429});
+  double quota_gauge = 0;
+  double paused_gauge = 0;
+  h.on_wait = [&] {
+    (void)h.core->Tick();  // the poll thread refreshes the gauges
+    quota_gauge = h.metrics.quota_exhausted.Value();
+    paused_gauge = h.metrics.paused.Value();
+  };
+  h.Add(MakeItem(1, "a", "Alpha"), 1);
+  ASSERT_EQ(h.waits.size(), 1U);
+  EXPECT_EQ(h.waits[0], 60s);
+  EXPECT_EQ(quota_gauge, 1);
+  EXPECT_EQ(paused_gauge, 1);
+  EXPECT_EQ(h.metrics.quota_exhausted.Value(), 0) << "cleared by the next success";
+  EXPECT_EQ(h.completions.Offsets(), std::set<std::int64_t>{1});
+}
+
+TEST(EmbedderCore, AnInputTheBackendRejectsIsFoundByHalvingAndDeadLettered) {
+  Harness h(5);
+  h.backend.reject_containing = "POISON";
+  h.Add(MakeItem(1, "a", "Alpha"), 1);
+  h.Add(MakeItem(1, "b", "Beta"), 2);
+  h.Add(MakeItem(1, "c", "a POISON title"), 3);
+  h.Add(MakeItem(1, "d", "Delta"), 4);
+  h.Add(MakeItem(1, "e", "Epsilon"), 5);
+  ASSERT_EQ(h.dead.published.size(), 1U);
+  EXPECT_EQ(h.dead.published[0].first.offset, 3);
+  EXPECT_EQ(h.dead.published[0].second.error_class, "backend.rejected");
+  EXPECT_NE(h.dead.published[0].second.message.find("forbidden"), std::string::npos);
+  EXPECT_EQ(h.sink.sent.size(), 4U);
+  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_LE(h.backend.requests.size(), 7U) << "halving, not one request per input";
+  EXPECT_TRUE(h.waits.empty()) << "a rejection is not an outage";
+}
+
+TEST(EmbedderCore, AWrongDimensionAnswerStopsTheStageWithoutProducing) {
+  Harness h(2);
+  h.backend.answer_dims = kDims + 1;
+  h.Add(MakeItem(1, "a", "Alpha"), 1);
+  h.Add(MakeItem(1, "b", "Beta"), 2);
+  EXPECT_TRUE(h.sink.sent.empty());
+  EXPECT_TRUE(h.completions.completed.empty());
+  EXPECT_TRUE(h.dead.published.empty());
+  ASSERT_TRUE(h.core->fatal());
+  EXPECT_NE(h.core->fatal()->find("17 dimensions"), std::string::npos) << *h.core->fatal();
+  EXPECT_NE(h.core->fatal()->find("--dims is 16"), std::string::npos) << *h.core->fatal();
+  EXPECT_FALSE(h.core->Tick());
+}
+
+TEST(EmbedderCore, AModelRegisteredWithOtherDimensionsFailsVerification) {
+  Harness h(2, /*with_store=*/true);
+  h.store.model = RegisteredModel{.id = 3, .dims = 384, .distance = "cosine"};
+  const auto verified = h.core->VerifyModel();
+  ASSERT_FALSE(verified);
+  EXPECT_NE(verified.error().message.find("384"), std::string::npos);
+  EXPECT_FALSE(h.core->Tick());
+}
+
+TEST(EmbedderCore, AnUnregisteredModelIsLookedUpAgainLater) {
+  Harness h(1, /*with_store=*/true);
+  EXPECT_TRUE(h.core->VerifyModel());
+  h.Add(MakeItem(1, "a", "Alpha"), 1);
+  EXPECT_EQ(h.store.model_lookups, 1) << "not again within the refresh interval";
+  h.store.model = RegisteredModel{.id = 9, .dims = kDims, .distance = "cosine"};
+  h.clock.Advance(11s);
+  h.Add(MakeItem(1, "b", "Beta"), 2);
+  EXPECT_EQ(h.store.model_lookups, 2);
+  EXPECT_EQ(h.store.lookups, 1);
+  EXPECT_EQ(h.sink.Embedded().back().model_id(), 9);
+}
+
+TEST(EmbedderCore, UndecodableAndInvalidMessagesGoToTheDlq) {
+  Harness h(1);
+  kafka::Message junk;
+  junk.offset = 5;
+  junk.value = "\xff\xfe not protobuf";
+  h.core->Add(junk);
+  auto no_hash = MakeItem(1, "x", "X");
+  no_hash.clear_content_hash();
+  h.Add(no_hash, 6);
+  ASSERT_EQ(h.dead.published.size(), 2U);
+  EXPECT_EQ(h.dead.published[0].second.error_class, "decode");
+  EXPECT_EQ(h.dead.published[1].second.error_class, "invalid");
+  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{5, 6}));
+  EXPECT_TRUE(h.backend.requests.empty());
+}
+
+TEST(EmbedderCore, AFailedDeliveryIsProducedAgainByTickAndCompletesOnce) {
+  Harness h(1);
+  h.sink.fail_next = 1;
+  h.Add(MakeItem(1, "a", "Alpha"), 1);
+  EXPECT_TRUE(h.completions.completed.empty());
+  EXPECT_TRUE(h.core->Tick());
+  EXPECT_TRUE(h.sink.sent.empty()) << "not before the retry delay";
+  h.clock.Advance(1s);
+  EXPECT_TRUE(h.core->Tick());
+  EXPECT_EQ(h.sink.sent.size(), 1U);
+  EXPECT_EQ(h.completions.completed, std::vector<std::int64_t>{1});
+  EXPECT_EQ(h.backend.InputsSent(), 1U) << "the vector is kept, not embedded again";
+}
+
+TEST(EmbedderCore, StoppingWhileTheBackendIsDownAbandonsTheBatchUnstored) {
+  Harness h(1);
+  h.backend.failures.push_back({.kind = BackendFailure::kTransient, .error_class = "backend.connection"});
+  h.keep_waiting = false;
+  h.Add(MakeItem(1, "a", "Alpha"), 1);
+  EXPECT_TRUE(h.completions.completed.empty());
+  EXPECT_TRUE(h.sink.sent.empty());
+  EXPECT_TRUE(h.dead.published.empty());
+  EXPECT_FALSE(h.core->fatal());
+}
+
+TEST(EmbedderCore, WorkersEmbedBatchesConcurrentlyAndCompleteEveryMessage) {
+  tributary::testing::FakeClock clock;
+  testing::ScriptedBackend backend(kDims);
+  testing::FakeSink sink;
+  testing::FakeDeadLetters dead;
+  testing::FakeCompletions completions;
+  metrics::Registry registry;
+  StageMetrics metrics(registry);
+  CoreSettings settings;
+  settings.output_topic = "t.embedded";
+  settings.model = {.name = "m", .version = "v1", .dims = kDims};
+  settings.batch = {.max_items = 7, .max_tokens = 100'000, .linger = 0ms};
+  settings.concurrency = 3;
+  Core core(settings, backend, nullptr, sink, dead, completions, metrics, clock);
+  core.Start();
+  for (int i = 0; i < 200; ++i) {
+    core.Add(MakeMessage(MakeItem(1, std::to_string(i), "title " + std::to_string(i)), i));
+  }
+  (void)core.Tick();  // the last, partial batch (linger 0)
+  // Workers finish on their own threads; wait for the outcome, not for a time.
+  while (completions.Offsets().size() < 200) std::this_thread::yield();
+  core.Stop();
+  EXPECT_EQ(completions.Offsets().size(), 200U);
+  EXPECT_EQ(backend.InputsSent(), 200U);
+  EXPECT_TRUE(dead.published.empty());
+}
+
+}  // namespace
+}  // namespace tributary::embedder
