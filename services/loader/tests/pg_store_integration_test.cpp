@@ -248,13 +248,14 @@ TEST(LoaderPg, ABackendTerminatedMidBatchIsRetriedAndNothingIsLost) {
   std::atomic<int> terminated{0};
   std::thread killer([&] {
     pqxx::connection admin(db.Dsn());
+    // Only this test's database: tests run in parallel and other loaders must not be hit.
     // Three kills, each while a batch is being written: enough to prove the retry, few enough
     // that the load still finishes.
     while (!done && terminated < 3) {
       pqxx::nontransaction tx(admin);
       terminated += tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                             "WHERE application_name = 'tributary-loader-it' AND state = 'active' "
-                            "AND pid <> pg_backend_pid()")
+                            "AND datname = current_database() AND pid <> pg_backend_pid()")
                         .size();
       std::this_thread::sleep_for(terminated > 0 ? 300ms : 5ms);
     }
