@@ -1,0 +1,122 @@
+#include "services/embedder/app.hpp"
+
+#include <iostream>
+#include <memory>
+
+#include "common/base/clock.hpp"
+#include "common/base/shutdown.hpp"
+#include "common/kafka/producer.hpp"
+#include "common/log/mask.hpp"
+#include "common/pg/database.hpp"
+#include "common/runtime/consume_loop.hpp"
+#include "services/embedder/config.hpp"
+#include "services/embedder/core.hpp"
+#include "services/embedder/hash_backend.hpp"
+#include "services/embedder/kafka_ports.hpp"
+#include "services/embedder/openai_backend.hpp"
+#include "services/embedder/pg_vector_store.hpp"
+
+namespace tributary::embedder {
+
+int App::Run(const config::Source& source, const std::function<bool()>& keep_running) {
+  Config config;
+  std::string help;
+  if (Parse(source, &config, &help) == config::Spec::Outcome::kHelp) {
+    std::cout << help;
+    return 0;
+  }
+  log::Setup(config.log);
+  auto logger = log::Get("embedder");
+  auto& registry = metrics::Default();
+  StageMetrics stage_metrics(registry);
+
+  std::unique_ptr<Backend> backend;
+  if (config.backend == "openai") {
+    backend = std::make_unique<OpenAiBackend>(config.OpenAi());
+  } else {
+    backend = std::make_unique<HashBackend>(static_cast<std::uint32_t>(config.dims));
+  }
+
+  std::unique_ptr<pg::Database> database;
+  std::unique_ptr<PgVectorStore> store;
+  if (config.pg_cache) {
+    database = std::make_unique<pg::Database>(config.pg, "tributary-embedder");
+    if (auto connected = database->Run([](pqxx::connection& c) { return c.is_open(); },
+                                       config.pg.connect_timeout);
+        !connected) {
+      logger->error("cannot connect to PostgreSQL for the vector cache: {} (or run with "
+                    "--pg-cache=false)",
+                    connected.error().message);
+      return 1;
+    }
+    store = std::make_unique<PgVectorStore>(*database, config.pg_cache_timeout);
+  }
+
+  // Members in dependency order; the consumer is created last and closed first.
+  admin::AdminServer admin(config.admin, registry);
+  admin.Start();
+  kafka::Producer producer(config.kafka, "embedder", registry);
+  kafka::DlqPublisher publisher(producer, config.kafka, "embedder");
+  ProducerSink sink(producer);
+  KafkaDeadLetters dead_letters(publisher);
+  // Enough in flight to keep every worker busy with a full batch and the next one assembling;
+  // beyond that the consumer pauses its partitions (this is also how consumption pauses while
+  // the backend is down: the workers wait, nothing completes, the limit is reached).
+  const auto in_flight =
+      static_cast<std::size_t>(config.batch_size) * static_cast<std::size_t>(config.concurrency + 2);
+  kafka::Consumer consumer(config.kafka,
+                           {.stage = "embedder",
+                            .group_id = config.group_id,
+                            .topics = {config.ItemsTopic()},
+                            .max_in_flight_per_partition = in_flight,
+                            .max_in_flight_total = in_flight},
+                           registry);
+  ConsumerCompletions completions(consumer);
+  Core core(config.Core(), *backend, store.get(), sink, dead_letters, completions, stage_metrics,
+            SteadyClock::Instance());
+  if (auto verified = core.VerifyModel(); !verified) {
+    logger->critical("{}", verified.error().message);
+    return 1;
+  }
+  consumer.OnRevoke(
+      [&](const std::vector<kafka::TopicPartition>& lost) { core.DropPartitions(lost); });
+  core.Start();
+  logger->info("embedding {} into {} with {} model {}/{} ({} dims, batches of {}, {} in flight); "
+               "admin on port {}",
+               config.ItemsTopic(), config.EmbeddedTopic(), config.backend, config.model,
+               config.model_version, config.dims, config.batch_size, config.concurrency,
+               admin.port());
+
+  runtime::RunConsumeLoop(
+      consumer, [&](kafka::Message message) { core.Add(std::move(message)); }, &admin,
+      {.shutdown_grace = config.shutdown_grace},
+      [&] { return core.Tick() && !producer.fatal() && keep_running(); });
+  core.Stop();
+  producer.Flush(std::chrono::seconds(10));
+  admin.Stop();
+  if (const auto fatal = core.fatal()) {
+    logger->critical("stopped: {}", *fatal);
+    return 1;
+  }
+  if (producer.fatal()) {
+    logger->error("the Kafka producer hit a fatal error; exiting");
+    return 1;
+  }
+  logger->info("stopped");
+  return 0;
+}
+
+int App::Main(int argc, char** argv) {
+  Shutdown::InstallSignalHandlers();
+  try {
+    return Run(config::Source::FromProcess(argc, argv));
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tributary-embedder: " << log::Mask(e.what()) << "\n";
+    return 1;
+  }
+}
+
+}  // namespace tributary::embedder

@@ -1,0 +1,93 @@
+#include "services/embedder/pg_vector_store.hpp"
+
+#include <charconv>
+
+namespace tributary::embedder {
+namespace {
+
+constexpr const char* kLookup = "embedder_cache_lookup";
+// The (model_id, content_hash) index serves this; hashes travel as one hex text[] parameter.
+constexpr const char* kLookupSql = R"(
+SELECT DISTINCT ON (content_hash) content_hash, embedding::text
+  FROM item_embeddings
+ WHERE model_id = $1
+   AND content_hash = ANY (ARRAY(SELECT decode(h, 'hex') FROM unnest($2::text[]) AS h)))";
+
+std::string HexArray(const std::vector<std::string>& hashes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "{";
+  for (const auto& hash : hashes) {
+    if (out.size() > 1) out += ',';
+    for (const char ch : hash) {
+      const auto c = static_cast<unsigned char>(ch);
+      out += kDigits[c >> 4];
+      out += kDigits[c & 0xF];
+    }
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+std::optional<Vector> ParseVectorText(std::string_view text) {
+  if (text.size() < 2 || text.front() != '[' || text.back() != ']') return std::nullopt;
+  Vector out;
+  const char* p = text.data() + 1;
+  const char* end = text.data() + text.size() - 1;
+  while (p < end) {
+    float value = 0;
+    const auto [next, ec] = std::from_chars(p, end, value);
+    if (ec != std::errc()) return std::nullopt;
+    out.push_back(value);
+    p = next;
+    if (p < end) {
+      if (*p != ',') return std::nullopt;
+      ++p;
+    }
+  }
+  return out;
+}
+
+PgVectorStore::PgVectorStore(pg::Database& database, std::chrono::milliseconds give_up_after)
+    : database_(database), give_up_after_(give_up_after) {
+  database_.Prepare(kLookup, kLookupSql);
+}
+
+Result<std::optional<RegisteredModel>> PgVectorStore::FindModel(const std::string& name,
+                                                                const std::string& version) {
+  std::lock_guard lock(mutex_);
+  return database_.Run(
+      [&](pqxx::connection& c) -> std::optional<RegisteredModel> {
+        pqxx::read_transaction tx(c);
+        const auto rows = tx.exec_params(
+            "SELECT id, dims, distance FROM embedding_models WHERE name = $1 AND version = $2",
+            name, version);
+        if (rows.empty()) return std::nullopt;
+        return RegisteredModel{.id = rows[0][0].as<int>(),
+                               .dims = rows[0][1].as<int>(),
+                               .distance = rows[0][2].as<std::string>()};
+      },
+      give_up_after_);
+}
+
+Result<std::map<std::string, Vector>> PgVectorStore::Lookup(
+    int model_id, const std::vector<std::string>& content_hashes) {
+  std::lock_guard lock(mutex_);
+  const auto hex = HexArray(content_hashes);
+  return database_.Run(
+      [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        std::map<std::string, Vector> found;
+        for (const auto& row : tx.exec_prepared(kLookup, model_id, hex)) {
+          const pqxx::binarystring hash(row[0]);
+          if (auto vector = ParseVectorText(row[1].c_str())) {
+            found.emplace(hash.str(), std::move(*vector));
+          }
+        }
+        return found;
+      },
+      give_up_after_);
+}
+
+}  // namespace tributary::embedder

@@ -1,0 +1,31 @@
+#pragma once
+// The VectorStore port on PostgreSQL, read-only: the model registry (embedding_models) and
+// item_embeddings as the second cache layer, one round trip per batch. Serialized by a mutex:
+// the look-ups are index probes, far shorter than a backend request.
+#include <mutex>
+
+#include "common/pg/database.hpp"
+#include "services/embedder/ports.hpp"
+
+namespace tributary::embedder {
+
+class PgVectorStore final : public VectorStore {
+ public:
+  // `give_up_after`: how long one look-up may retry a lost connection before the batch goes
+  // to the backend without the cache.
+  PgVectorStore(pg::Database& database, std::chrono::milliseconds give_up_after);
+  Result<std::optional<RegisteredModel>> FindModel(const std::string& name,
+                                                   const std::string& version) override;
+  Result<std::map<std::string, Vector>> Lookup(
+      int model_id, const std::vector<std::string>& content_hashes) override;
+
+ private:
+  pg::Database& database_;
+  std::chrono::milliseconds give_up_after_;
+  std::mutex mutex_;
+};
+
+// pgvector's text form "[1,2.5,-3e-05]" → floats; nullopt when malformed.
+std::optional<Vector> ParseVectorText(std::string_view text);
+
+}  // namespace tributary::embedder

@@ -1,0 +1,75 @@
+#include "services/embedder/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace tributary::embedder {
+namespace {
+
+TEST(EmbedderConfig, DefaultsToTheHashBackendOnItemsAndEmbedded) {
+  Config config;
+  ASSERT_EQ(Parse({}, &config, nullptr), config::Spec::Outcome::kRun);
+  EXPECT_EQ(config.ItemsTopic(), "tributary.items");
+  EXPECT_EQ(config.EmbeddedTopic(), "tributary.embedded");
+  EXPECT_EQ(config.admin.port, 9403);
+  EXPECT_EQ(config.backend, "hash");
+  EXPECT_EQ(config.model, "tributary-hash");
+  EXPECT_EQ(config.dims, 256);
+  EXPECT_EQ(config.model_version, "v1-d256");
+}
+
+TEST(EmbedderConfig, OpenAiNeedsModelAndDimsAndNamesTheFlags) {
+  Config config;
+  try {
+    Parse({.args = {"--backend", "openai"}}, &config, nullptr);
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("--model"), std::string::npos) << what;
+    EXPECT_NE(what.find("--dims"), std::string::npos) << what;
+  }
+}
+
+TEST(EmbedderConfig, ReadsTheKeyFromAFileAndHeadersFromTheEnvironment) {
+  const std::string path = ::testing::TempDir() + "/embedder-key";
+  std::ofstream(path) << "sk-test-123\n";
+  Config config;
+  config::Source source{
+      .env = {{"TRIBUTARY_OPENAI_HEADER__X_TITLE", "tributary"}},
+      .args = {"--backend=openai", "--model", "text-embedding-3-small", "--dims", "1536",
+               "--openai-api-key-file", path, "--openai-url", "http://127.0.0.1:1/v1/embeddings"}};
+  ASSERT_EQ(Parse(source, &config, nullptr), config::Spec::Outcome::kRun);
+  const auto openai = config.OpenAi();
+  EXPECT_EQ(openai.api_key, "sk-test-123");
+  EXPECT_EQ(openai.headers.at("x-title"), "tributary");
+  EXPECT_EQ(openai.dims, 1536U);
+  std::remove(path.c_str());
+}
+
+TEST(EmbedderConfig, HelpDocumentsEverySettingWithoutTheKey) {
+  Config config;
+  std::string help;
+  ASSERT_EQ(Parse({.env = {{"TRIBUTARY_OPENAI_API_KEY", "sk-secret"}}, .args = {"--help"}},
+                  &config, &help),
+            config::Spec::Outcome::kHelp);
+  for (const char* flag : {"--backend", "--model", "--dims", "--openai-url", "--openai-api-key",
+                           "--openai-header", "--batch-size", "--batch-tokens", "--concurrency",
+                           "--cache-entries", "--max-input-tokens", "--max-input-bytes",
+                           "--quota-retry", "--admin-port", "--pg-dsn"}) {
+    EXPECT_NE(help.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(help.find("sk-secret"), std::string::npos);
+  EXPECT_NE(help.find("LEXICAL"), std::string::npos);
+}
+
+TEST(EmbedderConfig, BatchTokensMustFitOneInput) {
+  Config config;
+  EXPECT_THROW(Parse({.args = {"--batch-tokens", "100", "--max-input-tokens", "200"}}, &config,
+                     nullptr),
+               config::ConfigError);
+}
+
+}  // namespace
+}  // namespace tributary::embedder
