@@ -6,7 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "bench/loader/binary_copy.hpp"
+#include "common/pg/binary_copy.hpp"
 #include "services/loader/sql.hpp"
 
 namespace tributary::bench {
@@ -38,7 +38,7 @@ void CopyCeiling(const std::string& dsn, const std::vector<v1::EmbeddedItem>& ro
   for (std::size_t begin = 0; begin < rows.size(); begin += static_cast<std::size_t>(batch)) {
     const auto end = std::min(rows.size(), begin + static_cast<std::size_t>(batch));
     Check(PQexec(conn, "BEGIN"), PGRES_COMMAND_OK, conn);
-    BinaryCopy items;
+    pg::BinaryCopy items;
     for (std::size_t i = begin; i < end; ++i) {
       const auto& item = rows[i].item();
       auto text = [](const std::string& s) {
@@ -70,7 +70,7 @@ void CopyCeiling(const std::string& dsn, const std::vector<v1::EmbeddedItem>& ro
     PGresult* last = PQexec(conn, "SELECT currval(pg_get_serial_sequence('items', 'id'))");
     const long long last_id = std::stoll(PQgetvalue(last, 0, 0));
     PQclear(last);
-    BinaryCopy vectors;
+    pg::BinaryCopy vectors;
     long long id = last_id - static_cast<long long>(end - begin) + 1;
     for (std::size_t i = begin; i < end; ++i, ++id) {
       vectors.BeginRow(5);
@@ -150,8 +150,8 @@ void TempCopyPath(const std::string& dsn, const std::vector<v1::EmbeddedItem>& r
   for (std::size_t begin = 0; begin < rows.size(); begin += static_cast<std::size_t>(batch)) {
     const auto end = std::min(rows.size(), begin + static_cast<std::size_t>(batch));
     Check(PQexec(conn, "BEGIN"), PGRES_COMMAND_OK, conn);
-    BinaryCopy items;
-    BinaryCopy vectors;
+    pg::BinaryCopy items;
+    pg::BinaryCopy vectors;
     for (std::size_t i = begin; i < end; ++i) {
       const auto& item = rows[i].item();
       auto text = [](const std::string& s) {

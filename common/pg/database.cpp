@@ -17,6 +17,7 @@ pqxx::connection& Database::Connection() {
   session.exec0(fmt::format("SET statement_timeout = {}", settings_.statement_timeout.count()));
   session.exec0(fmt::format("SET lock_timeout = {}", settings_.lock_timeout.count()));
   session.exec0("SET application_name = " + session.quote(application_name_));
+  for (const auto& sql : on_connect_) session.exec0(sql);
   session.commit();
   for (const auto& [name, sql] : prepared_) connection->prepare(name, sql);
   connection_ = std::move(connection);
@@ -26,6 +27,11 @@ pqxx::connection& Database::Connection() {
 void Database::Prepare(std::string name, std::string sql) {
   if (connection_) connection_->prepare(name, sql);
   prepared_.emplace_back(std::move(name), std::move(sql));
+}
+
+void Database::OnConnect(std::string sql) {
+  if (connection_) pqxx::nontransaction(*connection_).exec0(sql);
+  on_connect_.push_back(std::move(sql));
 }
 
 void Database::LogRetry(const Error& error, std::chrono::milliseconds delay) {

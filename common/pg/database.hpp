@@ -33,6 +33,10 @@ class Database {
   // `tx.exec_prepared(name, ...)` without caring whether the session is new.
   void Prepare(std::string name, std::string sql);
 
+  // Declares session set-up (e.g. CREATE TEMP TABLE) run on every (re)connection, after the
+  // settings and before the prepared statements, so those may refer to what it creates.
+  void OnConnect(std::string sql);
+
   // Runs `fn(pqxx::connection&)`; a retryable failure rolls back (the transaction inside `fn`
   // is destroyed), backs off with jitter and runs `fn` again, up to `give_up_after` (forever
   // when nullopt, until shutdown is requested). A permanent failure returns at once.
@@ -49,6 +53,7 @@ class Database {
   std::string application_name_;
   std::unique_ptr<pqxx::connection> connection_;
   std::vector<std::pair<std::string, std::string>> prepared_;
+  std::vector<std::string> on_connect_;
 };
 
 template <typename Fn>

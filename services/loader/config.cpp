@@ -28,7 +28,10 @@ void AddSettings(config::Spec& spec, Config* config) {
       .Int("batch-size", &config->batch_size, 1, 100000,
            "Write a batch when it holds this many messages.")
       .Duration("batch-linger", &config->batch_linger,
-                "Write a batch when its oldest message waited this long.");
+                "Write a batch when its oldest message waited this long.")
+      .Int("copy-min-rows", &config->copy_min_rows, 1, 1'000'000,
+           "Send a batch's items and vectors by binary COPY into a stage table when it has at "
+           "least this many to write; fewer go as one INSERT ... SELECT FROM unnest(...).");
 }
 
 config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {

@@ -22,6 +22,7 @@ struct Config {
   std::string events_topic;  // empty: <prefix>.source.events
   int batch_size = 1000;
   std::chrono::milliseconds batch_linger{200};
+  int copy_min_rows = 32;  // PgStore::kDefaultCopyMinRows (measured crossover, README)
 
   [[nodiscard]] std::string ItemsTopic() const;
   [[nodiscard]] std::string EventsTopic() const;

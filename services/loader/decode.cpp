@@ -110,6 +110,8 @@ Result<ItemRow> ToItemRow(const v1::Item& item) {
   row.updated_at = std::move(*updated);
   row.observed_at = std::move(**observed);
   row.observed_at_us = Micros(item.observed_at());
+  if (item.has_published_at()) row.published_at_us = Micros(item.published_at());
+  if (item.has_updated_at()) row.updated_at_us = Micros(item.updated_at());
   row.content_hash_hex = Hex(item.content_hash());
   row.request_id = Text(item.request_id());
   return row;
@@ -134,7 +136,8 @@ Result<ItemRow> ToItemRow(const v1::EmbeddedItem& embedded) {
                 .version = embedded.model_version(),
                 .dims = static_cast<std::int32_t>(embedded.dims())},
       .vector = VectorText(std::span<const float>(embedded.vector().data(),
-                                                  static_cast<std::size_t>(embedded.vector_size())))};
+                                                  static_cast<std::size_t>(embedded.vector_size()))),
+      .values = {embedded.vector().begin(), embedded.vector().end()}};
   return row;
 }
 

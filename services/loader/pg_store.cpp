@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/pg/copy_in.hpp"
+#include "services/loader/copy_rows.hpp"
 #include "services/loader/pg_text.hpp"
 #include "services/loader/sql.hpp"
 
@@ -10,11 +12,13 @@ namespace {
 
 constexpr const char* kCurrent = "loader_current_rows";
 constexpr const char* kItems = "loader_items";
+constexpr const char* kItemsFromStage = "loader_items_from_stage";
 constexpr const char* kStories = "loader_stories";
 constexpr const char* kStoryItems = "loader_story_items";
 constexpr const char* kRecount = "loader_recount";
 constexpr const char* kLastSeen = "loader_items_last_seen";
 constexpr const char* kEmbeddings = "loader_embeddings";
+constexpr const char* kEmbeddingsFromStage = "loader_embeddings_from_stage";
 constexpr const char* kOutcomes = "loader_source_outcomes";
 constexpr const char* kFetchLog = "loader_fetch_log";
 
@@ -24,15 +28,18 @@ pqxx::result Exec(pqxx::work& tx, const char* statement, const std::vector<std::
 
 }  // namespace
 
-PgStore::PgStore(pg::Database& database, metrics::Counter* retries)
-    : database_(database), retries_(retries) {
+PgStore::PgStore(pg::Database& database, metrics::Counter* retries, std::size_t copy_min_rows)
+    : database_(database), retries_(retries), copy_min_rows_(copy_min_rows) {
+  database_.OnConnect(sql::kCreateStageTables);
   database_.Prepare(kCurrent, sql::kCurrentRows);
   database_.Prepare(kItems, sql::kUpsertItems);
+  database_.Prepare(kItemsFromStage, sql::kUpsertItemsFromStage);
   database_.Prepare(kStories, sql::kUpsertStories);
   database_.Prepare(kStoryItems, sql::kMapStoryItems);
   database_.Prepare(kRecount, sql::kRecountStories);
   database_.Prepare(kLastSeen, sql::kUpdateItemsLastSeen);
   database_.Prepare(kEmbeddings, sql::kUpsertEmbeddings);
+  database_.Prepare(kEmbeddingsFromStage, sql::kUpsertEmbeddingsFromStage);
   database_.Prepare(kOutcomes, sql::kUpdateSourceOutcomes);
   database_.Prepare(kFetchLog, sql::kUpsertFetchLog);
 }
@@ -108,7 +115,13 @@ WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch
   }
   stats.items_unchanged = batch.items.size() - items.size();
   if (!items.empty()) {
-    const auto changed = Exec(tx, kItems, sql::ItemParams(items));
+    pqxx::result changed;
+    if (items.size() >= copy_min_rows_) {
+      pg::CopyIn(tx, sql::kCopyStageItems, ItemsCopy(items));
+      changed = tx.exec_prepared(kItemsFromStage);
+    } else {
+      changed = Exec(tx, kItems, sql::ItemParams(items));
+    }
     std::vector<std::string> changed_ids, new_sources, new_seen;
     std::vector<OptText> urls, titles, seen, item_urls;
     for (const auto& row : changed) {
@@ -150,8 +163,13 @@ WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch
     }
   }
   if (!vectors.empty()) {
-    stats.embeddings_written =
-        Exec(tx, kEmbeddings, sql::EmbeddingParams(vectors, model_ids)).affected_rows();
+    if (vectors.size() >= copy_min_rows_) {
+      pg::CopyIn(tx, sql::kCopyStageEmbeddings, EmbeddingsCopy(vectors, model_ids));
+      stats.embeddings_written = tx.exec_prepared(kEmbeddingsFromStage).affected_rows();
+    } else {
+      stats.embeddings_written =
+          Exec(tx, kEmbeddings, sql::EmbeddingParams(vectors, model_ids)).affected_rows();
+    }
   }
   if (!batch.source_outcomes.empty()) {
     stats.sources_updated =

@@ -1,9 +1,12 @@
 #pragma once
 // The Store on PostgreSQL: one transaction per batch. A cheap key+hash query first finds the
-// rows already stored as they are (left out: no parse, no lock, no WAL), then prepared
-// `INSERT ... SELECT FROM unnest(...)` upserts in a fixed table order (items, stories,
-// story_items, embeddings, sources, fetch_log) with rows in key order. Embedding models are registered (and their HNSW
-// index built) in their own short transactions first, and cached.
+// rows already stored as they are (left out: no parse, no lock, no WAL), then upserts in a fixed
+// table order (items, stories, story_items, embeddings, sources, fetch_log) with rows in key
+// order. Items and vectors to write travel by binary COPY into per-session stage tables when
+// there are at least `copy_min_rows` of them, else as prepared `INSERT ... SELECT FROM
+// unnest(...)` (services/loader/README.md has the measurements behind the choice). Embedding
+// models are registered (and their HNSW index built) in their own short transactions first,
+// and cached.
 #include <map>
 
 #include "common/metrics/registry.hpp"
@@ -14,8 +17,12 @@ namespace tributary::loader {
 
 class PgStore final : public Store {
  public:
+  // Below this many rows to write, unnest; from it on, binary COPY into the stage tables.
+  static constexpr std::size_t kDefaultCopyMinRows = 32;
+
   // `retries` counts transient failures that were retried (may be null).
-  PgStore(pg::Database& database, metrics::Counter* retries);
+  PgStore(pg::Database& database, metrics::Counter* retries,
+          std::size_t copy_min_rows = kDefaultCopyMinRows);
 
   [[nodiscard]] Result<WriteStats> Write(const Batch& batch) override;
 
@@ -29,6 +36,7 @@ class PgStore final : public Store {
 
   pg::Database& database_;
   metrics::Counter* retries_;
+  std::size_t copy_min_rows_;
   std::map<ModelKey, int> models_;
 };
 

@@ -22,7 +22,8 @@ struct ModelKey {
 
 struct EmbeddingRow {
   ModelKey model;
-  std::string vector;  // pgvector text, e.g. "[0.1,0.2]"
+  std::string vector;         // pgvector text, e.g. "[0.1,0.2]" (unnest path)
+  std::vector<float> values;  // the same vector for binary COPY
 };
 
 struct ItemRow {
@@ -41,6 +42,9 @@ struct ItemRow {
   OptText updated_at;
   std::string observed_at;         // timestamptz text (UTC, microseconds)
   std::int64_t observed_at_us = 0;  // the same instant, for "newest wins" in a batch
+  // published_at / updated_at as microseconds since the epoch, for binary COPY
+  std::optional<std::int64_t> published_at_us;
+  std::optional<std::int64_t> updated_at_us;
   std::string content_hash_hex;     // 64 hex digits
   OptText request_id;
   std::optional<EmbeddingRow> embedding;

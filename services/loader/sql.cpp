@@ -16,19 +16,19 @@ SELECT u.n,
   JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
   LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.model_id = u.model_id)";
 
-const char* const kUpsertItems = R"(
+namespace {
+
+// The item upsert reads its rows from `rows`, a FROM item that names them `u` with the columns
+// of ItemParams / the stage table, in that order.
+std::string UpsertItemsFrom(std::string_view rows) {
+  return std::string(R"(
 INSERT INTO items AS i (source_id, external_id, url, canonical_url, title, summary, content_text,
                         authors, categories, enclosures, language, published_at, updated_at,
                         observed_at, content_hash, request_id)
 SELECT u.source_id, u.external_id, u.url, u.canonical_url, u.title, u.summary, u.content_text,
        u.authors::text[], u.categories::text[], u.enclosures::jsonb, u.language, u.published_at,
        u.updated_at, u.observed_at, decode(u.content_hash, 'hex'), u.request_id
-  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
-              $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[])
-       AS u(source_id, external_id, url, canonical_url, title, summary, content_text, authors,
-            categories, enclosures, language, published_at, updated_at, observed_at,
-            content_hash, request_id)
+  FROM )") + std::string(rows) + R"(
 ON CONFLICT (source_id, external_id) DO UPDATE SET
     url = excluded.url, canonical_url = excluded.canonical_url, title = excluded.title,
     summary = excluded.summary, content_text = excluded.content_text,
@@ -40,6 +40,62 @@ ON CONFLICT (source_id, external_id) DO UPDATE SET
   WHERE i.observed_at <= excluded.observed_at
     AND i.content_hash IS DISTINCT FROM excluded.content_hash
 RETURNING i.id, (i.xmax = 0) AS inserted, i.source_id, i.canonical_url, i.title, i.observed_at)";
+}
+
+// The item is found by its natural key in the same transaction, so a vector is only written for
+// an item that exists (and its id need not travel back to the client). `rows` names its rows `u`
+// with the columns of EmbeddingParams / the stage table and an ordinal `n` (batch key order).
+std::string UpsertEmbeddingsFrom(std::string_view rows) {
+  return std::string(R"(
+INSERT INTO item_embeddings AS e (item_id, model_id, content_hash, embedding, observed_at)
+SELECT i.id, u.model_id, decode(u.content_hash, 'hex'), u.embedding::vector, u.observed_at
+  FROM )") + std::string(rows) + R"(
+  JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
+ ORDER BY u.n
+ON CONFLICT (item_id, model_id) DO UPDATE SET
+    content_hash = excluded.content_hash, embedding = excluded.embedding,
+    observed_at = excluded.observed_at, updated_at = now()
+  WHERE e.observed_at <= excluded.observed_at
+    AND e.content_hash IS DISTINCT FROM excluded.content_hash)";
+}
+
+}  // namespace
+
+const std::string kUpsertItems = UpsertItemsFrom(R"(unnest(
+              $1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
+              $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[])
+       AS u(source_id, external_id, url, canonical_url, title, summary, content_text, authors,
+            categories, enclosures, language, published_at, updated_at, observed_at,
+            content_hash, request_id))");
+
+// COPY keeps the rows in batch (key) order, but a heap scan promises no order: sort, so that
+// concurrent loaders lock rows in the same order.
+const std::string kUpsertItemsFromStage =
+    UpsertItemsFrom("(SELECT * FROM loader_stage_items ORDER BY source_id, external_id) AS u");
+
+const std::string kUpsertEmbeddings = UpsertEmbeddingsFrom(
+    R"(unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[])
+       WITH ORDINALITY AS u(source_id, external_id, model_id, content_hash, embedding,
+                            observed_at, n))");
+
+const std::string kUpsertEmbeddingsFromStage = UpsertEmbeddingsFrom("loader_stage_embeddings u");
+
+// Per session (pg::Database::OnConnect); emptied by every commit. Text where the unnest path
+// sends text too (arrays, JSON, hex hashes), so both paths share one upsert statement.
+const char* const kCreateStageTables = R"(
+CREATE TEMP TABLE loader_stage_items (
+  source_id bigint, external_id text, url text, canonical_url text, title text, summary text,
+  content_text text, authors text, categories text, enclosures text, language text,
+  published_at timestamptz, updated_at timestamptz, observed_at timestamptz, content_hash text,
+  request_id text) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE loader_stage_embeddings (
+  source_id bigint, external_id text, model_id int, content_hash text, embedding vector,
+  observed_at timestamptz, n bigint) ON COMMIT DELETE ROWS)";
+
+const char* const kCopyStageItems = "COPY loader_stage_items FROM STDIN (FORMAT binary)";
+const char* const kCopyStageEmbeddings =
+    "COPY loader_stage_embeddings FROM STDIN (FORMAT binary)";
 
 // A new story starts with item_count = its items in this batch (exactly the story_items rows the
 // next statement adds for it), so the recount finds nothing to change and a new story costs an
@@ -90,22 +146,6 @@ UPDATE sources s SET items_last_seen_at = x.seen
   FROM (SELECT y.id, max(y.seen) AS seen FROM unnest($1::bigint[], $2::timestamptz[]) AS y(id, seen)
          GROUP BY y.id) x
  WHERE s.id = x.id AND (s.items_last_seen_at IS NULL OR s.items_last_seen_at < x.seen))";
-
-// The item is found by its natural key in the same transaction, so a vector is only written for
-// an item that exists (and its id need not travel back to the client).
-const char* const kUpsertEmbeddings = R"(
-INSERT INTO item_embeddings AS e (item_id, model_id, content_hash, embedding, observed_at)
-SELECT i.id, u.model_id, decode(u.content_hash, 'hex'), u.embedding::vector, u.observed_at
-  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[])
-       WITH ORDINALITY AS u(source_id, external_id, model_id, content_hash, embedding,
-                            observed_at, n)
-  JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
- ORDER BY u.n
-ON CONFLICT (item_id, model_id) DO UPDATE SET
-    content_hash = excluded.content_hash, embedding = excluded.embedding,
-    observed_at = excluded.observed_at, updated_at = now()
-  WHERE e.observed_at <= excluded.observed_at
-    AND e.content_hash IS DISTINCT FROM excluded.content_hash)";
 
 // Strictly newer (<, not the <= of 0001): only fetch events reach this statement (parse events
 // only fill fetch_log), so an equal observed_at is a redelivery, which must not count a failure

@@ -15,7 +15,10 @@ namespace tributary::loader::sql {
 // of the upserts, so an unchanged row is one index probe: no text to parse, no row lock.
 extern const char* const kCurrentRows;
 // The item upsert of 0002 (DESIGN §4 guard). RETURNING: only rows inserted or replaced.
-extern const char* const kUpsertItems;
+// Two sources of rows: unnest() of array parameters (ItemParams) for streaming batches, and
+// the session's stage table, filled by binary COPY (copy_rows.hpp), for large ones.
+extern const std::string kUpsertItems;
+extern const std::string kUpsertItemsFromStage;
 // Aggregated by canonical_url, in key order; stories are idempotent by construction (0002).
 extern const char* const kUpsertStories;
 // Maps items to their current story and removes mappings to a story they left; returns the
@@ -24,7 +27,12 @@ extern const char* const kMapStoryItems;
 extern const char* const kRecountStories;
 // Monotonic per source: the newest fetch event applies, nothing older or equal.
 extern const char* const kUpdateItemsLastSeen;
-extern const char* const kUpsertEmbeddings;
+extern const std::string kUpsertEmbeddings;
+extern const std::string kUpsertEmbeddingsFromStage;
+// The stage tables (per session, emptied at commit) and the COPY statements that fill them.
+extern const char* const kCreateStageTables;
+extern const char* const kCopyStageItems;
+extern const char* const kCopyStageEmbeddings;
 extern const char* const kUpdateSourceOutcomes;
 // The fill-only-NULL merge of 0004.
 extern const char* const kUpsertFetchLog;

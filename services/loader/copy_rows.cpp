@@ -1,0 +1,50 @@
+#include "services/loader/copy_rows.hpp"
+
+#include "common/pg/binary_copy.hpp"
+
+namespace tributary::loader {
+
+std::string ItemsCopy(const std::vector<ItemRow>& items) {
+  pg::BinaryCopy copy;
+  for (const auto& r : items) {
+    copy.BeginRow(16);
+    copy.Int8(r.source_id);
+    copy.Bytes(r.external_id);
+    copy.Text(r.url);
+    copy.Text(r.canonical_url);
+    copy.Text(r.title);
+    copy.Text(r.summary);
+    copy.Text(r.content_text);
+    copy.Bytes(r.authors);
+    copy.Bytes(r.categories);
+    copy.Bytes(r.enclosures);
+    copy.Text(r.language);
+    copy.Timestamptz(r.published_at_us);
+    copy.Timestamptz(r.updated_at_us);
+    copy.Timestamptz(r.observed_at_us);
+    copy.Bytes(r.content_hash_hex);
+    copy.Text(r.request_id);
+  }
+  return copy.Finish();
+}
+
+std::string EmbeddingsCopy(const std::vector<ItemRow>& items,
+                           const std::map<ModelKey, int>& model_ids) {
+  pg::BinaryCopy copy;
+  std::int64_t n = 0;
+  for (const auto& r : items) {
+    ++n;
+    if (!r.embedding) continue;
+    copy.BeginRow(7);
+    copy.Int8(r.source_id);
+    copy.Bytes(r.external_id);
+    copy.Int4(model_ids.at(r.embedding->model));
+    copy.Bytes(r.content_hash_hex);
+    copy.Vector(r.embedding->values);
+    copy.Timestamptz(r.observed_at_us);
+    copy.Int8(n);
+  }
+  return copy.Finish();
+}
+
+}  // namespace tributary::loader
