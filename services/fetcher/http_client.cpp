@@ -283,12 +283,16 @@ net::awaitable<Result<HttpClient::Hop>> HttpClient::Exchange(const Target& targe
     }
     bool received = false;
     bool reusable = false;
-    auto response =
-        connection->tls
-            ? co_await RoundTrip(*connection->tls, *connection, request, settings_, max_body,
-                                 deadline, &received, &reusable)
-            : co_await RoundTrip(connection->tcp, *connection, request, settings_, max_body,
-                                 deadline, &received, &reusable);
+    // Two statements, not a conditional expression: GCC 12 destroys the temporaries of a
+    // `c ? co_await a : co_await b` twice (a crash the first version of this code hit).
+    Result<http::response<http::string_body>> response = Failure("network", "not sent");
+    if (connection->tls) {
+      response = co_await RoundTrip(*connection->tls, *connection, request, settings_, max_body,
+                                    deadline, &received, &reusable);
+    } else {
+      response = co_await RoundTrip(connection->tcp, *connection, request, settings_, max_body,
+                                    deadline, &received, &reusable);
+    }
     if (!response) {
       connection.reset();
       // A kept-alive connection the server closed while idle: one fresh try, then it counts.

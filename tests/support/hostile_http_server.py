@@ -17,7 +17,7 @@ killed. Paths:
   /endless-chunked    chunked body that never ends
   /garbage            bytes that are not HTTP, then close
   /redirect-loop      302 -> /redirect-loop-b -> 302 -> /redirect-loop
-  /redirect/N         N redirects, then /ok
+  /redirect/N         N redirects in all, the last to /ok
   /redirect-to?url=U  302 to U
   /status/N           answers status N (429 and 503 with Retry-After: 120)
   /robots.txt         disallows /private for everyone
@@ -140,7 +140,7 @@ class Handler(BaseHTTPRequestHandler):
             self.redirect('/redirect-loop')
         elif path.startswith('/redirect/'):
             n = int(path.rsplit('/', 1)[1])
-            self.redirect('/ok' if n <= 0 else '/redirect/%d' % (n - 1))
+            self.redirect('/ok' if n <= 1 else '/redirect/%d' % (n - 1))
         elif path == '/redirect-to':
             self.redirect(query['url'][0])
         elif path.startswith('/status/'):
