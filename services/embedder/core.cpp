@@ -405,8 +405,9 @@ bool Core::EmbedRange(const std::vector<std::string>& texts, std::size_t begin, 
           // Loud on purpose: nothing gets embedded until someone raises the quota.
           Log()->error("EMBEDDING QUOTA EXHAUSTED: {}; consumption is paused, next probe in {} ms",
                        error.message, delay.count());
-        } else if (gate_.failures() == 1 || now - last_failure_log_ >= kFailureLogInterval) {
-          last_failure_log_ = now;
+        } else if (const auto last = Clock::TimePoint(Clock::TimePoint::duration(last_failure_log_.load()));
+                   gate_.failures() == 1 || now - last >= kFailureLogInterval) {
+          last_failure_log_ = now.time_since_epoch().count();
           Log()->warn("the embedding backend failed ({}: {}); pausing, retry in {} ms "
                       "({} failures in a row); no offsets move meanwhile",
                       error.error_class, error.message, delay.count(), gate_.failures());

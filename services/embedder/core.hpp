@@ -17,6 +17,7 @@
 // Batches finish out of order; the consumer stores only the contiguous completed prefix of each
 // partition, so at-least-once holds. Two versions of one item in different batches may be
 // produced out of order; the loader's observed_at guard keeps the newer one.
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -156,7 +157,8 @@ class Core {
   std::atomic<bool> stop_requested_{false};
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;
-  Clock::TimePoint last_failure_log_{};
+  // Rate limit of the "backend failed" warning; workers race on it, so it is atomic.
+  std::atomic<Clock::TimePoint::rep> last_failure_log_{0};
 };
 
 // The Kafka key of an item (same as the parser's): every version of one item on one partition.
