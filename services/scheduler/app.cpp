@@ -1,0 +1,93 @@
+#include "services/scheduler/app.hpp"
+
+#include <iostream>
+#include <random>
+
+#include "common/admin/admin_server.hpp"
+#include "common/base/shutdown.hpp"
+#include "common/kafka/producer.hpp"
+#include "common/log/mask.hpp"
+#include "common/pg/database.hpp"
+#include "services/scheduler/config.hpp"
+#include "services/scheduler/kafka_request_sink.hpp"
+#include "services/scheduler/scheduler.hpp"
+
+namespace tributary::scheduler {
+
+int App::Run(const config::Source& source) {
+  Config config;
+  std::string help;
+  if (Parse(source, &config, &help) == config::Spec::Outcome::kHelp) {
+    std::cout << help;
+    return 0;
+  }
+  log::Setup(config.log);
+  auto logger = log::Get("scheduler");
+  auto& registry = metrics::Default();
+  SchedulerMetrics scheduler_metrics(registry);
+  admin::AdminServer admin(config.admin, registry);
+  admin.Start();
+  admin.SetReady(false, "connecting to PostgreSQL");
+
+  pg::Database database(config.pg, "tributary-scheduler");
+  kafka::Producer producer(config.kafka, "scheduler", registry);
+  KafkaRequestSink sink(producer, std::chrono::seconds(30));
+  std::mt19937_64 engine(std::random_device{}());
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  Scheduler scheduler(
+      database, sink,
+      {.requests_topic = config.RequestsTopic(),
+       .batch = config.batch,
+       .lease = std::chrono::duration_cast<Seconds>(config.lease),
+       .failure_threshold = config.failure_threshold,
+       .policy = {.min_interval = std::chrono::duration_cast<Seconds>(config.min_interval),
+                  .max_interval = std::chrono::duration_cast<Seconds>(config.max_interval),
+                  .max_backoff = std::chrono::duration_cast<Seconds>(config.max_backoff),
+                  .jitter = config.jitter_percent / 100.0}},
+      scheduler_metrics, [&] { return unit(engine); });
+  logger->info("scheduling into {} every {} ms (batch {}, lease {} s); admin on port {}",
+               config.RequestsTopic(), config.round_interval.count(), config.batch,
+               std::chrono::duration_cast<Seconds>(config.lease).count(), admin.port());
+
+  int status = 0;
+  while (!Shutdown::Requested()) {
+    auto round = scheduler.Round();
+    if (!round) {
+      if (Shutdown::Requested()) break;
+      logger->error("scheduling round failed: {}", round.error().ToString());
+      admin.SetReady(false, round.error().message);
+      status = 1;
+      break;
+    }
+    admin.SetReady(true);
+    // A full batch means more is due: go again at once.
+    if (round->leader && round->emitted + round->failed >= static_cast<std::size_t>(config.batch))
+      continue;
+    if (producer.fatal()) {
+      logger->error("the Kafka producer hit a fatal error; exiting");
+      status = 1;
+      break;
+    }
+    Shutdown::WaitFor(config.round_interval);
+  }
+  admin.SetReady(false, "shutting down");
+  producer.Flush(std::chrono::seconds(10));
+  admin.Stop();
+  logger->info("stopped");
+  return status;
+}
+
+int App::Main(int argc, char** argv) {
+  Shutdown::InstallSignalHandlers();
+  try {
+    return Run(config::Source::FromProcess(argc, argv));
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tributary-scheduler: " << log::Mask(e.what()) << "\n";
+    return 1;
+  }
+}
+
+}  // namespace tributary::scheduler

@@ -1,0 +1,3 @@
+#include "services/scheduler/app.hpp"
+
+int main(int argc, char** argv) { return tributary::scheduler::App::Main(argc, argv); }

@@ -1,0 +1,91 @@
+#include "services/scheduler/request_builder.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace tributary::scheduler {
+namespace {
+
+std::string RandomHex(std::size_t bytes) {
+  thread_local std::mt19937_64 engine(std::random_device{}());
+  std::string out;
+  out.reserve(bytes * 2);
+  while (out.size() < bytes * 2) out += fmt::format("{:016x}", engine());
+  out.resize(bytes * 2);
+  return out;
+}
+
+}  // namespace
+
+v1::SourceKind KindFromText(const std::string& kind) {
+  if (kind == "rss") return v1::SOURCE_KIND_RSS;
+  if (kind == "atom") return v1::SOURCE_KIND_ATOM;
+  if (kind == "jsonfeed") return v1::SOURCE_KIND_JSONFEED;
+  if (kind == "sitemap") return v1::SOURCE_KIND_SITEMAP;
+  if (kind == "json_api") return v1::SOURCE_KIND_JSON_API;
+  if (kind == "page") return v1::SOURCE_KIND_PAGE;
+  return v1::SOURCE_KIND_AUTO;
+}
+
+v1::FetchRequest BuildRequest(const DueSource& source, const std::string& request_id,
+                              std::int64_t requested_at_unix, std::vector<std::string>* warnings) {
+  v1::FetchRequest request;
+  request.set_source_id(source.id);
+  request.set_url(source.url);
+  request.set_kind(KindFromText(source.kind));
+  request.set_etag(source.etag);
+  request.set_last_modified(source.last_modified);
+  request.set_depth(0);
+  request.set_request_id(request_id);
+  request.set_attempt(source.lease_expired ? 2 : 1);
+  request.mutable_requested_at()->set_seconds(requested_at_unix);
+
+  auto warn = [&](const std::string& what) {
+    if (warnings != nullptr) warnings->push_back(what);
+  };
+  const auto config = nlohmann::json::parse(source.config_json, nullptr, false);
+  if (config.is_discarded() || !config.is_object()) {
+    if (!source.config_json.empty() && source.config_json != "{}") warn("config is not an object");
+    return request;
+  }
+  auto* options = request.mutable_options();
+  for (const auto& [key, value] : config.items()) {
+    if (key == "json_mapping") {
+      if (!value.is_object()) {
+        warn("config.json_mapping is not an object");
+        continue;
+      }
+      for (const auto& [field, pointer] : value.items()) {
+        if (pointer.is_string()) {
+          (*options->mutable_json_mapping())[field] = pointer.get<std::string>();
+        } else {
+          warn(fmt::format("config.json_mapping.{} is not a string", field));
+        }
+      }
+    } else if (key == "fetch_pages" || key == "respect_robots" || key == "robots") {
+      if (!value.is_boolean()) {
+        warn(fmt::format("config.{} is not a boolean", key));
+      } else if (key == "fetch_pages") {
+        options->set_fetch_pages(value.get<bool>());
+      } else {
+        options->set_respect_robots(value.get<bool>());
+      }
+    } else if (key == "max_depth") {
+      if (!value.is_number_unsigned()) {
+        warn("config.max_depth is not a non-negative integer");
+      } else {
+        options->set_max_depth(static_cast<std::uint32_t>(value.get<std::uint64_t>()));
+      }
+    }
+    // Other keys belong to other stages or to people (notes); they are not an error.
+  }
+  return request;
+}
+
+std::string NewRequestId() { return RandomHex(16); }
+
+std::string NewTraceparent() { return "00-" + RandomHex(16) + "-" + RandomHex(8) + "-01"; }
+
+}  // namespace tributary::scheduler

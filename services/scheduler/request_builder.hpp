@@ -1,0 +1,35 @@
+#pragma once
+// A due source's row -> the FetchRequest the fetcher gets. The source's `config` JSON becomes
+// SourceOptions (it holds no credentials, so it may travel on the topic); a malformed option is
+// skipped with a warning rather than holding the source back.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tributary/v1/fetch.pb.h"
+
+namespace tributary::scheduler {
+
+struct DueSource {
+  std::int64_t id = 0;
+  std::string url;
+  std::string kind;  // sources.kind: auto, rss, atom, jsonfeed, sitemap, json_api, page
+  std::string etag;
+  std::string last_modified;
+  std::string config_json;
+  bool lease_expired = false;  // the previous request got no outcome within the lease
+};
+
+v1::SourceKind KindFromText(const std::string& kind);
+
+// `warnings` receives one line per option that could not be used.
+v1::FetchRequest BuildRequest(const DueSource& source, const std::string& request_id,
+                              std::int64_t requested_at_unix, std::vector<std::string>* warnings);
+
+// 32 random hex digits: unique per fetch, the natural key of fetch_log.
+std::string NewRequestId();
+
+// A W3C traceparent starting a new trace for one fetch (DESIGN §7).
+std::string NewTraceparent();
+
+}  // namespace tributary::scheduler

@@ -1,0 +1,73 @@
+#pragma once
+// One scheduling round (DESIGN §6). Only the replica holding the Postgres advisory lock works;
+// the others find it taken and wait (the lock goes with the holder's session, so a dead
+// scheduler's standby takes over on its next round). A round, on the database's clock:
+//  1. outcomes: sources whose last request has its fetch outcome in fetch_log get their next
+//     fetch time from the policy, and their lease ends;
+//  2. due: up to `batch` enabled sources with next_fetch_at <= now and no live lease are leased
+//     (lease_until, last_request_id, a provisional next_fetch_at = now + interval) and COMMITTED,
+//     then their FetchRequests are produced. Committing first means a crash in between loses the
+//     requests until the lease expires, but can never schedule a source twice in one interval;
+//     requests the broker refuses release their lease at once.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "common/kafka/producer.hpp"
+#include "common/pg/database.hpp"
+#include "services/scheduler/schedule_policy.hpp"
+#include "services/scheduler/scheduler_metrics.hpp"
+
+namespace tributary::scheduler {
+
+// "tributary" in ASCII, as the bigint key of the scheduling advisory lock.
+inline constexpr std::int64_t kDefaultLockKey = 0x7472696275746172;
+
+struct SchedulerSettings {
+  std::string requests_topic;
+  int batch = 500;
+  Seconds lease{600};
+  int failure_threshold = 5;
+  PolicySettings policy;
+  std::int64_t lock_key = kDefaultLockKey;
+};
+
+// Produces records and reports, per record, whether the broker acknowledged it.
+class RequestSink {
+ public:
+  virtual ~RequestSink() = default;
+  virtual std::vector<bool> SendAll(std::vector<kafka::Record> records) = 0;
+};
+
+struct RoundResult {
+  bool leader = false;
+  std::size_t rescheduled = 0;
+  std::size_t emitted = 0;
+  std::size_t failed = 0;
+};
+
+class Scheduler {
+ public:
+  Scheduler(pg::Database& database, RequestSink& sink, SchedulerSettings settings,
+            SchedulerMetrics& metrics, std::function<double()> unit_random);
+
+  // One round. A database failure is retried inside (pg::Database::Run) until shutdown.
+  Result<RoundResult> Round();
+
+ private:
+  bool HoldsLease(pqxx::connection& connection);
+  std::size_t Reschedule(pqxx::connection& connection);
+  std::vector<kafka::Record> LeaseDue(pqxx::connection& connection,
+                                      std::vector<std::pair<std::int64_t, std::string>>* leased);
+  void ReleaseUnsent(const std::vector<std::pair<std::int64_t, std::string>>& unsent);
+  void UpdateGauges(pqxx::connection& connection);
+
+  pg::Database& database_;
+  RequestSink& sink_;
+  SchedulerSettings settings_;
+  SchedulerMetrics& metrics_;
+  std::function<double()> unit_random_;
+  bool was_leader_ = false;
+};
+
+}  // namespace tributary::scheduler

@@ -1,0 +1,210 @@
+// The scheduler against the real PostgreSQL (a scratch database with the real migrations) and
+// the real broker: due sources leased and emitted once, outcomes turned into next fetch times,
+// refused requests released, and a standby taking over without scheduling anything twice.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/codec/codec.hpp"
+#include "common/metrics/registry.hpp"
+#include "services/loader/tests/scratch_database.hpp"
+#include "services/scheduler/kafka_request_sink.hpp"
+#include "services/scheduler/scheduler.hpp"
+#include "tests/support/kafka_admin.hpp"
+#include "tests/support/test_env.hpp"
+#include "tributary/v1/fetch.pb.h"
+
+namespace tributary::scheduler {
+namespace {
+
+using namespace std::chrono_literals;
+using loader::testing::ScratchDatabase;
+
+class RefusingSink final : public RequestSink {
+ public:
+  std::vector<bool> SendAll(std::vector<kafka::Record> records) override {
+    return std::vector<bool>(records.size(), false);
+  }
+};
+
+// One scheduler replica: its own session, producer and metrics.
+struct Replica {
+  Replica(const ScratchDatabase& db, const std::string& brokers, const std::string& topic)
+      : database({.dsn = db.Dsn()}, "tributary-scheduler-it"),
+        producer({.brokers = brokers}, "scheduler-it", registry),
+        sink(producer, 30s),
+        metrics(registry),
+        scheduler(database, sink, {.requests_topic = topic, .lease = Seconds(600)}, metrics,
+                  [] { return 0.5; }) {}
+
+  RoundResult Round() {
+    auto round = scheduler.Round();
+    EXPECT_TRUE(round.has_value()) << round.error().ToString();
+    return round.value_or(RoundResult{});
+  }
+
+  metrics::Registry registry;
+  pg::Database database;
+  kafka::Producer producer;
+  KafkaRequestSink sink;
+  SchedulerMetrics metrics;
+  Scheduler scheduler;
+};
+
+struct SchedulerRound : ::testing::Test {
+  SchedulerRound()
+      : brokers(::tributary::testing::RequireEnv("TRIBUTARY_KAFKA_BROKERS")),
+        topic(::tributary::testing::UniqueName("it-scheduler-requests")) {
+    ::tributary::testing::CreateTopic(brokers, topic, 3);
+  }
+
+  void Exec(const std::string& sql) {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    tx.exec0(sql);
+    tx.commit();
+  }
+
+  std::vector<v1::FetchRequest> Requests(std::size_t count) {
+    std::vector<v1::FetchRequest> out;
+    for (const auto& m : ::tributary::testing::ReadAll(brokers, topic, count, 20s)) {
+      auto request = codec::Decode<v1::FetchRequest>(m.value, "");
+      EXPECT_TRUE(request.has_value());
+      EXPECT_EQ(m.key, std::to_string(request->source_id())) << "keyed by source";
+      EXPECT_TRUE(m.Header("traceparent").has_value());
+      out.push_back(*request);
+    }
+    return out;
+  }
+
+  // What the loader writes when a fetch outcome arrives.
+  void LoadOutcome(std::int64_t source, const std::string& extra_sources_sql) {
+    Exec("INSERT INTO fetch_log (request_id, source_id, url, status, outcome, bytes, fetched_at) "
+         "SELECT last_request_id, id, url, 200, 'ok', 100, now() FROM sources WHERE id = " +
+         std::to_string(source));
+    Exec("UPDATE sources SET last_fetched_at = now(), observed_at = now()" + extra_sources_sql +
+         " WHERE id = " + std::to_string(source));
+  }
+
+  std::string brokers;
+  std::string topic;
+  ScratchDatabase db;
+};
+
+TEST_F(SchedulerRound, EmitsEachDueSourceOnceAndReschedulesItFromItsOutcome) {
+  Exec("INSERT INTO sources (url, kind, etag, last_modified, config) VALUES "
+       "('https://a.example/feed', 'rss', '\"e1\"', 'Tue, 01 Dec 2026 10:00:00 GMT', "
+       " '{\"respect_robots\": true, \"max_depth\": 2}'), "
+       "('https://b.example/feed', 'auto', NULL, NULL, '{}')");
+  Exec("INSERT INTO sources (url, enabled) VALUES ('https://disabled.example/feed', false)");
+  Exec("INSERT INTO sources (url, next_fetch_at) VALUES "
+       "('https://later.example/feed', now() + interval '1 hour')");
+  Replica replica(db, brokers, topic);
+
+  auto round = replica.Round();
+  EXPECT_TRUE(round.leader);
+  EXPECT_EQ(round.emitted, 2U);
+  auto requests = Requests(2);
+  ASSERT_EQ(requests.size(), 2U);
+  std::sort(requests.begin(), requests.end(),
+            [](const auto& x, const auto& y) { return x.source_id() < y.source_id(); });
+  const auto& a = requests[0];
+  EXPECT_EQ(a.url(), "https://a.example/feed");
+  EXPECT_EQ(a.kind(), v1::SOURCE_KIND_RSS);
+  EXPECT_EQ(a.etag(), "\"e1\"");
+  EXPECT_EQ(a.last_modified(), "Tue, 01 Dec 2026 10:00:00 GMT");
+  EXPECT_TRUE(a.options().respect_robots());
+  EXPECT_EQ(a.options().max_depth(), 2U);
+  EXPECT_EQ(db.Scalar<std::string>("SELECT last_request_id FROM sources WHERE id = " +
+                                   std::to_string(a.source_id())),
+            a.request_id());
+  EXPECT_EQ(requests[1].url(), "https://b.example/feed");
+  EXPECT_EQ(requests[1].etag(), "");
+
+  // Leased: the next rounds emit nothing, however often they run.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(replica.Round().emitted, 0U);
+
+  // a: fetched fine, the server says max-age 2 h. b: its 5th failure in a row.
+  LoadOutcome(a.source_id(), ", server_max_age = interval '2 hours'");
+  LoadOutcome(requests[1].source_id(), ", consecutive_failures = 5");
+  round = replica.Round();
+  EXPECT_EQ(round.rescheduled, 2U);
+  EXPECT_EQ(round.emitted, 0U);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM sources WHERE lease_until IS NOT NULL"), 0);
+  EXPECT_NEAR(db.Scalar<double>("SELECT extract(epoch FROM next_fetch_at - now()) FROM sources "
+                                "WHERE id = " + std::to_string(a.source_id())),
+              7200, 30);
+  // 30 min * 2^5 = 16 h, capped at the default 6 h.
+  EXPECT_NEAR(db.Scalar<double>("SELECT extract(epoch FROM next_fetch_at - now()) FROM sources "
+                                "WHERE id = " + std::to_string(requests[1].source_id())),
+              6 * 3600, 30);
+  EXPECT_EQ(replica.metrics.failing.Value(), 1) << "b reached --failure-threshold (5)";
+
+  // Due again: a new request with a new id.
+  Exec("UPDATE sources SET next_fetch_at = now() - interval '1 second' WHERE id = " +
+       std::to_string(a.source_id()));
+  EXPECT_EQ(replica.Round().emitted, 1U);
+  // (Partitions interleave when read back, so the new request is found by source.)
+  std::set<std::string> ids_of_a;
+  for (const auto& r : Requests(3)) {
+    if (r.source_id() == a.source_id()) ids_of_a.insert(r.request_id());
+  }
+  EXPECT_EQ(ids_of_a.size(), 2U) << "a second request for a, with a new request id";
+}
+
+TEST_F(SchedulerRound, RequestsTheBrokerRefusesAreDueAgainAtOnce) {
+  Exec("INSERT INTO sources (url) SELECT 'https://s' || g || '.example/' "
+       "FROM generate_series(1, 4) g");
+  RefusingSink refusing;
+  metrics::Registry registry;
+  SchedulerMetrics metrics(registry);
+  pg::Database database({.dsn = db.Dsn()}, "tributary-scheduler-it");
+  Scheduler broken(database, refusing, {.requests_topic = topic}, metrics, [] { return 0.5; });
+  auto round = broken.Round();
+  ASSERT_TRUE(round.has_value());
+  EXPECT_EQ(round->emitted, 0U);
+  EXPECT_EQ(round->failed, 4U);
+  EXPECT_EQ(metrics.emit_failures.Value(), 4);
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM sources WHERE lease_until IS NULL "
+                           "AND next_fetch_at <= now()"),
+            4);
+  database.Disconnect();  // gives up the lock for the next replica
+
+  Replica replica(db, brokers, topic);
+  EXPECT_EQ(replica.Round().emitted, 4U);
+  EXPECT_EQ(Requests(4).size(), 4U);
+}
+
+TEST_F(SchedulerRound, AStandbyTakesOverWithoutSchedulingAnythingTwice) {
+  Exec("INSERT INTO sources (url) SELECT 'https://s' || g || '.example/' "
+       "FROM generate_series(1, 5) g");
+  Replica active(db, brokers, topic);
+  Replica standby(db, brokers, topic);
+  EXPECT_TRUE(active.Round().leader);
+  auto waiting = standby.Round();
+  EXPECT_FALSE(waiting.leader);
+  EXPECT_EQ(waiting.emitted, 0U);
+  EXPECT_EQ(standby.metrics.leader.Value(), 0);
+  EXPECT_EQ(active.metrics.leader.Value(), 1);
+
+  // The active replica's session ends (a crash closes its socket the same way).
+  active.database.Disconnect();
+  auto took_over = standby.Round();
+  EXPECT_TRUE(took_over.leader) << "the standby takes the lock on its next round";
+  EXPECT_EQ(took_over.emitted, 0U) << "leased sources are not scheduled again";
+
+  Exec("INSERT INTO sources (url) VALUES ('https://new.example/')");
+  EXPECT_EQ(standby.Round().emitted, 1U);
+  // The old active replica comes back: it must now stand by.
+  EXPECT_FALSE(active.Round().leader);
+
+  const auto requests = Requests(6);
+  std::multiset<std::int64_t> sources;
+  for (const auto& r : requests) sources.insert(r.source_id());
+  EXPECT_EQ(requests.size(), 6U);
+  for (const auto id : sources) EXPECT_EQ(sources.count(id), 1U) << "source " << id;
+}
+
+}  // namespace
+}  // namespace tributary::scheduler
