@@ -124,7 +124,8 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
   if (external_id.empty()) external_id = url;
   if (external_id.empty()) {
     if (item.title().empty() && item.content_text().empty() && item.enclosures().empty() &&
-        !published && !updated && item.authors().empty() && item.categories().empty()) {
+        !published && !updated && item.authors().empty() && item.categories().empty() &&
+        entry.anonymous_text.empty()) {
       return std::nullopt;
     }
     const auto date = published ? published->seconds : (updated ? updated->seconds : 0);
@@ -136,6 +137,11 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
       seed += '\n';
       seed += item.content_text();
       if (!item.enclosures().empty()) seed += item.enclosures(0).url();
+      // The raw text keeps what the clean text loses (an <img> is all some posts are).
+      if (!entry.anonymous_text.empty()) {
+        seed += '\n';
+        seed += entry.anonymous_text;
+      }
     }
     external_id = "sha256:" + Sha256Hex(seed);
   } else if (external_id.size() > kMaxExternalIdBytes) {

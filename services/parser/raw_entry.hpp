@@ -27,6 +27,10 @@ struct RawEntry {
   std::string published;  // as written
   std::string updated;    // as written
   std::string language;
+  // All the entry's raw text (markup included), filled by a reader only when the entry has no
+  // id, link or title: an image-only post or an item of custom elements is still an entry of
+  // the feed, and this is what tells two such entries apart, fetch after fetch.
+  std::string anonymous_text;
 };
 
 }  // namespace tributary::parser

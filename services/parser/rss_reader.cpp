@@ -37,9 +37,28 @@ std::string AuthorName(std::string text) {
   return inside;
 }
 
+// An RSS <link>: its text, or the href of the Atom-style `<link href="..."/>` some feeds write
+// without the Atom namespace.
+std::string RssLink(const xmlNode* node) {
+  auto link = xml::Text(node);
+  if (link.find_first_not_of(" \t\r\n") == std::string::npos) link = xml::Attr(node, "href");
+  return link;
+}
+
+// "one, two,three" (itunes:keywords) -> categories.
+void AddKeywords(std::string_view keywords, std::vector<std::string>& categories) {
+  while (!keywords.empty()) {
+    const auto comma = keywords.find(',');
+    categories.emplace_back(keywords.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    keywords.remove_prefix(comma + 1);
+  }
+}
+
 void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
   RawEntry entry;
   std::string guid_link;
+  std::string atom_link;
   for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
     if (!xml::IsElement(child)) continue;
     const auto name = xml::Name(child);
@@ -66,9 +85,9 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
       if (name == "encoded")
         entry.content = xml::Text(child, builder.limits().max_content_bytes * 4);
     } else if (space == ns::kAtom1) {
-      if (name == "link" && entry.link.empty()) {
+      if (name == "link" && atom_link.empty()) {
         const auto rel = xml::Attr(child, "rel");
-        if (rel.empty() || rel == "alternate") entry.link = xml::Attr(child, "href");
+        if (rel.empty() || rel == "alternate") atom_link = xml::Attr(child, "href");
       } else if (name == "updated") {
         entry.updated = xml::Text(child);
       } else if (name == "published" && entry.published.empty()) {
@@ -92,10 +111,13 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
     } else if (IsItunes(space)) {
       if (name == "summary" && entry.summary.empty()) entry.summary = xml::Text(child);
       if (name == "author") entry.authors.push_back(xml::Text(child));
+      if (name == "keywords") AddKeywords(xml::Text(child), entry.categories);
     } else if (name == "title") {
       entry.title = xml::Text(child);
     } else if (name == "link") {
-      if (entry.link.empty()) entry.link = xml::Text(child);
+      // Several <link>s: the last non-empty one wins, as in gofeed and the feed readers that
+      // follow it, so an item reads the same everywhere.
+      if (auto link = RssLink(child); !link.empty()) entry.link = std::move(link);
     } else if (name == "description") {
       entry.summary = xml::Text(child, builder.limits().max_content_bytes * 4);
     } else if (name == "guid") {
@@ -112,7 +134,11 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
       entry.published = xml::Text(child);
     }
   }
+  if (entry.link.empty()) entry.link = std::move(atom_link);
   if (entry.link.empty() && guid_link.find("://") != std::string::npos) entry.link = guid_link;
+  if (entry.id.empty() && entry.link.empty() && entry.title.empty()) {
+    entry.anonymous_text = xml::Text(node, builder.limits().max_content_bytes);
+  }
   entry.base = document.Base(node);
   builder.AddEntry(entry);
 }
@@ -137,7 +163,7 @@ void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
     } else if (name == "title") {
       if (auto title = xml::Text(child); !title.empty()) meta.title = std::move(title);
     } else if (name == "link") {
-      meta.link = xml::Text(child);
+      if (auto link = RssLink(child); !link.empty()) meta.link = std::move(link);  // last wins
     } else if (name == "description") {
       if (auto text = xml::Text(child); !text.empty()) meta.description = std::move(text);
     } else if (name == "language") {

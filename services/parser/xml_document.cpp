@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 namespace tributary::parser::xml {
 namespace {
@@ -74,14 +75,46 @@ std::string Document::Base(const xmlNode* node) const {
   return base ? std::string(reinterpret_cast<const char*>(base.get())) : url_;
 }
 
+// libxml2 keeps an element whose prefix was never declared (`<itunes:summary>` in a feed that
+// forgot xmlns:itunes, common in podcasts) under its full name and with no namespace. Feed
+// readers go by the conventional prefix instead, so do we: for a prefix we know, the local name
+// is what follows the colon and the namespace is the one that prefix always means. An unknown
+// prefix keeps the full name and no namespace, so `<foo:title>` never passes for `<title>`.
 std::string_view Name(const xmlNode* node) {
-  return node->name != nullptr ? reinterpret_cast<const char*>(node->name) : "";
+  if (node->name == nullptr) return "";
+  const std::string_view name = reinterpret_cast<const char*>(node->name);
+  if (node->ns != nullptr) return name;
+  const auto colon = name.find(':');
+  if (colon == std::string_view::npos || ConventionalNamespace(name.substr(0, colon)).empty()) {
+    return name;
+  }
+  return name.substr(colon + 1);
 }
 
 std::string_view Namespace(const xmlNode* node) {
-  return node->ns != nullptr && node->ns->href != nullptr
-             ? reinterpret_cast<const char*>(node->ns->href)
-             : "";
+  if (node->ns != nullptr) {
+    return node->ns->href != nullptr ? reinterpret_cast<const char*>(node->ns->href) : "";
+  }
+  if (node->name == nullptr) return "";
+  const std::string_view name = reinterpret_cast<const char*>(node->name);
+  const auto colon = name.find(':');
+  if (colon == std::string_view::npos) return "";
+  return ConventionalNamespace(name.substr(0, colon));
+}
+
+std::string_view ConventionalNamespace(std::string_view prefix) {
+  static constexpr std::pair<std::string_view, std::string_view> kPrefixes[] = {
+      {"atom", "http://www.w3.org/2005/Atom"},
+      {"content", "http://purl.org/rss/1.0/modules/content/"},
+      {"dc", "http://purl.org/dc/elements/1.1/"},
+      {"itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"},
+      {"media", "http://search.yahoo.com/mrss/"},
+      {"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
+  };
+  for (const auto& [known, uri] : kPrefixes) {
+    if (prefix == known) return uri;
+  }
+  return {};
 }
 
 bool Is(const xmlNode* node, std::string_view local_name, std::string_view ns) {

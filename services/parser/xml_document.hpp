@@ -36,6 +36,9 @@ class Document {
 
 std::string_view Name(const xmlNode* node);       // local name
 std::string_view Namespace(const xmlNode* node);  // namespace URI, empty when none
+// The URI a prefix conventionally stands for in feeds (used when a feed forgot to declare it),
+// empty for a prefix we do not know.
+std::string_view ConventionalNamespace(std::string_view prefix);
 bool Is(const xmlNode* node, std::string_view local_name, std::string_view ns = {});
 // The first element child with this local name (and namespace when given).
 xmlNode* Child(const xmlNode* parent, std::string_view local_name, std::string_view ns = {});

@@ -78,6 +78,56 @@ TEST(Rss2, SameDocumentTwiceGivesIdenticalItems) {
   EXPECT_NE(a->items[0].content_hash(), a->items[1].content_hash());
 }
 
+// Podcast feeds often use itunes:/dc: without declaring them; the conventional prefix decides.
+TEST(Rss2, UndeclaredConventionalPrefixesAreRead) {
+  const auto doc = Parse(InputFor(R"(<rss version="2.0"><channel><title>P</title>
+    <item><guid>e1</guid><itunes:summary>Episode notes</itunes:summary>
+      <itunes:keywords>rivers, boats</itunes:keywords><dc:creator>Ann</dc:creator>
+      <foo:title>not the title</foo:title></item></channel></rss>)"));
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->items.size(), 1U);
+  EXPECT_EQ(doc->items[0].summary(), "Episode notes");
+  EXPECT_EQ(doc->items[0].title(), "");
+  EXPECT_THAT(List(doc->items[0].categories()), ElementsAre("rivers", "boats"));
+  EXPECT_THAT(List(doc->items[0].authors()), ElementsAre("Ann"));
+}
+
+TEST(Rss2, LastNonEmptyLinkWinsAndHrefFormCounts) {
+  const auto doc = Parse(InputFor(R"(<rss version="2.0"><channel>
+    <link>https://a.example/</link><link href="https://b.example/"/>
+    <item><title>t</title><link>https://a.example/1</link><link>https://a.example/2</link>
+      <link href="https://a.example/3"/><link></link></item>
+    <item xmlns:atom="http://www.w3.org/2005/Atom"><title>u</title>
+      <atom:link rel="alternate" href="https://a.example/atom"/><link>https://a.example/rss</link>
+    </item></channel></rss>)"));
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->metadata.link, "https://b.example/");
+  ASSERT_EQ(doc->items.size(), 2U);
+  EXPECT_EQ(doc->items[0].url(), "https://a.example/3");
+  EXPECT_EQ(doc->items[1].url(), "https://a.example/rss");  // the RSS link beats atom:link
+}
+
+// An image-only post has no text, title or link, but is still an entry of the feed: kept, with
+// an id that tells it from the next image-only post and stays the same on the next fetch.
+TEST(Rss2, EntriesWithoutTextFieldsAreKeptWithStableDistinctIds) {
+  const std::string feed = R"(<rss version="2.0"><channel>
+    <item><description><![CDATA[<img src="https://a.example/1.png">]]></description></item>
+    <item><description><![CDATA[<img src="https://a.example/2.png">]]></description></item>
+    <item><custom>value</custom></item>
+    <item></item></channel></rss>)";
+  const auto doc = Parse(InputFor(feed));
+  const auto again = Parse(InputFor(feed));
+  ASSERT_TRUE(doc && again);
+  ASSERT_EQ(doc->items.size(), 3U);  // the element-less <item></item> says nothing: dropped
+  EXPECT_EQ(doc->items[0].summary(), "");
+  EXPECT_NE(doc->items[0].external_id(), doc->items[1].external_id());
+  EXPECT_NE(doc->items[1].external_id(), doc->items[2].external_id());
+  EXPECT_EQ(doc->items[0].external_id().rfind("sha256:", 0), 0U);
+  for (std::size_t i = 0; i < doc->items.size(); ++i) {
+    EXPECT_EQ(doc->items[i].external_id(), again->items[i].external_id());
+  }
+}
+
 TEST(Rss091, Latin1DeclaredAndCp1252References) {
   const auto doc = Parse(InputFor(ReadFixture("rss091.xml")));
   ASSERT_TRUE(doc) << doc.error().message;
