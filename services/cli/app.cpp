@@ -10,8 +10,10 @@
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
+#include "services/cli/enqueue_command.hpp"
 #include "services/cli/migrator.hpp"
 #include "services/cli/parse_command.hpp"
+#include "services/cli/sources_command.hpp"
 
 #ifndef TRIBUTARY_VERSION
 #define TRIBUTARY_VERSION "dev"
@@ -27,6 +29,8 @@ tributary turns web sources into clean, deduplicated, embedded rows in PostgreSQ
 Commands:
   migrate    Apply the database migrations that are missing (safe to run concurrently).
   parse      Parse a feed, sitemap or page offline and print the result as JSON.
+  sources    Register and manage sources: add, import-opml, list, show, disable, enable.
+  enqueue    Fetch registered sources now, outside their schedule.
   version    Print the version.
   help       Show this help.
 
@@ -105,6 +109,8 @@ int App::Run(const config::Source& source) {
   }
   if (command == "migrate") return Migrate(rest);
   if (command == "parse") return ParseCommand(rest);
+  if (command == "sources") return SourcesCommand(rest);
+  if (command == "enqueue") return EnqueueCommand(rest);
   std::cerr << "tributary: unknown command '" << command << "'\n\n" << kUsage;
   return 2;
 }

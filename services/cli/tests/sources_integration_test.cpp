@@ -1,0 +1,140 @@
+// `tributary sources ...` and `tributary enqueue` as a person runs them: the real binary, a
+// scratch database with the real migrations, and the real broker.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "common/codec/codec.hpp"
+#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/kafka_admin.hpp"
+#include "tests/support/test_env.hpp"
+#include "tributary/v1/fetch.pb.h"
+
+namespace tributary::cli {
+namespace {
+
+using namespace std::chrono_literals;
+using ::tributary::testing::RunCommand;
+
+class SourcesCli : public ::testing::Test {
+ protected:
+  ::tributary::testing::CommandResult Cli(const std::string& args, const std::string& in = {}) {
+    return RunCommand((::tributary::testing::BinDir() / "tributary").string() + " " + args +
+                          " --pg-dsn dbname=" + db.name() + " 2>&1",
+                      in);
+  }
+  nlohmann::json Json(const std::string& args) {
+    const auto result = Cli(args + " --json --log-level error");
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return nlohmann::json::parse(result.output, nullptr, false);
+  }
+
+  loader::testing::ScratchDatabase db;
+};
+
+TEST_F(SourcesCli, AddIsAnUpsertThatOnlyChangesWhatIsGiven) {
+  auto added = Json("sources add https://a.example/feed https://b.example/feed --interval 15m "
+                    "--kind rss --config '{\"respect_robots\": true}'");
+  ASSERT_EQ(added.size(), 2U);
+  EXPECT_TRUE(added[0]["added"].get<bool>());
+  auto again = Json("sources add https://a.example/feed --name 'Site A'");
+  EXPECT_FALSE(again[0]["added"].get<bool>());
+  EXPECT_EQ(again[0]["id"], added[0]["id"]);
+
+  const auto shown = Json("sources show https://a.example/feed");
+  EXPECT_EQ(shown["name"], "Site A");
+  EXPECT_EQ(shown["kind"], "rss") << "kept: not given the second time";
+  EXPECT_EQ(shown["fetch_interval"], "00:15:00");
+  EXPECT_EQ(shown["config"]["respect_robots"], true);
+  EXPECT_EQ(shown["items"], 0);
+  EXPECT_TRUE(shown["recent_fetches"].empty());
+
+  const auto bad_url = Cli("sources add ftp://files.example/feed");
+  EXPECT_EQ(bad_url.exit_code, 2);
+  EXPECT_NE(bad_url.output.find("not an http(s) URL: 'ftp://files.example/feed'"),
+            std::string::npos);
+  const auto bad_config = Cli("sources add https://c.example/ --config '[1]'");
+  EXPECT_EQ(bad_config.exit_code, 2);
+  EXPECT_NE(bad_config.output.find("--config is not a JSON object"), std::string::npos);
+  EXPECT_EQ(Json("sources list").size(), 2U) << "refused commands wrote nothing";
+}
+
+TEST_F(SourcesCli, OpmlImportRegistersNestedFeedsOnce) {
+  Json("sources add https://known.example/rss --name Mine");
+  const auto path = std::filesystem::temp_directory_path() / (db.name() + ".opml");
+  std::ofstream(path) << R"opml(<?xml version="1.0"?>
+<opml version="2.0"><head><title>export</title></head><body>
+  <outline text="Tech">
+    <outline text="A" title="Feed A" type="rss" xmlUrl="https://a.example/rss"/>
+    <outline text="Known" xmlUrl="https://known.example/rss"/>
+    <outline text="Deeper"><outline text="B" xmlUrl="https://b.example/atom"/></outline>
+  </outline>
+  <outline text="odd" xmlUrl="javascript:alert(1)"/>
+</body></opml>)opml";
+  const auto imported = Json("sources import-opml " + path.string());
+  EXPECT_EQ(imported["feeds"], 4);
+  EXPECT_EQ(imported["added"], 2);
+  EXPECT_EQ(imported["already_registered"], 1);
+  EXPECT_EQ(imported["skipped"], nlohmann::json::array({"javascript:alert(1)"}));
+  EXPECT_EQ(Json("sources show https://known.example/rss")["name"], "Mine")
+      << "an import never overwrites";
+  EXPECT_EQ(Json("sources show https://a.example/rss")["name"], "Feed A");
+  EXPECT_EQ(Json("sources import-opml " + path.string())["added"], 0) << "safe to repeat";
+
+  const auto broken = Cli("sources import-opml -", "<opml><body><outline");
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.output.find("not well-formed XML"), std::string::npos) << broken.output;
+  std::filesystem::remove(path);
+}
+
+TEST_F(SourcesCli, DisableAndEnableByUrlOrIdAndMissingOnesAreNamed) {
+  const auto added = Json("sources add https://a.example/feed");
+  const auto id = added[0]["id"].get<std::int64_t>();
+  Json("sources disable https://a.example/feed");
+  EXPECT_FALSE(Json("sources list")[0]["enabled"].get<bool>());
+  Json("sources enable " + std::to_string(id));
+  EXPECT_TRUE(Json("sources list")[0]["enabled"].get<bool>());
+  const auto missing = Cli("sources disable 424242");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("no source 424242"), std::string::npos);
+}
+
+TEST_F(SourcesCli, EnqueueProducesTheSourcesRequestNow) {
+  const auto brokers = ::tributary::testing::RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto prefix = ::tributary::testing::UniqueName("it-enqueue");
+  ::tributary::testing::CreateTopic(brokers, prefix + ".fetch.requests", 2);
+  const auto id = Json("sources add https://a.example/feed --kind atom --config "
+                       "'{\"max_depth\": 3}'")[0]["id"]
+                      .get<std::int64_t>();
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    tx.exec0("UPDATE sources SET etag = '\"x\"' WHERE id = " + std::to_string(id));
+    tx.commit();
+  }
+  const auto kafka = " --kafka-brokers " + brokers + " --topic-prefix " + prefix;
+  const auto enqueued = Json("enqueue https://a.example/feed" + kafka);
+  ASSERT_EQ(enqueued.size(), 1U);
+  const auto messages =
+      ::tributary::testing::ReadAll(brokers, prefix + ".fetch.requests", 1, 20s);
+  ASSERT_EQ(messages.size(), 1U);
+  EXPECT_EQ(messages[0].key, std::to_string(id));
+  const auto request = codec::Decode<v1::FetchRequest>(messages[0].value, "");
+  ASSERT_TRUE(request.has_value());
+  EXPECT_EQ(request->request_id(), enqueued[0]["request_id"]);
+  EXPECT_EQ(request->kind(), v1::SOURCE_KIND_ATOM);
+  EXPECT_EQ(request->etag(), "\"x\"");
+  EXPECT_EQ(request->options().max_depth(), 3U);
+
+  Json("sources disable " + std::to_string(id));
+  const auto refused = Cli("enqueue " + std::to_string(id) + kafka);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("is disabled"), std::string::npos);
+  const auto unknown = Cli("enqueue https://nowhere.example/" + kafka);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("tributary sources add"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tributary::cli
