@@ -19,7 +19,11 @@ struct Connection {
   Connection(const boost::asio::any_io_executor& executor, boost::asio::ssl::context* tls_context)
       : tcp(executor) {
     if (tls_context != nullptr) tls.emplace(executor, *tls_context);
+    // Beast sizes each read by the buffer's free capacity, starting at 512 bytes: without this
+    // a 20 KiB feed takes ~40 recv calls. 16 KiB per connection keeps 1,000 of them at 16 MiB.
+    buffer.reserve(kReadBufferBytes);
   }
+  static constexpr std::size_t kReadBufferBytes = 16 * 1024;
   // The stream deadlines and sockets live on: the TLS stream's own TCP stream when it is TLS.
   boost::beast::tcp_stream& Lowest() { return tls ? tls->next_layer() : tcp; }
 

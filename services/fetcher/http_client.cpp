@@ -386,9 +386,13 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
       co_return finish(out.status >= 500 ? "http_5xx" : "http_4xx",
                        fmt::format("HTTP {} {}", out.status, std::string(response.reason())));
     }
-    auto decoded = Decompress(
-        ParseContentEncoding(Field(response.base(), http::field::content_encoding)),
-        response.body(), max_body);
+    const auto coding =
+        ParseContentEncoding(Field(response.base(), http::field::content_encoding));
+    if (coding == ContentCoding::kIdentity) {
+      out.body = std::move(response.body());  // the parser's body limit already applied
+      co_return finish("", "");
+    }
+    auto decoded = Decompress(coding, response.body(), max_body);
     if (!decoded) co_return finish(decoded.error().error_class, decoded.error().message);
     out.body = std::move(*decoded);
     co_return finish("", "");
