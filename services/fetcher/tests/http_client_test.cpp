@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <filesystem>
 
 #include "services/fetcher/tests/fetch_harness.hpp"
 
@@ -19,40 +20,50 @@ using testing::Loopback;
 
 class HostileHttp : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    plain_ = new HostileServer(StartHostileServer());
-    const auto dir = CertDir();
-    for (const char* name : {"good", "expired", "self", "wrong"}) {
-      tls_[name] = new HostileServer(StartHostileServer((dir / (std::string(name) + ".pem")).string(),
-                                                        (dir / (std::string(name) + ".key")).string()));
-    }
-  }
+  // The plain server serves every test; TLS servers (and the certificates, which take a while
+  // to make) start only in the tests that need them: ctest runs each test in its own process.
+  static void SetUpTestSuite() { plain_ = new HostileServer(StartHostileServer()); }
   static void TearDownTestSuite() {
     delete plain_;
     for (auto& [name, server] : tls_) delete server;
     tls_.clear();
+    if (certs_made_) std::filesystem::remove_all(CertDir());
+  }
+  static HostileServer& Tls(const std::string& which) {
+    auto& server = tls_[which];
+    if (server == nullptr) {
+      certs_made_ = true;
+      const auto dir = CertDir();
+      server = new HostileServer(
+          StartHostileServer((dir / (which + ".pem")).string(), (dir / (which + ".key")).string()));
+    }
+    return *server;
   }
 
   static std::string Url(const std::string& path) {
     return "http://127.0.0.1:" + std::to_string(plain_->port) + path;
   }
   static std::string TlsUrl(const std::string& which, const std::string& path) {
-    return "https://127.0.0.1:" + std::to_string(tls_[which]->port) + path;
+    return "https://127.0.0.1:" + std::to_string(Tls(which).port) + path;
   }
   static ClientSettings Settings() {
     ClientSettings settings;
     settings.total_timeout = 10s;
     settings.read_timeout = 5s;
     settings.connect_timeout = 5s;
-    settings.tls_ca_file = (CertDir() / "ca.pem").string();
     return settings;
   }
-  static FetchResponse Get(const std::string& url, ClientSettings settings = Settings()) {
+  static FetchResponse Get(const std::string& url, ClientSettings settings = Settings(),
+                           bool trust_test_ca = true) {
+    if (url.starts_with("https:") && trust_test_ca) {
+      settings.tls_ca_file = (CertDir() / "ca.pem").string();
+    }
     return FetchOnce({.url = url}, settings, Loopback());
   }
 
   static inline HostileServer* plain_ = nullptr;
   static inline std::map<std::string, HostileServer*> tls_;
+  static inline bool certs_made_ = false;
 };
 
 TEST_F(HostileHttp, OkWithValidatorsThenNotModified) {
@@ -131,9 +142,8 @@ TEST_F(HostileHttp, TlsWrongHost) {
 }
 
 TEST_F(HostileHttp, TlsUntrustedWithoutTheTestCa) {
-  auto settings = Settings();
-  settings.tls_ca_file.clear();  // the system store does not know our test CA
-  auto response = Get(TlsUrl("good", "/ok"), settings);
+  // The system store does not know our test CA.
+  auto response = Get(TlsUrl("good", "/ok"), Settings(), /*trust_test_ca=*/false);
   EXPECT_EQ(response.error_class, "tls") << response.error;
 }
 
