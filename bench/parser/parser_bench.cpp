@@ -72,14 +72,19 @@ std::string GenerateLargeFeed(int items) {
 }
 
 Figures RunOurs(const std::vector<std::string>& documents, int iterations) {
+  // The inputs are built before the clock starts, as the peer reads its files into memory
+  // first: copying a 9 MB body per iteration is the benchmark's cost, not the parser's.
+  std::vector<tributary::parser::ParseInput> inputs(documents.size());
+  for (std::size_t d = 0; d < documents.size(); ++d) {
+    inputs[d].body = documents[d];
+    inputs[d].fetched_at =
+        std::chrono::system_clock::time_point(std::chrono::seconds(1'750'000'000));
+  }
   Figures figures;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < iterations; ++i) {
-    for (const auto& body : documents) {
-      tributary::parser::ParseInput input;
-      input.body = body;
-      input.fetched_at = std::chrono::system_clock::time_point(std::chrono::seconds(1'750'000'000));
-      figures.bytes += static_cast<double>(body.size());
+    for (const auto& input : inputs) {
+      figures.bytes += static_cast<double>(input.body.size());
       const auto parsed = tributary::parser::Parse(input);
       if (!parsed) {
         ++figures.failures;

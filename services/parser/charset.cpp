@@ -220,6 +220,14 @@ void TruncateUtf8(std::string& text, std::size_t max_bytes) {
 
 Decoded DecodeToUtf8(std::string_view body, std::string_view http_charset) {
   Decoded result;
+  const auto text = DecodeToUtf8(body, http_charset, result);
+  if (text.data() != result.text.data()) result.text.assign(text);
+  return result;
+}
+
+std::string_view DecodeToUtf8(std::string_view body, std::string_view http_charset,
+                              Decoded& result) {
+  result = Decoded{};
   std::string forced;
   auto bytes = body;
   const auto starts = [&](std::string_view magic) {
@@ -242,11 +250,10 @@ Decoded DecodeToUtf8(std::string_view body, std::string_view http_charset) {
     forced = "utf-16be";
   }
   std::vector<std::string> candidates;
-  if (forced.empty() && IsCleanUtf8(bytes)) {
-    // The common case, decided in one pass: nothing to convert or replace.
-    result.text.assign(bytes);
+  if ((forced.empty() || forced == "utf-8") && IsCleanUtf8(bytes)) {
+    // The common case, decided in one pass: nothing to convert, replace or copy.
     result.charset = "utf-8";
-    return result;
+    return bytes;
   }
   if (!forced.empty()) {
     candidates.push_back(forced);
@@ -268,20 +275,20 @@ Decoded DecodeToUtf8(std::string_view body, std::string_view http_charset) {
       result.text = SanitizeUtf8(bytes);
       result.charset = charset;
       result.lossy = !forced.empty() && !IsValidUtf8(bytes);
-      return result;
+      return result.text;
     }
     std::string converted;
     if (Convert(bytes, charset, converted)) {
       result.text = SanitizeUtf8(converted);
       result.charset = charset;
-      return result;
+      return result.text;
     }
   }
   // A BOM that lied: keep what is valid, replace the rest.
   result.text = SanitizeUtf8(bytes);
   result.charset = "utf-8";
   result.lossy = true;
-  return result;
+  return result.text;
 }
 
 }  // namespace tributary::parser

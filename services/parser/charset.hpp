@@ -21,6 +21,10 @@ std::string CharsetFromContentType(std::string_view content_type);
 // never happens by chance); then the HTTP charset, the XML declaration, an HTML <meta> charset;
 // finally windows-1252, which decodes every byte (as browsers do for ISO-8859-1).
 Decoded DecodeToUtf8(std::string_view body, std::string_view http_charset);
+// The same decision without copying the common case: a body that is already clean UTF-8 is
+// returned as a view of `body` itself (past a UTF-8 BOM); otherwise it is decoded into
+// `out.text` and a view of that is returned. `out.charset` and `out.lossy` are set either way.
+std::string_view DecodeToUtf8(std::string_view body, std::string_view http_charset, Decoded& out);
 
 bool IsValidUtf8(std::string_view text);
 // Valid UTF-8 and free of NUL and the C0 controls XML forbids: what SanitizeUtf8 leaves alone.

@@ -152,9 +152,9 @@ Result<ParsedDocument> Parse(const ParseInput& input, const Limits& limits) {
     builder.Warn(fmt::format("document larger than {} bytes: cut", limits.max_body_bytes));
     body = body.substr(0, limits.max_body_bytes);
   }
-  const auto decoded = DecodeToUtf8(body, CharsetFromContentType(input.content_type));
+  Decoded decoded;  // owns the text only when it had to be converted or repaired
+  std::string_view text = DecodeToUtf8(body, CharsetFromContentType(input.content_type), decoded);
   if (decoded.lossy) builder.Warn("invalid byte sequences replaced with U+FFFD");
-  std::string_view text = decoded.text;
   const auto shape = Sniff(text, input);
   // Sitemaps.org caps a sitemap at 50 MB; checked once we know it is one (below).
   Result<void> read;

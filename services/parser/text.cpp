@@ -17,6 +17,11 @@ constexpr std::array<unsigned short, 32> kC1 = {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
+// [A-Za-z0-9:], without the locale lookups of std::isalnum (this runs for every tag).
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':';
+}
+
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool IEquals(std::string_view a, std::string_view b) {
@@ -30,27 +35,32 @@ bool IEquals(std::string_view a, std::string_view b) {
 enum class Tag { kOther, kBlock, kSpace, kScript, kStyle };
 
 // What a tag means for text extraction: its boundaries separate lines (block), words (space),
-// or it hides its content (script, style). One hash lookup on the lower-cased name.
+// or it hides its content (script, style). Called for every tag of every HTML field, so no
+// hashing and no lower-cased copy: candidates are only the names of the same length.
 Tag Classify(std::string_view name) {
-  static const std::unordered_map<std::string_view, Tag> kTags = [] {
-    std::unordered_map<std::string_view, Tag> tags;
-    for (std::string_view block :
-         {"p",  "div",     "br",      "li",         "ul",     "ol",  "h1",         "h2",
-          "h3", "h4",      "h5",      "h6",         "tr",     "td",  "th",         "table",
-          "hr", "section", "article", "header",     "footer", "pre", "blockquote", "dd",
-          "dt", "dl",      "figure",  "figcaption", "aside",  "nav", "main",       "address"}) {
-      tags.emplace(block, Tag::kBlock);
-    }
-    tags.emplace("img", Tag::kSpace);
-    tags.emplace("script", Tag::kScript);
-    tags.emplace("style", Tag::kStyle);
-    return tags;
-  }();
-  char lower[12];
-  if (name.empty() || name.size() > sizeof lower) return Tag::kOther;
-  for (std::size_t i = 0; i < name.size(); ++i) lower[i] = LowerAscii(name[i]);
-  const auto it = kTags.find(std::string_view(lower, name.size()));
-  return it == kTags.end() ? Tag::kOther : it->second;
+  struct Known {
+    std::string_view name;
+    Tag tag;
+  };
+  static constexpr Known kTags[] = {
+      {"p", Tag::kBlock},          {"br", Tag::kBlock},         {"li", Tag::kBlock},
+      {"ul", Tag::kBlock},         {"ol", Tag::kBlock},         {"h1", Tag::kBlock},
+      {"h2", Tag::kBlock},         {"h3", Tag::kBlock},         {"h4", Tag::kBlock},
+      {"h5", Tag::kBlock},         {"h6", Tag::kBlock},         {"tr", Tag::kBlock},
+      {"td", Tag::kBlock},         {"th", Tag::kBlock},         {"hr", Tag::kBlock},
+      {"dd", Tag::kBlock},         {"dt", Tag::kBlock},         {"dl", Tag::kBlock},
+      {"div", Tag::kBlock},        {"pre", Tag::kBlock},        {"nav", Tag::kBlock},
+      {"img", Tag::kSpace},        {"main", Tag::kBlock},       {"table", Tag::kBlock},
+      {"aside", Tag::kBlock},      {"style", Tag::kStyle},      {"header", Tag::kBlock},
+      {"footer", Tag::kBlock},     {"figure", Tag::kBlock},     {"script", Tag::kScript},
+      {"section", Tag::kBlock},    {"article", Tag::kBlock},    {"address", Tag::kBlock},
+      {"blockquote", Tag::kBlock}, {"figcaption", Tag::kBlock},
+  };
+  if (name.empty() || name.size() > 10) return Tag::kOther;
+  for (const auto& known : kTags) {
+    if (known.name.size() == name.size() && IEquals(known.name, name)) return known.tag;
+  }
+  return Tag::kOther;
 }
 
 // Decodes the entity starting at text[i] == '&'; returns the number of bytes consumed (0 when
@@ -101,6 +111,15 @@ std::size_t DecodeEntityAt(std::string_view text, std::size_t i, std::string& ou
   return semi - i + 1;
 }
 
+// Bytes that end a run of ordinary text for the Collapser: whitespace and 0xC2 (the lead byte
+// of U+00A0).
+constexpr std::array<bool, 256> kSpecial = [] {
+  std::array<bool, 256> table{};
+  for (const unsigned char c : {' ', '\t', '\n', '\r', '\f'}) table[c] = true;
+  table[0xC2] = true;
+  return table;
+}();
+
 // Collapses whitespace while text is appended, so HTML-to-text is one pass and one string:
 // runs of spaces/tabs become one space, runs containing a line break one newline, and nothing
 // leads or trails.
@@ -109,10 +128,11 @@ class Collapser {
   explicit Collapser(std::size_t reserve) { out_.reserve(reserve); }
 
   void Text(std::string_view text) {
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::size_t size = text.size();
+    for (std::size_t i = 0; i < size; ++i) {
       const char c = text[i];
       // U+00A0 (no-break space) counts as a space for collapsing.
-      if (c == '\xC2' && i + 1 < text.size() && text[i + 1] == '\xA0') {
+      if (c == '\xC2' && i + 1 < size && text[i + 1] == '\xA0') {
         pending_space_ = true;
         ++i;
       } else if (c == '\n') {
@@ -121,9 +141,9 @@ class Collapser {
         pending_space_ = true;
       } else {
         Flush();
-        // Copy the whole run of ordinary characters at once.
+        // Copy the whole run of ordinary characters at once (one table load per byte).
         std::size_t end = i + 1;
-        while (end < text.size() && !IsSpace(text[end]) && text[end] != '\xC2') ++end;
+        while (end < size && !kSpecial[static_cast<unsigned char>(text[end])]) ++end;
         out_.append(text.data() + i, end - i);
         i = end - 1;
       }
@@ -253,10 +273,7 @@ std::string HtmlToText(std::string_view html) {
     const bool closing = j < html.size() && html[j] == '/';
     if (closing) ++j;
     const auto name_begin = j;
-    while (j < html.size() &&
-           (std::isalnum(static_cast<unsigned char>(html[j])) || html[j] == ':')) {
-      ++j;
-    }
+    while (j < html.size() && IsNameChar(html[j])) ++j;
     const auto name = html.substr(name_begin, j - name_begin);
     if (name.empty() && html.substr(i, 2) != "<!" && html.substr(i, 2) != "<?") {
       raw.Text("<");  // a lone '<' in text, e.g. "a < b"

@@ -23,6 +23,20 @@ constexpr int kOptions = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR
                          XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_COMPACT |
                          XML_PARSE_NOCDATA;
 
+const LiftedCdata* CdataOf(const xmlNode* node) {
+  return node->doc != nullptr ? static_cast<const LiftedCdata*>(node->doc->_private) : nullptr;
+}
+
+// Puts lifted CDATA sections back into text read from the tree.
+void Expand(const xmlNode* node, std::string& text, bool escape) {
+  const LiftedCdata* cdata = CdataOf(node);
+  if (cdata == nullptr || !LiftedCdata::HasMarker(text)) return;
+  std::string expanded;
+  expanded.reserve(text.size() * 2);
+  cdata->AppendExpanded(text, expanded, escape);
+  text = std::move(expanded);
+}
+
 void AppendText(const xmlNode* node, std::string& out, std::size_t max_bytes, int depth) {
   for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
     if (out.size() >= max_bytes) return;
@@ -50,8 +64,19 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
   Document document;
   document.url_ = url;
   document.has_xml_base_ = utf8.find("xml:base") != std::string_view::npos;
+  std::string lifted_text;
+  if (auto lifted = LiftedCdata::Lift(utf8); lifted) {
+    lifted_text = std::move(lifted->first);
+    document.cdata_ = std::make_unique<LiftedCdata>(std::move(lifted->second));
+    utf8 = lifted_text;
+  }
   document.doc_.reset(xmlCtxtReadMemory(ctxt.get(), utf8.data(), static_cast<int>(utf8.size()),
-                                        url.empty() ? nullptr : url.c_str(), "UTF-8", kOptions));
+                                        url.empty() ? nullptr : url.c_str(),
+                                        // No encoding named: the text is UTF-8 already (and
+                                        // XML_PARSE_IGNORE_ENC skips the declaration), and naming
+                                        // "UTF-8" would make libxml2 copy it through its UTF-8 to
+                                        // UTF-8 converter chunk by chunk.
+                                        nullptr, kOptions));
   std::string message;
   if (ctxt->wellFormed == 0) {
     const xmlError* error = xmlCtxtGetLastError(ctxt.get());
@@ -66,6 +91,7 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
     return Fail(ErrorKind::kPermanent, "parse",
                 "not XML: " + (message.empty() ? std::string("no root element") : message));
   }
+  document.doc_->_private = document.cdata_.get();
   return document;
 }
 
@@ -132,6 +158,7 @@ xmlNode* Child(const xmlNode* parent, std::string_view local_name, std::string_v
 std::string Text(const xmlNode* node, std::size_t max_bytes) {
   std::string out;
   AppendText(node, out, max_bytes, 0);
+  Expand(node, out, /*escape=*/false);
   return out;
 }
 
@@ -150,6 +177,7 @@ std::string Attr(const xmlNode* node, const char* name) {
           value.append(reinterpret_cast<const char*>(t->content));
         }
       }
+      Expand(node, value, /*escape=*/false);  // only in ill-formed input: no CDATA in values
       return value;
     }
   }
@@ -166,6 +194,7 @@ std::string InnerXml(const xmlNode* node, std::size_t max_bytes) {
     out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
                static_cast<std::size_t>(xmlBufferLength(buffer.get())));
   }
+  Expand(node, out, /*escape=*/true);  // serialized markup: the sections become escaped text
   return out;
 }
 
