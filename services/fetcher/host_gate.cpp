@@ -126,6 +126,11 @@ void HostGate::Report(const std::string& host, bool failure,
   }
 }
 
+void HostGate::Close() {
+  closed_ = true;
+  for (auto& [host, h] : hosts_) h->waiters.clear();
+}
+
 std::map<BreakerState, int> HostGate::BreakerCounts() const {
   std::map<BreakerState, int> counts{
       {BreakerState::kClosed, 0}, {BreakerState::kOpen, 0}, {BreakerState::kHalfOpen, 0}};

@@ -65,8 +65,10 @@ class HostGate {
   // How many hosts' breakers are in each state (the per-host breaker gauge).
   [[nodiscard]] std::map<BreakerState, int> BreakerCounts() const;
 
-  // Shutdown: permits returned from now on wake nobody (their waiters are being destroyed).
-  void Close() { closed_ = true; }
+  // Shutdown, before the io_context goes: permits returned from now on wake nobody (their
+  // waiters are being destroyed), and the gate lets go of the waiters' timers, which must not
+  // outlive the io_context they belong to.
+  void Close();
 
  private:
   struct Host {
