@@ -21,10 +21,11 @@ Record MakeDlqRecord(const std::string& dlq_topic, const std::string& stage,
                      const Message& original, const Error& error,
                      std::chrono::system_clock::time_point failed_at) {
   Record record{.topic = dlq_topic, .key = original.key, .value = original.value};
-  // The original headers travel along (content-type, traceparent, lineage), ours follow; a
-  // message that failed before keeps its earlier x-tributary-* headers out of the way.
+  // The original headers travel along (content-type, traceparent, redrive lineage), ours
+  // follow; a message that failed before keeps its earlier x-tributary-* headers out of the way.
   for (const auto& header : original.headers) {
-    if (header.first.rfind("x-tributary-", 0) != 0) record.headers.push_back(header);
+    const bool lineage = header.first == kHeaderRedrivenFrom || header.first == kHeaderRedriveCount;
+    if (lineage || header.first.rfind("x-tributary-", 0) != 0) record.headers.push_back(header);
   }
   std::string text = log::Mask(error.message);
   if (text.size() > kMaxErrorHeaderBytes) {

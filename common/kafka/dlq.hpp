@@ -18,6 +18,11 @@ inline constexpr std::string_view kHeaderTopic = "x-tributary-topic";
 inline constexpr std::string_view kHeaderPartition = "x-tributary-partition";
 inline constexpr std::string_view kHeaderOffset = "x-tributary-offset";
 inline constexpr std::string_view kHeaderFailedAt = "x-tributary-failed-at";
+// Lineage set by `tributary dlq redrive` on a re-produced record: "<dlq topic>/<partition>/
+// <offset>" it came from, and how many times it has been redriven. Unlike the headers above they
+// stay on the record if it fails again, so the count survives a second trip through the DLQ.
+inline constexpr std::string_view kHeaderRedrivenFrom = "x-tributary-redriven-from";
+inline constexpr std::string_view kHeaderRedriveCount = "x-tributary-redrive-count";
 
 // The longest error text kept in a header; the rest is cut (a DLQ header is not a log file).
 inline constexpr std::size_t kMaxErrorHeaderBytes = 2048;

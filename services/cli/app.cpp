@@ -10,10 +10,15 @@
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
+#include "services/cli/decode_command.hpp"
+#include "services/cli/dlq_command.hpp"
 #include "services/cli/enqueue_command.hpp"
 #include "services/cli/migrator.hpp"
 #include "services/cli/parse_command.hpp"
+#include "services/cli/replay_command.hpp"
+#include "services/cli/search_command.hpp"
 #include "services/cli/sources_command.hpp"
+#include "services/cli/status_command.hpp"
 
 #ifndef TRIBUTARY_VERSION
 #define TRIBUTARY_VERSION "dev"
@@ -31,6 +36,11 @@ Commands:
   parse      Parse a feed, sitemap or page offline and print the result as JSON.
   sources    Register and manage sources: add, import-opml, list, show, disable, enable.
   enqueue    Fetch registered sources now, outside their schedule.
+  decode     Print a topic's records as JSON lines, values decoded (tributary decode items).
+  dlq        Dead-lettered records: list them, redrive them to their original topics.
+  replay     Move a consumer group's offsets (to a time, an offset, earliest or latest).
+  status     Lag per stage and partition, DLQ depth, source health, error rates, row counts.
+  search     Nearest items to a text query, from pgvector (tributary search "text").
   version    Print the version.
   help       Show this help.
 
@@ -111,6 +121,11 @@ int App::Run(const config::Source& source) {
   if (command == "parse") return ParseCommand(rest);
   if (command == "sources") return SourcesCommand(rest);
   if (command == "enqueue") return EnqueueCommand(rest);
+  if (command == "decode") return DecodeCommand(rest);
+  if (command == "dlq") return DlqCommand(rest);
+  if (command == "replay") return ReplayCommand(rest);
+  if (command == "status") return StatusCommand(rest);
+  if (command == "search") return SearchCommand(rest);
   std::cerr << "tributary: unknown command '" << command << "'\n\n" << kUsage;
   return 2;
 }

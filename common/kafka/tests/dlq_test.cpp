@@ -38,6 +38,19 @@ TEST(DlqRecord, CarriesOriginalBytesAndEveryDesignHeader) {
             1);
 }
 
+TEST(DlqRecord, RedriveLineageSurvivesASecondFailure) {
+  auto original = Poison();
+  original.headers.emplace_back(kHeaderRedrivenFrom, "tributary.dlq.loader/0/7");
+  original.headers.emplace_back(kHeaderRedriveCount, "2");
+  original.headers.emplace_back(kHeaderErrorClass, "old");
+  const auto record = MakeDlqRecord("tributary.dlq.loader", "loader", original,
+                                    {ErrorKind::kPermanent, "decode", "again"},
+                                    std::chrono::system_clock::now());
+  EXPECT_EQ(FindHeader(record.headers, kHeaderRedrivenFrom), "tributary.dlq.loader/0/7");
+  EXPECT_EQ(FindHeader(record.headers, kHeaderRedriveCount), "2");
+  EXPECT_EQ(FindHeader(record.headers, kHeaderErrorClass), "decode") << "the old one is dropped";
+}
+
 TEST(DlqRecord, ErrorTextIsMaskedAndBounded) {
   const std::string long_error = "connect postgresql://u:hunter2@db/x failed " + std::string(5000, 'x');
   const auto record = MakeDlqRecord("t", "loader", Poison(),

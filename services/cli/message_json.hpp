@@ -1,0 +1,37 @@
+#pragma once
+// A Kafka record as one JSON object for `tributary decode` and `tributary dlq list`: where it is
+// (topic, partition, offset), key, timestamp, headers, and the value decoded by the message type
+// of its topic (DESIGN §2). Pure: unit-tested without a broker.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "common/kafka/message.hpp"
+
+namespace tributary::cli {
+
+struct RenderOptions {
+  bool full = false;                   // whole document bodies and vectors
+  std::size_t body_preview_bytes = 512;  // document body shown when not --full
+};
+
+// An empty message of the type `topic` carries ("…items" -> Item), or null when the topic is
+// not one of DESIGN §2's. DLQ topics carry other topics' bytes: see RenderMessage.
+std::unique_ptr<google::protobuf::Message> MessageForTopic(const std::string& topic);
+
+// True for "<prefix>.dlq.<stage>" and "dlq.<stage>".
+bool IsDlqTopic(const std::string& topic);
+
+// {"topic","partition","offset","key","timestamp","headers":{...},"type","value":{...}}; a
+// value that does not decode is shown as "value_base64" with "decode_error". DLQ records are
+// decoded by their x-tributary-topic header.
+nlohmann::json RenderMessage(const kafka::Message& message, const RenderOptions& options);
+
+std::string Base64(std::string_view bytes);
+
+// nlohmann's dump, replacing invalid UTF-8 instead of throwing.
+std::string DumpLine(const nlohmann::json& value);
+
+}  // namespace tributary::cli

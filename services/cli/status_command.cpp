@@ -1,0 +1,254 @@
+#include "services/cli/status_command.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "common/config/spec.hpp"
+#include "common/kafka/settings.hpp"
+#include "common/log/log.hpp"
+#include "common/log/mask.hpp"
+#include "common/pg/database.hpp"
+#include "services/cli/database_session.hpp"
+#include "services/cli/kafka_tools.hpp"
+#include "services/cli/message_json.hpp"
+
+namespace tributary::cli {
+namespace {
+
+// The topics a stage's group reads (DESIGN §1), recognised by the group name's ending so
+// custom names like "eu-tributary-loader" work too.
+std::vector<std::string> InputsOf(const std::string& group) {
+  if (group.ends_with("fetcher")) return {"fetch.requests"};
+  if (group.ends_with("parser")) return {"documents"};
+  if (group.ends_with("embedder")) return {"items"};
+  if (group.ends_with("loader")) return {"embedded", "source.events"};
+  return {};
+}
+
+nlohmann::json GroupStatus(const kafka::Settings& settings, const std::string& group) {
+  KafkaClient client(settings);
+  const auto info = DescribeGroup(client, group);
+  const auto committed = GroupOffsets(client, group);
+  // What the group has committed under this prefix, plus its inputs it has not committed yet
+  // (a new group starts at the earliest record: all of it is lag).
+  std::map<kafka::TopicPartition, std::optional<std::int64_t>> positions;
+  const auto prefix = settings.Topic("");
+  for (const auto& [tp, offset] : committed) {
+    if (tp.topic.starts_with(prefix)) positions[tp] = offset;
+  }
+  const auto topics = client.Topics();
+  for (const auto& input : InputsOf(group)) {
+    const auto topic = settings.Topic(input);
+    if (std::find(topics.begin(), topics.end(), topic) == topics.end()) continue;
+    for (auto p : client.Partitions(topic)) positions.try_emplace({topic, p}, std::nullopt);
+  }
+  nlohmann::json partitions = nlohmann::json::array();
+  std::int64_t total = 0;
+  for (const auto& [tp, offset] : positions) {
+    const auto w = client.QueryWatermarks(tp.topic, tp.partition);
+    const auto lag = std::max<std::int64_t>(0, w.high - std::max(offset.value_or(w.low), w.low));
+    total += lag;
+    partitions.push_back({{"topic", tp.topic},
+                          {"partition", tp.partition},
+                          {"committed", offset ? nlohmann::json(*offset) : nlohmann::json()},
+                          {"high", w.high},
+                          {"lag", lag}});
+  }
+  return {{"group", group},         {"state", info.state}, {"members", info.members},
+          {"lag", total},           {"partitions", partitions}};
+}
+
+nlohmann::json DlqDepth(const kafka::Settings& settings) {
+  KafkaClient client(settings);
+  const auto prefix = settings.Topic("dlq.");
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& topic : client.Topics()) {
+    if (!topic.starts_with(prefix)) continue;
+    std::int64_t depth = 0;
+    for (auto p : client.Partitions(topic)) {
+      const auto w = client.QueryWatermarks(topic, p);
+      depth += w.high - w.low;
+    }
+    out.push_back({{"stage", topic.substr(prefix.size())}, {"topic", topic}, {"depth", depth}});
+  }
+  return out;
+}
+
+nlohmann::json Number(const pqxx::field& f) {
+  if (f.is_null()) return nullptr;
+  return f.as<double>();
+}
+
+void DatabaseStatus(pqxx::connection& connection, nlohmann::json* out) {
+  pqxx::read_transaction tx(connection);
+  const auto s = tx.exec1(
+      "SELECT count(*), count(*) FILTER (WHERE enabled), "
+      "count(*) FILTER (WHERE enabled AND consecutive_failures > 0), "
+      "count(*) FILTER (WHERE last_fetched_at IS NULL), count(*) FILTER (WHERE stale) "
+      "FROM dq_source_freshness");
+  (*out)["sources"] = {{"total", s[0].as<std::int64_t>()},
+                       {"enabled", s[1].as<std::int64_t>()},
+                       {"failing", s[2].as<std::int64_t>()},
+                       {"never_fetched", s[3].as<std::int64_t>()},
+                       {"stale", s[4].as<std::int64_t>()}};
+  const auto e = tx.exec1(
+      "SELECT coalesce(sum(fetches), 0), coalesce(sum(errors), 0), "
+      "coalesce(sum(fetch_errors), 0), coalesce(sum(parse_errors), 0) FROM dq_error_rates");
+  const auto fetches = e[0].as<std::int64_t>();
+  const auto errors = e[1].as<std::int64_t>();
+  nlohmann::json worst = nlohmann::json::array();
+  for (const auto& r : tx.exec(
+           "SELECT source_id, url, fetches, errors, error_rate, top_error_class "
+           "FROM dq_error_rates WHERE errors > 0 ORDER BY error_rate DESC, errors DESC LIMIT 5")) {
+    worst.push_back({{"source_id", r[0].is_null() ? nlohmann::json() : nlohmann::json(r[0].as<std::int64_t>())},
+                     {"url", r[1].is_null() ? nlohmann::json() : nlohmann::json(r[1].c_str())},
+                     {"fetches", r[2].as<std::int64_t>()},
+                     {"errors", r[3].as<std::int64_t>()},
+                     {"error_rate", Number(r[4])},
+                     {"top_error_class", r[5].is_null() ? nlohmann::json() : nlohmann::json(r[5].c_str())}});
+  }
+  (*out)["errors_24h"] = {
+      {"fetches", fetches},
+      {"errors", errors},
+      {"fetch_errors", e[2].as<std::int64_t>()},
+      {"parse_errors", e[3].as<std::int64_t>()},
+      {"error_rate", fetches == 0 ? 0.0 : static_cast<double>(errors) / fetches},
+      {"worst_sources", worst}};
+  const auto rows = tx.exec1(
+      "SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM stories), "
+      "(SELECT count(*) FROM item_embeddings)");
+  (*out)["rows"] = {{"items", rows[0].as<std::int64_t>()},
+                    {"stories", rows[1].as<std::int64_t>()},
+                    {"embeddings", rows[2].as<std::int64_t>()}};
+}
+
+void PrintText(const nlohmann::json& s) {
+  std::cout << "Consumer lag\n";
+  std::cout << fmt::format("  {:<28} {:<12} {:>7} {:>10}\n", "GROUP", "STATE", "MEMBERS", "LAG");
+  for (const auto& g : s["groups"]) {
+    if (g.contains("error")) {
+      std::cout << fmt::format("  {:<28} error: {}\n", g["group"].get<std::string>(),
+                               g["error"].get<std::string>());
+      continue;
+    }
+    std::cout << fmt::format("  {:<28} {:<12} {:>7} {:>10}\n", g["group"].get<std::string>(),
+                             g["state"].get<std::string>(), g["members"].get<std::size_t>(),
+                             g["lag"].get<std::int64_t>());
+    for (const auto& p : g["partitions"]) {
+      std::cout << fmt::format(
+          "    {:<34} {:>3}  committed {:>10}  end {:>10}  lag {:>8}\n",
+          p["topic"].get<std::string>(), p["partition"].get<int>(),
+          p["committed"].is_null() ? std::string("-")
+                                   : std::to_string(p["committed"].get<std::int64_t>()),
+          p["high"].get<std::int64_t>(), p["lag"].get<std::int64_t>());
+    }
+  }
+  std::cout << "\nDead-letter topics\n";
+  if (s.contains("dlq_error")) std::cout << "  error: " << s["dlq_error"].get<std::string>() << "\n";
+  if (s["dlq"].empty()) std::cout << "  (none)\n";
+  for (const auto& d : s["dlq"]) {
+    std::cout << fmt::format("  {:<12} {:>8} record(s)  ({})\n", d["stage"].get<std::string>(),
+                             d["depth"].get<std::int64_t>(), d["topic"].get<std::string>());
+  }
+  if (s.contains("database_error")) {
+    std::cout << "\nDatabase\n  error: " << s["database_error"].get<std::string>() << "\n";
+    return;
+  }
+  const auto& src = s["sources"];
+  std::cout << fmt::format(
+      "\nSources\n  {} total, {} enabled, {} failing, {} never fetched, {} stale\n",
+      src["total"].get<std::int64_t>(), src["enabled"].get<std::int64_t>(),
+      src["failing"].get<std::int64_t>(), src["never_fetched"].get<std::int64_t>(),
+      src["stale"].get<std::int64_t>());
+  const auto& e = s["errors_24h"];
+  std::cout << fmt::format("\nFetches in the last 24 h\n  {} fetches, {} errors ({:.1f} %): {} "
+                           "fetch, {} parse\n",
+                           e["fetches"].get<std::int64_t>(), e["errors"].get<std::int64_t>(),
+                           100.0 * e["error_rate"].get<double>(),
+                           e["fetch_errors"].get<std::int64_t>(),
+                           e["parse_errors"].get<std::int64_t>());
+  for (const auto& w : e["worst_sources"]) {
+    std::cout << fmt::format("    source {} {}: {}/{} failed, mostly {}\n",
+                             w["source_id"].is_null() ? std::string("?") : w["source_id"].dump(),
+                             w["url"].is_null() ? std::string("(deleted)")
+                                                : w["url"].get<std::string>(),
+                             w["errors"].get<std::int64_t>(), w["fetches"].get<std::int64_t>(),
+                             w["top_error_class"].is_null()
+                                 ? std::string("?")
+                                 : w["top_error_class"].get<std::string>());
+  }
+  const auto& r = s["rows"];
+  std::cout << fmt::format("\nRows\n  {} items, {} stories, {} embeddings\n",
+                           r["items"].get<std::int64_t>(), r["stories"].get<std::int64_t>(),
+                           r["embeddings"].get<std::int64_t>());
+}
+
+}  // namespace
+
+int StatusCommand(const config::Source& source) {
+  kafka::Settings kafka_settings;
+  pg::Settings pg_settings;
+  log::Settings log_settings;
+  bool json = false;
+  std::vector<std::string> groups = {"tributary-fetcher", "tributary-parser",
+                                     "tributary-embedder", "tributary-loader"};
+  config::Spec spec(
+      "tributary status",
+      "Shows whether the pipeline keeps up: lag per stage consumer group and partition (topics "
+      "under --topic-prefix; a group's input it never committed counts whole), DLQ depth per "
+      "stage, sources (enabled, failing = consecutive failures > 0, never fetched, stale per "
+      "dq_source_freshness), fetch error rates over 24 h (dq_error_rates), and row counts. "
+      "Exit code 1 when a section could not be read.");
+  kafka::AddSettings(spec, &kafka_settings);
+  pg::AddSettings(spec, &pg_settings);
+  log::AddSettings(spec, &log_settings);
+  spec.List("groups", &groups,
+            "Consumer groups to report (the stages' --group-id); a name ending in fetcher, "
+            "parser, embedder or loader also reports that stage's inputs it never committed.")
+      .Bool("json", &json, "Print JSON instead of text.");
+  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
+    std::cout << spec.Help();
+    return 0;
+  }
+  log::Setup(log_settings);
+  bool ok = true;
+  nlohmann::json status = {{"topic_prefix", kafka_settings.topic_prefix},
+                           {"groups", nlohmann::json::array()},
+                           {"dlq", nlohmann::json::array()}};
+  for (const auto& group : groups) {
+    try {
+      status["groups"].push_back(GroupStatus(kafka_settings, group));
+    } catch (const std::exception& e) {
+      ok = false;
+      status["groups"].push_back({{"group", group}, {"error", log::Mask(e.what())}});
+    }
+  }
+  try {
+    status["dlq"] = DlqDepth(kafka_settings);
+  } catch (const std::exception& e) {
+    ok = false;
+    status["dlq_error"] = log::Mask(e.what());
+  }
+  pg::Database database(pg_settings, "tributary-cli");
+  if (Connect(database, "status")) {
+    try {
+      DatabaseStatus(database.Connection(), &status);
+    } catch (const std::exception& e) {
+      ok = false;
+      status["database_error"] = log::Mask(e.what());
+    }
+  } else {
+    ok = false;
+    status["database_error"] = "cannot connect to PostgreSQL";
+  }
+  if (json) {
+    std::cout << DumpLine(status) << "\n";
+  } else {
+    PrintText(status);
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace tributary::cli

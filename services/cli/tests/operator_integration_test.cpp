@@ -1,0 +1,440 @@
+// decode, dlq list/redrive, replay, status and search as an operator runs them: the real
+// binary against the real broker (topics under a unique prefix) and a scratch database with the
+// real migrations.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/codec/codec.hpp"
+#include "common/kafka/dlq.hpp"
+#include "common/kafka/producer.hpp"
+#include "services/cli/kafka_tools.hpp"
+#include "services/cli/search_command.hpp"
+#include "services/embedder/hash_backend.hpp"
+#include "services/embedder/text.hpp"
+#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/kafka_admin.hpp"
+#include "tests/support/test_env.hpp"
+#include "tributary/v1/fetch.pb.h"
+#include "tributary/v1/item.pb.h"
+#include "tributary/v1/source_event.pb.h"
+
+namespace tributary::cli {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+namespace t = ::tributary::testing;
+
+class OperatorCli : public ::testing::Test {
+ protected:
+  OperatorCli() : brokers_(t::RequireEnv("TRIBUTARY_KAFKA_BROKERS")), prefix_(t::UniqueName("it-ops")) {
+    settings_.brokers = brokers_;
+    settings_.topic_prefix = prefix_;
+  }
+
+  // Kafka flags for every command but search, which needs only PostgreSQL.
+  t::CommandResult Cli(const std::string& args, bool with_stderr = true) {
+    const bool kafka = !args.starts_with("search");
+    return t::RunCommand((t::BinDir() / "tributary").string() + " " + args +
+                         (kafka ? " --kafka-brokers " + brokers_ + " --topic-prefix " + prefix_
+                                : std::string()) +
+                         " --log-level error" + (with_stderr ? " 2>&1" : " 2>/dev/null"));
+  }
+  nlohmann::json Json(const std::string& args) {
+    const auto result = Cli(args + " --json", false);
+    EXPECT_EQ(result.exit_code, 0) << args << "\n" << result.output;
+    return nlohmann::json::parse(result.output, nullptr, false);
+  }
+  std::vector<nlohmann::json> Lines(const std::string& args) {
+    const auto result = Cli(args, false);
+    EXPECT_EQ(result.exit_code, 0) << args << "\n" << result.output;
+    std::vector<nlohmann::json> out;
+    std::istringstream in(result.output);
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+  std::string Topic(const std::string& name) { return prefix_ + "." + name; }
+  void Produce(kafka::Producer& producer, const std::string& name, const std::string& key,
+               const google::protobuf::Message& message) {
+    ASSERT_TRUE(producer
+                    .ProduceAndWait({Topic(name), key, codec::Encode(message),
+                                     {{"content-type", "application/x-protobuf"}}},
+                                    30s)
+                    .has_value());
+  }
+  std::int64_t High(const std::string& topic, int partition = 0) {
+    KafkaClient client(settings_);
+    return client.QueryWatermarks(topic, partition).high;
+  }
+
+  std::string brokers_;
+  std::string prefix_;
+  kafka::Settings settings_;
+};
+
+TEST_F(OperatorCli, DecodePrintsEveryMessageTypeAsJsonLines) {
+  for (const auto* name : {"fetch.requests", "documents", "items", "embedded", "source.events"}) {
+    t::CreateTopic(brokers_, Topic(name), 1);
+  }
+  kafka::Producer producer(settings_, "test");
+  v1::FetchRequest request;
+  request.set_source_id(5);
+  request.set_url("https://a.example/feed");
+  Produce(producer, "fetch.requests", "5", request);
+  v1::FetchedDocument document;
+  *document.mutable_request() = request;
+  document.set_status(200);
+  document.set_body(std::string(2000, 'x'));
+  Produce(producer, "documents", "5", document);
+  v1::Item item;
+  item.set_source_id(5);
+  item.set_external_id("guid-1");
+  item.set_title("First");
+  Produce(producer, "items", "5/guid-1", item);
+  v1::EmbeddedItem embedded;
+  *embedded.mutable_item() = item;
+  embedded.set_dims(256);
+  for (int i = 0; i < 256; ++i) embedded.add_vector(0.01F);
+  Produce(producer, "embedded", "5/guid-1", embedded);
+  v1::SourceEvent event;
+  event.set_source_id(5);
+  event.mutable_fetch()->set_outcome(v1::FETCH_OUTCOME_NOT_MODIFIED);
+  Produce(producer, "source.events", "5", event);
+  // A person's JSON record, as kafka-console-producer would write it.
+  ASSERT_TRUE(producer
+                  .ProduceAndWait({Topic("items"), "5/guid-2",
+                                   R"({"sourceId": "5", "externalId": "guid-2", "title": "Second"})",
+                                   {}},
+                                  30s)
+                  .has_value());
+
+  const auto requests = Lines("decode fetch.requests --from-beginning");
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_EQ(requests[0]["topic"], Topic("fetch.requests"));
+  EXPECT_EQ(requests[0]["partition"], 0);
+  EXPECT_EQ(requests[0]["offset"], 0);
+  EXPECT_EQ(requests[0]["key"], "5");
+  EXPECT_TRUE(requests[0]["timestamp"].is_string());
+  EXPECT_EQ(requests[0]["headers"]["content-type"], "application/x-protobuf");
+  EXPECT_EQ(requests[0]["type"], "tributary.v1.FetchRequest");
+  EXPECT_EQ(requests[0]["value"]["url"], "https://a.example/feed");
+
+  const auto documents = Lines("decode documents --from-beginning");
+  ASSERT_EQ(documents.size(), 1U);
+  EXPECT_EQ(documents[0]["value"]["bodySize"], 2000);
+  EXPECT_EQ(documents[0]["value"]["bodyTruncated"], true);
+  EXPECT_LT(documents[0]["value"]["body"].get<std::string>().size(), 2000U);
+
+  const auto items = Lines("decode items --from-beginning");
+  ASSERT_EQ(items.size(), 2U);
+  EXPECT_EQ(items[0]["value"]["title"], "First");
+  EXPECT_EQ(items[1]["value"]["title"], "Second") << "JSON values decode too";
+  EXPECT_EQ(Lines("decode " + Topic("items") + " --offset 1").size(), 1U) << "full name, offset";
+  EXPECT_EQ(Lines("decode items --from-beginning --max 1").size(), 1U);
+  EXPECT_EQ(Lines("decode items --last 1")[0]["offset"], 1) << "default: the tail";
+
+  const auto vectors = Lines("decode embedded --from-beginning");
+  ASSERT_EQ(vectors.size(), 1U);
+  EXPECT_EQ(vectors[0]["value"]["vectorDims"], 256);
+  EXPECT_FALSE(vectors[0]["value"].contains("vector"));
+  EXPECT_EQ(Lines("decode embedded --from-beginning --full")[0]["value"]["vector"].size(), 256U);
+
+  const auto events = Lines("decode source.events --from-beginning");
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0]["type"], "tributary.v1.SourceEvent");
+  EXPECT_EQ(events[0]["value"]["fetch"]["outcome"], "FETCH_OUTCOME_NOT_MODIFIED");
+
+  const auto missing = Cli("decode nosuchtopic");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.output, HasSubstr("nosuchtopic"));
+  const auto bad_partition = Cli("decode items --partition 9");
+  EXPECT_EQ(bad_partition.exit_code, 2);
+  EXPECT_THAT(bad_partition.output, HasSubstr("no partition 9"));
+}
+
+TEST_F(OperatorCli, DlqListAndRedriveOnceWithLineage) {
+  t::CreateTopic(brokers_, Topic("items"), 1);
+  t::CreateTopic(brokers_, Topic("dlq.loader"), 1);
+  kafka::Producer producer(settings_, "test");
+  kafka::DlqPublisher dlq(producer, settings_, "loader");
+  const kafka::Message poison{.topic = Topic("items"), .partition = 0, .offset = 17,
+                              .key = "9/bad", .value = "not a protobuf \xFF",
+                              .headers = {{"traceparent", "00-abc-def-01"}}};
+  ASSERT_TRUE(dlq.Publish(poison, {ErrorKind::kPermanent, "decode", "bad wire format"}));
+
+  const auto listed = Json("dlq list loader");
+  ASSERT_EQ(listed["entries"].size(), 1U);
+  const auto& entry = listed["entries"][0];
+  EXPECT_EQ(entry["original_topic"], Topic("items"));
+  EXPECT_EQ(entry["original_partition"], "0");
+  EXPECT_EQ(entry["original_offset"], "17");
+  EXPECT_EQ(entry["error_class"], "decode");
+  EXPECT_EQ(entry["error"], "bad wire format");
+  EXPECT_EQ(entry["stage"], "loader");
+  EXPECT_EQ(entry["key"], "9/bad");
+  EXPECT_FALSE(entry["failed_at"].get<std::string>().empty());
+  EXPECT_EQ(listed["depth"][Topic("dlq.loader")], 1);
+  const auto text = Cli("dlq list");
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_THAT(text.output, HasSubstr("bad wire format"));
+  EXPECT_THAT(text.output, HasSubstr(Topic("dlq.loader")));
+
+  const auto dry = Json("dlq redrive loader --dry-run");
+  EXPECT_EQ(dry["dry_run"], true);
+  ASSERT_EQ(dry["redriven"].size(), 1U);
+  EXPECT_EQ(High(Topic("items")), 0) << "a dry run produces nothing";
+
+  const auto group = "tributary-dlq-redrive-loader";
+  const auto redriven = Json("dlq redrive loader");
+  ASSERT_EQ(redriven["redriven"].size(), 1U);
+  EXPECT_EQ(redriven["group"], group);
+  const auto back = t::ReadAll(brokers_, Topic("items"), 1, 30s);
+  ASSERT_EQ(back.size(), 1U);
+  EXPECT_EQ(back[0].key, "9/bad");
+  EXPECT_EQ(back[0].value, poison.value);
+  EXPECT_EQ(back[0].Header("traceparent"), "00-abc-def-01");
+  EXPECT_EQ(back[0].Header(kafka::kHeaderRedrivenFrom), Topic("dlq.loader") + "/0/0");
+  EXPECT_EQ(back[0].Header(kafka::kHeaderRedriveCount), "1");
+  EXPECT_FALSE(back[0].Header(kafka::kHeaderErrorClass)) << "the DLQ headers stay behind";
+  EXPECT_EQ(t::CommittedOffsets(brokers_, group, Topic("dlq.loader"), 1).at(0), 1);
+
+  EXPECT_TRUE(Json("dlq redrive loader")["redriven"].empty()) << "redriven once";
+  EXPECT_EQ(High(Topic("items")), 1);
+
+  // It fails again: the count survives the second trip through the DLQ.
+  kafka::Message again = back[0];
+  again.offset = 0;
+  ASSERT_TRUE(dlq.Publish(again, {ErrorKind::kPermanent, "validation", "still bad"}));
+  ASSERT_TRUE(dlq.Publish(poison, {ErrorKind::kPermanent, "decode", "other"}));
+  const auto only = Json("dlq redrive loader --error-class validation");
+  ASSERT_EQ(only["redriven"].size(), 1U);
+  EXPECT_EQ(only["redriven"][0]["redrive_count"], 2);
+  EXPECT_EQ(only["group"], std::string(group) + ".validation");
+  const auto second = t::ReadAll(brokers_, Topic("items"), 2, 30s);
+  ASSERT_EQ(second.size(), 2U);
+  EXPECT_EQ(second[1].Header(kafka::kHeaderRedriveCount), "2");
+  EXPECT_EQ(Json("dlq redrive loader")["redriven"].size(), 2U) << "the unfiltered group";
+
+  const auto no_stage = Cli("dlq redrive nosuchstage");
+  EXPECT_EQ(no_stage.exit_code, 1);
+  EXPECT_THAT(no_stage.output, HasSubstr(Topic("dlq.nosuchstage")));
+}
+
+TEST_F(OperatorCli, ReplayMovesAnInactiveGroupAndRefusesAnActiveOne) {
+  const auto topic = Topic("items");
+  t::CreateTopic(brokers_, topic, 2);
+  kafka::Producer producer(settings_, "test");
+  v1::Item item;
+  for (int i = 0; i < 12; ++i) Produce(producer, "items", "key-" + std::to_string(i), item);
+  const auto group = t::UniqueName("it-replay");
+  const std::map<std::int32_t, std::int64_t> ends = {{0, High(topic, 0)}, {1, High(topic, 1)}};
+  ASSERT_EQ(ends.at(0) + ends.at(1), 12);
+  {
+    KafkaClient committer(settings_, group);
+    committer.Commit(topic, ends);
+  }
+  ASSERT_EQ(t::CommittedOffsets(brokers_, group, topic, 2), ends);
+
+  const auto dry = Json("replay --group " + group + " --topic items --to-earliest --dry-run");
+  EXPECT_EQ(dry["dry_run"], true);
+  ASSERT_EQ(dry["partitions"].size(), 2U);
+  for (const auto& p : dry["partitions"]) {
+    EXPECT_EQ(p["current"], ends.at(p["partition"].get<int>()));
+    EXPECT_EQ(p["new"], 0);
+    EXPECT_EQ(p["lag"], ends.at(p["partition"].get<int>()));
+  }
+  EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2), ends) << "dry run changes nothing";
+
+  const auto table = Cli("replay --group " + group + " --topic items --to-earliest");
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_THAT(table.output, HasSubstr("PARTITION"));
+  EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2),
+            (std::map<std::int32_t, std::int64_t>{{0, 0}, {1, 0}}));
+
+  Json("replay --group " + group + " --topic " + topic + " --to-offset 1 --partition 1");
+  EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2).at(1), std::min<std::int64_t>(1, ends.at(1)));
+  Json("replay --group " + group + " --topic items --to-time 2999-01-01T00:00:00Z");
+  EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2), ends) << "after the last record";
+  Json("replay --group " + group + " --topic items --to-time 2000-01-01T00:00:00+01:00");
+  EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2),
+            (std::map<std::int32_t, std::int64_t>{{0, 0}, {1, 0}}));
+
+  const auto bad_time = Cli("replay --group " + group + " --topic items --to-time yesterday");
+  EXPECT_EQ(bad_time.exit_code, 2);
+  EXPECT_THAT(bad_time.output, HasSubstr("'yesterday' is not an RFC 3339 time"));
+  EXPECT_EQ(Cli("replay --group " + group + " --topic items").exit_code, 2);
+
+  // A member joins the group: the reset is refused and the offsets stay.
+  std::string error;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", brokers_, error);
+  conf->set("group.id", group, error);
+  conf->set("enable.auto.commit", "false", error);
+  std::unique_ptr<RdKafka::KafkaConsumer> member(RdKafka::KafkaConsumer::create(conf.get(), error));
+  ASSERT_TRUE(member) << error;
+  member->subscribe({topic});
+  std::vector<RdKafka::TopicPartition*> assignment;
+  for (int i = 0; i < 300 && assignment.empty(); ++i) {
+    delete member->consume(100);
+    member->assignment(assignment);
+  }
+  ASSERT_FALSE(assignment.empty()) << "the member never joined";
+  RdKafka::TopicPartition::destroy(assignment);
+  const auto refused = Cli("replay --group " + group + " --topic items --to-latest");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.output, HasSubstr("active member"));
+  EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2),
+            (std::map<std::int32_t, std::int64_t>{{0, 0}, {1, 0}}));
+  member->close();
+}
+
+TEST_F(OperatorCli, StatusReportsLagDlqSourcesErrorsAndRows) {
+  loader::testing::ScratchDatabase db;
+  const auto ids = db.AddSources(4);
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    const auto a = std::to_string(ids[0]);
+    const auto b = std::to_string(ids[1]);
+    tx.exec0("UPDATE sources SET consecutive_failures = 3, last_fetched_at = now() WHERE id = " + a);
+    tx.exec0("UPDATE sources SET last_fetched_at = now(), last_success_at = now() WHERE id = " + b);
+    tx.exec0("UPDATE sources SET enabled = false WHERE id = " + std::to_string(ids[3]));
+    tx.exec0("UPDATE sources SET created_at = now() - interval '1 day' WHERE id <> " + b);
+    tx.exec0("INSERT INTO fetch_log (request_id, source_id, url, outcome, error_class, fetched_at) "
+             "VALUES ('r1', " + a + ", 'u', 'network_error', 'dns', now()), "
+             "('r2', " + a + ", 'u', 'network_error', 'dns', now()), "
+             "('r3', " + b + ", 'u', 'ok', NULL, now()), "
+             "('r4', " + b + ", 'u', 'ok', NULL, now())");
+    tx.exec0("INSERT INTO items (source_id, external_id, observed_at, content_hash) "
+             "VALUES (" + b + ", 'x', now(), sha256('x'))");
+    tx.commit();
+  }
+  t::CreateTopic(brokers_, Topic("items"), 1);
+  t::CreateTopic(brokers_, Topic("dlq.parser"), 1);
+  kafka::Producer producer(settings_, "test");
+  v1::Item item;
+  for (int i = 0; i < 3; ++i) Produce(producer, "items", "k", item);
+  kafka::DlqPublisher dlq(producer, settings_, "parser");
+  ASSERT_TRUE(dlq.Publish({.topic = Topic("documents")}, {ErrorKind::kPermanent, "parse", "x"}));
+  const auto embedder = prefix_ + "-embedder";
+  {
+    KafkaClient committer(settings_, embedder);
+    committer.Commit(Topic("items"), {{0, 1}});
+  }
+  const auto never = prefix_ + "-loader";
+
+  const auto status = Json("status --pg-dsn dbname=" + db.name() + " --groups " + embedder + "," + never);
+  ASSERT_EQ(status["groups"].size(), 2U) << status.dump();
+  const auto& g = status["groups"][0];
+  EXPECT_EQ(g["group"], embedder);
+  EXPECT_EQ(g["members"], 0);
+  EXPECT_EQ(g["lag"], 2);
+  ASSERT_EQ(g["partitions"].size(), 1U);
+  EXPECT_EQ(g["partitions"][0]["topic"], Topic("items"));
+  EXPECT_EQ(g["partitions"][0]["committed"], 1);
+  EXPECT_EQ(g["partitions"][0]["high"], 3);
+  EXPECT_EQ(status["groups"][1]["lag"], 0) << "its inputs do not exist";
+  ASSERT_EQ(status["dlq"].size(), 1U);
+  EXPECT_EQ(status["dlq"][0]["stage"], "parser");
+  EXPECT_EQ(status["dlq"][0]["depth"], 1);
+  EXPECT_EQ(status["sources"]["total"], 4);
+  EXPECT_EQ(status["sources"]["enabled"], 3);
+  EXPECT_EQ(status["sources"]["failing"], 1);
+  EXPECT_EQ(status["sources"]["never_fetched"], 2);
+  EXPECT_EQ(status["sources"]["stale"], 2) << "enabled, no success within 3 x 30 min";
+  EXPECT_EQ(status["errors_24h"]["fetches"], 4);
+  EXPECT_EQ(status["errors_24h"]["errors"], 2);
+  EXPECT_DOUBLE_EQ(status["errors_24h"]["error_rate"].get<double>(), 0.5);
+  ASSERT_EQ(status["errors_24h"]["worst_sources"].size(), 1U);
+  EXPECT_EQ(status["errors_24h"]["worst_sources"][0]["source_id"], ids[0]);
+  EXPECT_EQ(status["errors_24h"]["worst_sources"][0]["top_error_class"], "dns");
+  EXPECT_EQ(status["rows"]["items"], 1);
+  EXPECT_EQ(status["rows"]["stories"], 0);
+  EXPECT_EQ(status["rows"]["embeddings"], 0);
+
+  const auto text = Cli("status --pg-dsn dbname=" + db.name() + " --groups " + embedder);
+  EXPECT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_THAT(text.output, HasSubstr("1 failing, 2 never fetched, 2 stale"));
+}
+
+TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
+  loader::testing::ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  const std::vector<std::pair<std::string, std::string>> items = {
+      {"Rust async runtimes compared", "Tokio, async-std and smol: which async runtime for Rust?"},
+      {"Sourdough bread at home", "Flour, water, salt and a starter: baking bread slowly."},
+      {"PostgreSQL vacuum tuning", "Autovacuum settings for large PostgreSQL tables."}};
+  int model_id = 0;
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    model_id = tx.exec1("INSERT INTO embedding_models (name, version, dims) "
+                        "VALUES ('tributary-hash', 'v1-d256', 256) RETURNING id")[0]
+                   .as<int>();
+    tx.exec1("SELECT tributary_ensure_model_index(" + std::to_string(model_id) + ")");
+    int n = 0;
+    for (const auto& [title, summary] : items) {
+      v1::Item item;
+      item.set_title(title);
+      item.set_summary(summary);
+      // The embedder's own text preparation and hash backend, as the pipeline would store it.
+      const auto vector = embedder::HashEmbed(embedder::PrepareText(item, {}).text, 256);
+      std::string text = "[";
+      for (std::size_t i = 0; i < vector.size(); ++i) text += (i ? "," : "") + std::to_string(vector[i]);
+      text += "]";
+      ++n;
+      const auto id = tx.exec_params1(
+          "INSERT INTO items (source_id, external_id, title, url, observed_at, content_hash) "
+          "VALUES ($1, $2::text, $3, $4, now(), sha256(convert_to($2::text, 'UTF8'))) RETURNING id",
+          source, "id-" + std::to_string(n), title, "https://a.example/" + std::to_string(n))[0]
+                          .as<std::int64_t>();
+      tx.exec_params0("INSERT INTO item_embeddings (item_id, model_id, content_hash, embedding, "
+                      "observed_at) VALUES ($1, $2, sha256(convert_to($3::text, 'UTF8')), $4::vector, now())",
+                      id, model_id, "id-" + std::to_string(n), text);
+    }
+    tx.commit();
+  }
+  const auto found = Json("search 'which async runtime for rust' --limit 2 --pg-dsn dbname=" + db.name());
+  ASSERT_EQ(found["results"].size(), 2U) << found.dump();
+  EXPECT_EQ(found["results"][0]["title"], "Rust async runtimes compared");
+  EXPECT_GT(found["results"][0]["score"].get<double>(), found["results"][1]["score"].get<double>());
+  EXPECT_EQ(found["results"][0]["url"], "https://a.example/1");
+  EXPECT_EQ(found["results"][0]["source"], "https://source1.example/feed");
+  EXPECT_EQ(found["model"]["dims"], 256);
+
+  const auto bread = Cli("search sourdough bread starter --pg-dsn dbname=" + db.name());
+  EXPECT_EQ(bread.exit_code, 0) << bread.output;
+  EXPECT_THAT(bread.output.substr(0, bread.output.find('\n')), HasSubstr("Sourdough bread"));
+
+  // The query the command runs can use the model's HNSW index (on three rows the planner
+  // rightly prefers a scan and a sort, so those are switched off: the index must match).
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    tx.exec0("SET LOCAL enable_seqscan = off");
+    tx.exec0("SET LOCAL enable_bitmapscan = off");
+    tx.exec0("SET LOCAL enable_sort = off");
+    std::string plan;
+    std::string vector = "[";
+    for (int i = 0; i < 256; ++i) vector += i ? ",0.1" : "0.1";
+    vector += "]";
+    for (const auto& row : tx.exec_params("EXPLAIN " + SearchSql(model_id, 256, "cosine", 5), vector)) {
+      plan += std::string(row[0].c_str()) + "\n";
+    }
+    EXPECT_THAT(plan, HasSubstr("Index Scan using item_embeddings_m" + std::to_string(model_id) +
+                                "_hnsw"))
+        << plan.substr(0, 2000);
+  }
+
+  const auto unknown = Cli("search anything --dims 64 --pg-dsn dbname=" + db.name());
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.output, HasSubstr("tributary-hash v1-d64 has no vectors yet"));
+  EXPECT_THAT(unknown.output, HasSubstr("registered: tributary-hash v1-d256"));
+}
+
+}  // namespace
+}  // namespace tributary::cli
