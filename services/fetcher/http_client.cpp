@@ -344,12 +344,11 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
     }
     auto& response = hop->response;
     out.status = response.result_int();
-    const auto retry_after = ParseRetryAfter(Field(response.base(), http::field::retry_after),
-                                             std::chrono::system_clock::now());
-    if (Field(response.base(), http::field::retry_after).empty()) {
-      out.retry_after.reset();
+    if (const auto retry_after = Field(response.base(), http::field::retry_after);
+        !retry_after.empty()) {
+      out.retry_after = ParseRetryAfter(retry_after, std::chrono::system_clock::now());
     } else {
-      out.retry_after = retry_after;
+      out.retry_after.reset();
     }
     if (gate_ != nullptr) {
       const bool failure = out.status >= 500 || out.status == 429;
