@@ -3,6 +3,8 @@
 // offsets committed once everything was acknowledged.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <atomic>
 #include <thread>
 
@@ -122,6 +124,44 @@ TEST(FetcherStage, RealBrokerInAndOut) {
   EXPECT_EQ(dead[0].Header("x-tributary-error-class"), "decode");
 
   EXPECT_EQ(committed_total, static_cast<std::int64_t>(requests.size()));
+}
+
+// The real binary: --help documents the settings; it fetches, and SIGTERM drains and exits 0
+// with the offset committed.
+TEST(FetcherBinary, FetchesThenDrainsOnSigterm) {
+  const auto binary = (support::BinDir() / "tributary-fetcher").string();
+  const auto help = support::RunCommand(binary + " --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--allow-cidrs"), std::string::npos);
+
+  const auto brokers = support::RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto prefix = support::UniqueName("it-fetcher-bin");
+  const auto group = support::UniqueName("it-fetcher-bin-group");
+  for (const char* name : {"fetch.requests", "documents", "source.events", "dlq.fetcher"}) {
+    support::CreateTopic(brokers, prefix + "." + name, 1);
+  }
+  auto server = support::StartHostileServer();
+  {
+    kafka::Producer producer({.brokers = brokers}, "test");
+    ASSERT_TRUE(producer.ProduceAndWait(
+        {.topic = prefix + ".fetch.requests",
+         .key = "42",
+         .value = RequestValue("http://127.0.0.1:" + std::to_string(server.port) + "/ok", "bin")},
+        30s));
+  }
+  support::ChildProcess fetcher({binary, "--kafka-brokers", brokers, "--topic-prefix", prefix,
+                                 "--group-id", group, "--admin-port", "0", "--admin-address",
+                                 "127.0.0.1", "--log-level", "warn", "--allow-cidrs",
+                                 "127.0.0.0/8"});
+  const auto events = support::ReadAll(brokers, prefix + ".source.events", 1, 60s);
+  ASSERT_EQ(events.size(), 1U);
+  std::int64_t committed = -1;
+  for (int i = 0; i < 100 && committed < 1; ++i) {
+    committed = support::CommittedOffsets(brokers, group, prefix + ".fetch.requests", 1)[0];
+    if (committed < 1) std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_EQ(committed, 1);
+  EXPECT_EQ(fetcher.Stop(SIGTERM, 40s), 0);
 }
 
 }  // namespace
