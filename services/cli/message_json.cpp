@@ -26,8 +26,8 @@ std::string_view Utf8Prefix(std::string_view text, std::size_t limit) {
   return text.substr(0, end);
 }
 
-nlohmann::json DecodeValue(const std::string& topic, const kafka::Message& message,
-                           const RenderOptions& options, nlohmann::json* out) {
+nlohmann::ordered_json DecodeValue(const std::string& topic, const kafka::Message& message,
+                                   const RenderOptions& options, nlohmann::ordered_json* out) {
   auto proto = MessageForTopic(topic);
   if (!proto) return nullptr;
   const auto content_type =
@@ -37,7 +37,7 @@ nlohmann::json DecodeValue(const std::string& topic, const kafka::Message& messa
     return nullptr;
   }
   (*out)["type"] = proto->GetTypeName();
-  nlohmann::json extra = nlohmann::json::object();
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
   if (auto* document = dynamic_cast<v1::FetchedDocument*>(proto.get())) {
     const std::string body = document->body();
     extra["bodySize"] = body.size();
@@ -53,7 +53,7 @@ nlohmann::json DecodeValue(const std::string& topic, const kafka::Message& messa
     extra["vectorDims"] = embedded->vector_size();
     if (!options.full) embedded->clear_vector();
   }
-  auto value = nlohmann::json::parse(codec::ToJson(*proto), nullptr, false);
+  auto value = nlohmann::ordered_json::parse(codec::ToJson(*proto), nullptr, false);
   if (value.is_discarded()) return nullptr;
   for (auto& [k, v] : extra.items()) value[k] = v;
   return value;
@@ -101,22 +101,19 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
-std::string DumpLine(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-nlohmann::json RenderMessage(const kafka::Message& message, const RenderOptions& options) {
-  nlohmann::json out;
+nlohmann::ordered_json RenderMessage(const kafka::Message& message,
+                                     const RenderOptions& options) {
+  nlohmann::ordered_json out;
   out["topic"] = message.topic;
   out["partition"] = message.partition;
   out["offset"] = message.offset;
   out["key"] = message.key;
   out["timestamp"] = message.timestamp_ms > 0
-                         ? nlohmann::json(kafka::FormatTimestamp(
+                         ? nlohmann::ordered_json(kafka::FormatTimestamp(
                                std::chrono::system_clock::time_point(
                                    std::chrono::milliseconds(message.timestamp_ms))))
-                         : nlohmann::json(nullptr);
-  nlohmann::json headers = nlohmann::json::object();
+                         : nlohmann::ordered_json(nullptr);
+  nlohmann::ordered_json headers = nlohmann::ordered_json::object();
   for (const auto& [name, value] : message.headers) headers[name] = value;
   out["headers"] = headers;
   std::string type_topic = message.topic;

@@ -27,11 +27,15 @@ bool IsDlqTopic(const std::string& topic);
 // {"topic","partition","offset","key","timestamp","headers":{...},"type","value":{...}}; a
 // value that does not decode is shown as "value_base64" with "decode_error". DLQ records are
 // decoded by their x-tributary-topic header.
-nlohmann::json RenderMessage(const kafka::Message& message, const RenderOptions& options);
+// Keys keep this order (and the value's the proto's field order), for people reading lines.
+nlohmann::ordered_json RenderMessage(const kafka::Message& message, const RenderOptions& options);
 
 std::string Base64(std::string_view bytes);
 
 // nlohmann's dump, replacing invalid UTF-8 instead of throwing.
-std::string DumpLine(const nlohmann::json& value);
+template <typename Json>
+std::string DumpLine(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 }  // namespace tributary::cli

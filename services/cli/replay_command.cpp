@@ -171,7 +171,7 @@ int ReplayCommand(const config::Source& source) {
   }
   if (!dry_run) AlterGroupOffsets(client, group, topic, target);
   if (json) {
-    std::cout << DumpLine({{"group", group},
+    std::cout << DumpLine(nlohmann::ordered_json{{"group", group},
                            {"topic", topic},
                            {"dry_run", dry_run},
                            {"group_state", info.state},

@@ -183,7 +183,7 @@ int SearchCommand(const config::Source& source) {
     }
   }
   if (json) {
-    std::cout << DumpLine({{"query", query},
+    std::cout << DumpLine(nlohmann::ordered_json{{"query", query},
                            {"model", {{"id", model_id}, {"name", config.model},
                                       {"version", config.model_version}, {"dims", dims},
                                       {"distance", distance}}},

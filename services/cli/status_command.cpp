@@ -124,7 +124,7 @@ void DatabaseStatus(pqxx::connection& connection, nlohmann::json* out) {
                     {"embeddings", rows[2].as<std::int64_t>()}};
 }
 
-void PrintText(const nlohmann::json& s) {
+void PrintText(const nlohmann::json& s, bool all_partitions) {
   std::cout << "Consumer lag\n";
   std::cout << fmt::format("  {:<28} {:<12} {:>7} {:>10}\n", "GROUP", "STATE", "MEMBERS", "LAG");
   for (const auto& g : s["groups"]) {
@@ -137,6 +137,7 @@ void PrintText(const nlohmann::json& s) {
                              g["state"].get<std::string>(), g["members"].get<std::size_t>(),
                              g["lag"].get<std::int64_t>());
     for (const auto& p : g["partitions"]) {
+      if (!all_partitions && p["lag"].get<std::int64_t>() == 0) continue;
       std::cout << fmt::format(
           "    {:<34} {:>3}  committed {:>10}  end {:>10}  lag {:>8}\n",
           p["topic"].get<std::string>(), p["partition"].get<int>(),
@@ -192,6 +193,7 @@ int StatusCommand(const config::Source& source) {
   pg::Settings pg_settings;
   log::Settings log_settings;
   bool json = false;
+  bool all_partitions = false;
   std::vector<std::string> groups = {"tributary-fetcher", "tributary-parser",
                                      "tributary-embedder", "tributary-loader"};
   config::Spec spec(
@@ -207,6 +209,8 @@ int StatusCommand(const config::Source& source) {
   spec.List("groups", &groups,
             "Consumer groups to report (the stages' --group-id); a name ending in fetcher, "
             "parser, embedder or loader also reports that stage's inputs it never committed.")
+      .Bool("all-partitions", &all_partitions,
+            "Text: list every partition, not only those with lag (JSON always has all).")
       .Bool("json", &json, "Print JSON instead of text.");
   if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
     std::cout << spec.Help();
@@ -246,7 +250,7 @@ int StatusCommand(const config::Source& source) {
   if (json) {
     std::cout << DumpLine(status) << "\n";
   } else {
-    PrintText(status);
+    PrintText(status, all_partitions);
   }
   return ok ? 0 : 1;
 }
