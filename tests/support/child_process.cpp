@@ -81,12 +81,14 @@ std::optional<int> ChildProcess::Stop(int signal, std::chrono::milliseconds time
   return Wait(timeout);
 }
 
-HostileServer StartHostileServer(const std::string& tls_cert, const std::string& tls_key) {
+HostileServer StartHostileServer(const std::string& tls_cert, const std::string& tls_key,
+                                 std::vector<std::string> extra_args) {
   std::vector<std::string> argv{"python3",
                                 (SourceDir() / "tests/support/hostile_http_server.py").string()};
   if (!tls_cert.empty()) {
     argv.insert(argv.end(), {"--tls-cert", tls_cert, "--tls-key", tls_key});
   }
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   HostileServer server;
   server.process = std::make_unique<ChildProcess>(argv);
   const auto line = server.process->ReadLine(std::chrono::seconds(20));

@@ -43,6 +43,7 @@ struct HostileServer {
   std::unique_ptr<ChildProcess> process;
   int port = 0;
 };
-HostileServer StartHostileServer(const std::string& tls_cert = {}, const std::string& tls_key = {});
+HostileServer StartHostileServer(const std::string& tls_cert = {}, const std::string& tls_key = {},
+                                 std::vector<std::string> extra_args = {});
 
 }  // namespace tributary::testing

@@ -20,7 +20,7 @@ killed. Paths:
   /redirect/N         N redirects in all, the last to /ok
   /redirect-to?url=U  302 to U
   /status/N           answers status N (429 and 503 with Retry-After: 120)
-  /robots.txt         disallows /private for everyone
+  /robots.txt         disallows /private for everyone (or answers --robots-status)
   /private/...        200 (robots.txt forbids it)
 """
 import argparse
@@ -148,7 +148,9 @@ class Handler(BaseHTTPRequestHandler):
             headers = [('Retry-After', '120')] if status in (429, 503) else []
             self.send_body(status, b'status', 'text/plain', headers)
         elif path == '/robots.txt':
-            self.send_body(200, b'User-agent: *\nDisallow: /private\n', 'text/plain')
+            status = self.server.robots_status
+            body = b'User-agent: *\nDisallow: /private\n' if status == 200 else b'unavailable'
+            self.send_body(status, body, 'text/plain')
         else:
             self.send_body(200 if path.startswith('/private') else 404, b'page', 'text/plain')
 
@@ -172,8 +174,10 @@ def main():
     parser.add_argument('--bind', default='127.0.0.1')
     parser.add_argument('--tls-cert')
     parser.add_argument('--tls-key')
+    parser.add_argument('--robots-status', type=int, default=200)
     args = parser.parse_args()
     server = Server((args.bind, 0), Handler)
+    server.robots_status = args.robots_status
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key)

@@ -120,6 +120,32 @@ TEST(FetchWorker, CompletesOnlyAfterBothRecordsAreAcknowledged) {
   worker.Stop();
 }
 
+TEST(FetchWorker, MetricsCountOutcomesAndRefusals) {
+  auto server = ::tributary::testing::StartHostileServer();
+  metrics::Registry registry;
+  FetcherMetrics fetcher_metrics(registry);
+  HeldSink sink;
+  RecordingDeadLetters dead_letters;
+  RecordingCompletions completions;
+  FetchWorker worker(Settings(), sink, dead_letters, completions, fetcher_metrics);
+  worker.Start();
+  worker.Handle(RequestMessage(1, "http://127.0.0.1:" + std::to_string(server.port) + "/ok"));
+  ASSERT_EQ(sink.WaitFor(2), 2U);
+  worker.Handle(RequestMessage(2, "http://169.254.169.254/latest/meta-data/"));
+  ASSERT_EQ(sink.WaitFor(3), 3U);
+  worker.Stop();
+  const auto text = registry.Expose();
+  EXPECT_NE(text.find(R"(tributary_fetcher_fetches_total{outcome="ok",status_class="2xx"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(tributary_fetcher_fetches_total{outcome="refused",status_class="none"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(tributary_fetcher_ssrf_refusals_total{class="metadata"} 1)"),
+            std::string::npos)
+      << text;
+}
+
 TEST(FetchWorker, FailedDeliveryIsProducedAgainThenCompletes) {
   auto server = ::tributary::testing::StartHostileServer();
   metrics::Registry registry;

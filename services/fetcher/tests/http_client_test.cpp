@@ -283,5 +283,28 @@ TEST_F(HostileHttp, RobotsTxtIsHonouredWhenTheSourceAsks) {
   engine.Close();
 }
 
+// RFC 9309 §2.3.1.3-4: robots.txt answering 4xx means "no rules", 5xx means "disallow all".
+TEST_F(HostileHttp, RobotsTxtUnavailableAllowsAndUnreachableDisallows) {
+  for (const auto& [status, allowed] : std::vector<std::pair<int, bool>>{{404, true}, {503, false}}) {
+    auto server = ::tributary::testing::StartHostileServer({}, {}, {"--robots-status",
+                                                                     std::to_string(status)});
+    boost::asio::io_context io;
+    EngineSettings settings;
+    settings.client = Settings();
+    settings.allow = Loopback();
+    FetchEngine engine(io.get_executor(), settings, nullptr);
+    v1::FetchRequest request;
+    request.set_url("http://127.0.0.1:" + std::to_string(server.port) + "/private/feed");
+    request.mutable_options()->set_respect_robots(true);
+    auto response = testing::Run(io, [&] { return engine.Fetch(request); });
+    if (allowed) {
+      EXPECT_TRUE(response.ok()) << status << ": " << response.error;
+    } else {
+      EXPECT_EQ(response.error_class, "robots") << status << ": " << response.error;
+    }
+    engine.Close();
+  }
+}
+
 }  // namespace
 }  // namespace tributary::fetcher
