@@ -4,6 +4,8 @@
 // Sets: "corpus" = every feed (RSS/Atom/JSON Feed) in DIR that gofeed also parses, and
 // "large" = one generated RSS 2.0 feed of 10,000 items (~11 MB), written to --work so the peer
 // reads the very same bytes. Prints MB/s and items/s for both parsers and the ratios.
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -23,11 +25,20 @@ using tributary::parser::Format;
 struct Figures {
   double bytes = 0;
   double items = 0;
-  double seconds = 0;
+  double seconds = 0;  // wall clock
   long failures = 0;
+  double cpu_seconds = 0;  // user + system CPU time of the process over the same span
   [[nodiscard]] double MBps() const { return bytes / 1e6 / seconds; }
   [[nodiscard]] double ItemsPerSecond() const { return items / seconds; }
+  [[nodiscard]] double CpuMBps() const { return bytes / 1e6 / cpu_seconds; }
 };
+
+// Process CPU time: on a shared machine it moves far less with other load than wall time.
+double CpuSeconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
 
 std::string Read(const fs::path& path) {
   std::ifstream file(path, std::ios::binary);
@@ -81,6 +92,7 @@ Figures RunOurs(const std::vector<std::string>& documents, int iterations) {
         std::chrono::system_clock::time_point(std::chrono::seconds(1'750'000'000));
   }
   Figures figures;
+  const double cpu_start = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < iterations; ++i) {
     for (const auto& input : inputs) {
@@ -94,6 +106,7 @@ Figures RunOurs(const std::vector<std::string>& documents, int iterations) {
     }
   }
   figures.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  figures.cpu_seconds = CpuSeconds() - cpu_start;
   return figures;
 }
 
@@ -109,9 +122,10 @@ Figures RunPeer(const std::string& peer, const std::vector<fs::path>& files, int
     double items = 0;
     double seconds = 0;
     long failures = 0;
-    if (std::sscanf(line, "bytes=%lf items=%lf seconds=%lf failures=%ld", &bytes, &items, &seconds,
-                    &failures) == 4) {
-      figures = {bytes, items, seconds, failures};
+    double cpu_seconds = 0;
+    if (std::sscanf(line, "bytes=%lf items=%lf seconds=%lf failures=%ld cpu_seconds=%lf", &bytes,
+                    &items, &seconds, &failures, &cpu_seconds) >= 4) {
+      figures = {bytes, items, seconds, failures, cpu_seconds};
     }
   }
   ::pclose(pipe);
@@ -129,6 +143,13 @@ void Report(const std::string& name, const Figures& ours, const Figures& peer) {
               peer.ItemsPerSecond(), peer.failures);
   std::printf("%-7s ratio     %8.2fx MB/s  %8.2fx items/s\n", name.c_str(),
               ours.MBps() / peer.MBps(), ours.ItemsPerSecond() / peer.ItemsPerSecond());
+  // The same per CPU-second of each process: the figure to trust when the machine is shared.
+  if (ours.cpu_seconds > 0 && peer.cpu_seconds > 0) {
+    const double cpu = peer.cpu_seconds / ours.cpu_seconds;
+    std::printf("%-7s cpu ratio %8.2fx MB/cpu-s %7.2fx items/cpu-s (%.1f vs %.1f MB/cpu-s)\n",
+                name.c_str(), cpu * (ours.bytes / peer.bytes), cpu * (ours.items / peer.items),
+                ours.CpuMBps(), peer.CpuMBps());
+  }
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "services/parser/text.hpp"
+
 namespace tributary::parser {
 namespace {
 
@@ -116,8 +118,28 @@ std::string Normalize(std::string charset) {
   return charset;
 }
 
+// windows-1252 (what most mislabelled feeds really are) by table: iconv costs a module lookup
+// per document and a call per buffer, ten times the work. False on the five undefined bytes,
+// as iconv's EILSEQ, so the caller falls back to ISO-8859-1 just the same.
+bool ConvertWindows1252(std::string_view body, std::string& out) {
+  out.clear();
+  out.reserve(body.size() + body.size() / 4);
+  for (const char c : body) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x80) {
+      out.push_back(c);
+      continue;
+    }
+    const auto code_point = Windows1252CodePoint(byte);
+    if (code_point == 0xFFFD) return false;
+    AppendUtf8(out, code_point);
+  }
+  return true;
+}
+
 // Converts with iconv; false when the charset is unknown or the bytes do not fit it.
 bool Convert(std::string_view body, const std::string& charset, std::string& out) {
+  if (charset == "windows-1252" || charset == "cp1252") return ConvertWindows1252(body, out);
   iconv_t cd = iconv_open("UTF-8", charset.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1)) return false;
   out.clear();

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <initializer_list>
 #include <unordered_map>
 
 namespace tributary::parser {
@@ -36,31 +37,44 @@ enum class Tag { kOther, kBlock, kSpace, kScript, kStyle };
 
 // What a tag means for text extraction: its boundaries separate lines (block), words (space),
 // or it hides its content (script, style). Called for every tag of every HTML field, so no
-// hashing and no lower-cased copy: candidates are only the names of the same length.
+// hashing and no scan of a list: the length picks the few names to compare.
 Tag Classify(std::string_view name) {
-  struct Known {
-    std::string_view name;
-    Tag tag;
+  char lower[10];
+  if (name.empty() || name.size() > sizeof lower) return Tag::kOther;
+  for (std::size_t i = 0; i < name.size(); ++i) lower[i] = LowerAscii(name[i]);
+  const std::string_view n(lower, name.size());
+  const auto any = [&](std::initializer_list<std::string_view> names) {
+    for (const auto candidate : names) {
+      if (n == candidate) return true;
+    }
+    return false;
   };
-  static constexpr Known kTags[] = {
-      {"p", Tag::kBlock},          {"br", Tag::kBlock},         {"li", Tag::kBlock},
-      {"ul", Tag::kBlock},         {"ol", Tag::kBlock},         {"h1", Tag::kBlock},
-      {"h2", Tag::kBlock},         {"h3", Tag::kBlock},         {"h4", Tag::kBlock},
-      {"h5", Tag::kBlock},         {"h6", Tag::kBlock},         {"tr", Tag::kBlock},
-      {"td", Tag::kBlock},         {"th", Tag::kBlock},         {"hr", Tag::kBlock},
-      {"dd", Tag::kBlock},         {"dt", Tag::kBlock},         {"dl", Tag::kBlock},
-      {"div", Tag::kBlock},        {"pre", Tag::kBlock},        {"nav", Tag::kBlock},
-      {"img", Tag::kSpace},        {"main", Tag::kBlock},       {"table", Tag::kBlock},
-      {"aside", Tag::kBlock},      {"style", Tag::kStyle},      {"header", Tag::kBlock},
-      {"footer", Tag::kBlock},     {"figure", Tag::kBlock},     {"script", Tag::kScript},
-      {"section", Tag::kBlock},    {"article", Tag::kBlock},    {"address", Tag::kBlock},
-      {"blockquote", Tag::kBlock}, {"figcaption", Tag::kBlock},
-  };
-  if (name.empty() || name.size() > 10) return Tag::kOther;
-  for (const auto& known : kTags) {
-    if (known.name.size() == name.size() && IEquals(known.name, name)) return known.tag;
+  switch (n.size()) {
+    case 1:
+      return n == "p" ? Tag::kBlock : Tag::kOther;
+    case 2:
+      return any({"br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+                  "hr", "dd", "dt", "dl"})
+                 ? Tag::kBlock
+                 : Tag::kOther;
+    case 3:
+      if (n == "img") return Tag::kSpace;
+      return any({"div", "pre", "nav"}) ? Tag::kBlock : Tag::kOther;
+    case 4:
+      return n == "main" ? Tag::kBlock : Tag::kOther;
+    case 5:
+      if (n == "style") return Tag::kStyle;
+      return any({"table", "aside"}) ? Tag::kBlock : Tag::kOther;
+    case 6:
+      if (n == "script") return Tag::kScript;
+      return any({"header", "footer", "figure"}) ? Tag::kBlock : Tag::kOther;
+    case 7:
+      return any({"section", "article", "address"}) ? Tag::kBlock : Tag::kOther;
+    case 10:
+      return any({"blockquote", "figcaption"}) ? Tag::kBlock : Tag::kOther;
+    default:
+      return Tag::kOther;
   }
-  return Tag::kOther;
 }
 
 // Decodes the entity starting at text[i] == '&'; returns the number of bytes consumed (0 when
@@ -120,6 +134,14 @@ constexpr std::array<bool, 256> kSpecial = [] {
   return table;
 }();
 
+// The Collapser's special bytes plus the start of markup and of entities.
+constexpr std::array<bool, 256> kHtmlSpecial = [] {
+  auto table = kSpecial;
+  table['<'] = true;
+  table['&'] = true;
+  return table;
+}();
+
 // Collapses whitespace while text is appended, so HTML-to-text is one pass and one string:
 // runs of spaces/tabs become one space, runs containing a line break one newline, and nothing
 // leads or trails.
@@ -149,6 +171,11 @@ class Collapser {
       }
     }
   }
+  // A run with no whitespace and no 0xC2 byte.
+  void Ordinary(std::string_view run) {
+    Flush();
+    out_.append(run);
+  }
   void Break(bool newline) { (newline ? pending_newline_ : pending_space_) = true; }
   std::string Take() { return std::move(out_); }
 
@@ -170,6 +197,11 @@ class Collapser {
 };
 
 }  // namespace
+
+unsigned long Windows1252CodePoint(unsigned char byte) {
+  if (byte < 0x80 || byte >= 0xA0) return byte;
+  return kC1[byte - 0x80];
+}
 
 void AppendUtf8(std::string& out, unsigned long cp) {
   if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
@@ -258,9 +290,22 @@ std::string HtmlToText(std::string_view html) {
       continue;
     }
     if (c != '<') {
+      // Text up to the next markup: runs of ordinary bytes go straight to the output, so each
+      // byte is looked at once; whitespace and U+00A0 take the collapser's general path.
       std::size_t end = i + 1;
-      while (end < html.size() && html[end] != '<' && html[end] != '&') ++end;
-      raw.Text(html.substr(i, end - i));
+      if (c == '\xC2') {
+        if (end < html.size() && html[end] == '\xA0') ++end;  // U+00A0, else a lone lead byte
+        raw.Text(html.substr(i, end - i));
+      } else if (kHtmlSpecial[static_cast<unsigned char>(c)]) {  // whitespace
+        while (end < html.size() && kSpecial[static_cast<unsigned char>(html[end])] &&
+               html[end] != '\xC2') {
+          ++end;
+        }
+        raw.Text(html.substr(i, end - i));
+      } else {
+        while (end < html.size() && !kHtmlSpecial[static_cast<unsigned char>(html[end])]) ++end;
+        raw.Ordinary(html.substr(i, end - i));
+      }
       i = end;
       continue;
     }

@@ -24,6 +24,9 @@ bool LooksLikeHtml(std::string_view text);
 // from cp1252 text mislabelled as latin-1 or from references like &#146;, and mean punctuation.
 std::string FixC1Controls(std::string_view text);
 
+// The code point windows-1252 gives a byte; U+FFFD for the five bytes it leaves undefined.
+unsigned long Windows1252CodePoint(unsigned char byte);
+
 // Appends the UTF-8 encoding of a code point (invalid ones become U+FFFD).
 void AppendUtf8(std::string& out, unsigned long code_point);
 
