@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <unordered_map>
 
+#include "services/parser/scan.hpp"
+
 namespace tributary::parser {
 namespace {
 
@@ -165,7 +167,10 @@ class Collapser {
         Flush();
         // Copy the whole run of ordinary characters at once (one table load per byte).
         std::size_t end = i + 1;
-        while (end < size && !kSpecial[static_cast<unsigned char>(text[end])]) ++end;
+        end = scan::TextSpecial(text, end, /*markup=*/false);
+        while (end < size && !kSpecial[static_cast<unsigned char>(text[end])]) {
+          end = scan::TextSpecial(text, end + 1, /*markup=*/false);
+        }
         out_.append(text.data() + i, end - i);
         i = end - 1;
       }
@@ -285,7 +290,7 @@ std::string HtmlToText(std::string_view html) {
         i += used;
         continue;
       }
-      raw.Text("&");
+      raw.Ordinary("&");
       ++i;
       continue;
     }
@@ -303,7 +308,10 @@ std::string HtmlToText(std::string_view html) {
         }
         raw.Text(html.substr(i, end - i));
       } else {
-        while (end < html.size() && !kHtmlSpecial[static_cast<unsigned char>(html[end])]) ++end;
+        end = scan::TextSpecial(html, end, /*markup=*/true);
+        while (end < html.size() && !kHtmlSpecial[static_cast<unsigned char>(html[end])]) {
+          end = scan::TextSpecial(html, end + 1, /*markup=*/true);
+        }
         raw.Ordinary(html.substr(i, end - i));
       }
       i = end;
@@ -321,20 +329,20 @@ std::string HtmlToText(std::string_view html) {
     while (j < html.size() && IsNameChar(html[j])) ++j;
     const auto name = html.substr(name_begin, j - name_begin);
     if (name.empty() && html.substr(i, 2) != "<!" && html.substr(i, 2) != "<?") {
-      raw.Text("<");  // a lone '<' in text, e.g. "a < b"
+      raw.Ordinary("<");  // a lone '<' in text, e.g. "a < b"
       ++i;
       continue;
     }
     // Skip to the end of the tag, honouring quoted attribute values.
     char quote = 0;
-    while (j < html.size()) {
+    while ((j = scan::TagSpecial(html, j)) < html.size()) {
       const char t = html[j];
       if (quote != 0) {
         if (t == quote) quote = 0;
       } else if (t == '"' || t == '\'') {
         quote = t;
-      } else if (t == '>') {
-        break;
+      } else {
+        break;  // '>'
       }
       ++j;
     }

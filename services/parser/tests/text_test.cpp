@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "services/parser/charset.hpp"
+
 namespace tributary::parser {
 namespace {
 
@@ -13,6 +17,26 @@ TEST(Text, HtmlToTextDropsMarkupScriptsAndComments) {
   EXPECT_EQ(HtmlToText("<a href=\"a>b\">link</a>"), "link");
   EXPECT_EQ(HtmlToText("1 < 2 &amp;&amp; 3 > 2"), "1 < 2 && 3 > 2");
   EXPECT_EQ(HtmlToText("  lots \t of\n\n\n space  "), "lots of\nspace");
+}
+
+// The scanners look at 16 bytes at a time: a special byte must be found wherever it falls
+// relative to those blocks (before, on and after each boundary, and in the tail).
+TEST(Text, SpecialBytesFoundAtEveryPosition) {
+  for (std::size_t at = 0; at < 40; ++at) {
+    const std::string before(at, 'a');
+    const std::string after(40 - at, 'b');
+    SCOPED_TRACE(at);
+    EXPECT_EQ(HtmlToText(before + "<i class=\"x>y\">" + after), before + after);
+    EXPECT_EQ(HtmlToText(before + " \n " + after), (before.empty() ? "" : before + "\n") + after);
+    EXPECT_EQ(HtmlToText(before + "\xC2\xA0" + after), (before.empty() ? "" : before + " ") + after);
+    EXPECT_EQ(HtmlToText(before + "&amp;" + after), before + "&" + after);
+    EXPECT_EQ(HtmlToText(before + "\v" + after), before + "\v" + after);  // not whitespace here
+    EXPECT_EQ(CollapseWhitespace(before + "\t\t" + after),
+              (before.empty() ? "" : before + " ") + after);
+    EXPECT_TRUE(IsCleanUtf8(before + "\xC3\xA9" + after));
+    EXPECT_FALSE(IsCleanUtf8(before + "\x01" + after));
+    EXPECT_FALSE(IsCleanUtf8(before + "\xC3" + after));
+  }
 }
 
 TEST(Text, EntitiesDecoded) {

@@ -1,0 +1,93 @@
+#pragma once
+// Byte scanners for the text hot paths (UTF-8 checks, HTML to text): each returns the first
+// position at or after `i` holding a byte of a small set, or s.size(). On x86-64 they look at 16
+// bytes per step with SSE2 (part of the x86-64 baseline, so no dispatch); elsewhere a byte loop.
+// The sets are supersets of what the callers stop at; callers re-check the byte they land on.
+#include <cstddef>
+#include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace tributary::parser::scan {
+
+#if defined(__SSE2__)
+namespace detail {
+
+inline __m128i Load(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+
+// Bits set for bytes <= 0x20 (whitespace and control characters).
+inline int AtMostSpace(__m128i bytes) {
+  const __m128i space = _mm_set1_epi8(0x20);
+  return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(bytes, space), space));
+}
+
+inline int Equal(__m128i bytes, char c) {
+  return _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(c)));
+}
+
+template <typename Mask>
+std::size_t Find(std::string_view s, std::size_t i, Mask mask) {
+  while (i + 16 <= s.size()) {
+    if (const int bits = mask(Load(s.data() + i)); bits != 0) {
+      return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+    }
+    i += 16;
+  }
+  return i;  // fewer than 16 bytes left: the caller's byte loop finishes
+}
+
+}  // namespace detail
+#endif
+
+// First byte < 0x20 or >= 0x80: the end of a run of printable ASCII.
+inline std::size_t NotPrintableAscii(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+  // A signed compare with 0x20 is true for bytes < 0x20 and for bytes >= 0x80 (negative).
+  i = detail::Find(s, i, [](__m128i b) {
+    return _mm_movemask_epi8(_mm_cmplt_epi8(b, _mm_set1_epi8(0x20)));
+  });
+#endif
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80) break;
+    ++i;
+  }
+  return i;
+}
+
+// First byte that may end a run of ordinary text: <= 0x20 (whitespace), 0xC2 (the lead byte of
+// U+00A0), and with `markup` also '<' and '&'.
+inline std::size_t TextSpecial(std::string_view s, std::size_t i, bool markup) {
+#if defined(__SSE2__)
+  if (markup) {
+    i = detail::Find(s, i, [](__m128i b) {
+      return detail::AtMostSpace(b) | detail::Equal(b, '\xC2') | detail::Equal(b, '<') |
+             detail::Equal(b, '&');
+    });
+  } else {
+    i = detail::Find(s, i,
+                     [](__m128i b) { return detail::AtMostSpace(b) | detail::Equal(b, '\xC2'); });
+  }
+#endif
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c <= 0x20 || c == 0xC2 || (markup && (c == '<' || c == '&'))) break;
+    ++i;
+  }
+  return i;
+}
+
+// First '"', '\'' or '>': what matters while skipping over a tag.
+inline std::size_t TagSpecial(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+  i = detail::Find(s, i, [](__m128i b) {
+    return detail::Equal(b, '"') | detail::Equal(b, '\'') | detail::Equal(b, '>');
+  });
+#endif
+  while (i < s.size() && s[i] != '"' && s[i] != '\'' && s[i] != '>') ++i;
+  return i;
+}
+
+}  // namespace tributary::parser::scan
