@@ -88,6 +88,7 @@ int DecodeCommand(const config::Source& source) {
   std::int64_t printed = 0;
   auto print = [&](const kafka::Message& m) {
     std::cout << DumpLine(RenderMessage(m, options)) << "\n";
+    if (follow) std::cout.flush();  // a reader (jq, tail) sees each record as it arrives
     ++printed;
     return max == 0 || printed < max;
   };

@@ -80,6 +80,8 @@ KafkaClient::KafkaClient(const kafka::Settings& settings, const std::string& gro
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"enable.partition.eof", "false"},
+      // An assigned offset that retention removed meanwhile: continue at the oldest record.
+      {"auto.offset.reset", "earliest"},
       {"client.id", "tributary-cli"},
       // A placeholder group is never joined (no subscribe) and never committed to.
       {"group.id", group_id.empty() ? "tributary-cli-reader" : group_id},
@@ -253,9 +255,22 @@ void ReadRange(KafkaClient& client, const std::string& topic,
   }
   if (pending.empty()) return;
   client.Assign(topic, starts);
+  // Every record waited for exists (it is below the end seen at start), so a long silence means
+  // the broker is unreachable: say so instead of hanging.
+  constexpr auto kIdleLimit = std::chrono::seconds(60);
+  auto last_message = std::chrono::steady_clock::now();
   while (!pending.empty()) {
     auto message = client.Poll(std::chrono::milliseconds(500));
-    if (!message) continue;
+    if (!message) {
+      if (std::chrono::steady_clock::now() - last_message > kIdleLimit) {
+        throw std::runtime_error(fmt::format(
+            "no records arrived from {} for {} s although {} partition(s) have more; is the "
+            "broker reachable?",
+            topic, kIdleLimit.count(), pending.size()));
+      }
+      continue;
+    }
+    last_message = std::chrono::steady_clock::now();
     const auto end = ranges.at(message->partition).second;
     if (message->offset >= end) {
       pending.erase(message->partition);

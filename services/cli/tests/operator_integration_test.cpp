@@ -16,6 +16,7 @@
 #include "services/embedder/hash_backend.hpp"
 #include "services/embedder/text.hpp"
 #include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
 #include "tributary/v1/fetch.pb.h"
@@ -147,6 +148,20 @@ TEST_F(OperatorCli, DecodePrintsEveryMessageTypeAsJsonLines) {
   ASSERT_EQ(events.size(), 1U);
   EXPECT_EQ(events[0]["type"], "tributary.v1.SourceEvent");
   EXPECT_EQ(events[0]["value"]["fetch"]["outcome"], "FETCH_OUTCOME_NOT_MODIFIED");
+
+  // --follow waits for new records (from a fixed offset, so the test cannot race the start).
+  {
+    t::ChildProcess follower({(t::BinDir() / "tributary").string(), "decode", "items", "--follow",
+                              "--offset", "2", "--max", "1", "--kafka-brokers", brokers_,
+                              "--topic-prefix", prefix_, "--log-level", "error"});
+    v1::Item later;
+    later.set_title("Later");
+    Produce(producer, "items", "5/guid-3", later);
+    const auto line = follower.ReadLine(60s);
+    ASSERT_TRUE(line.has_value());
+    EXPECT_EQ(nlohmann::json::parse(*line)["value"]["title"], "Later");
+    EXPECT_EQ(follower.Wait(60s), 0) << "--max 1 ends it";
+  }
 
   const auto missing = Cli("decode nosuchtopic");
   EXPECT_EQ(missing.exit_code, 1);
