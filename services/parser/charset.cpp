@@ -64,7 +64,9 @@ bool IsBadControl(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' &
 
 // Length of the run of printable ASCII at s[i..] (no byte >= 0x80 and none < 0x20): the common
 // case, checked 16 bytes at a time where the CPU allows.
-std::size_t AsciiRun(std::string_view s, std::size_t i) { return scan::NotPrintableAscii(s, i) - i; }
+std::size_t AsciiRun(std::string_view s, std::size_t i) {
+  return scan::NotPrintableAscii(s, i) - i;
+}
 
 // The value of encoding="..." in an XML declaration at the start of an ASCII-compatible text.
 std::string XmlDeclaredCharset(std::string_view body) {

@@ -28,7 +28,8 @@ TEST(Text, SpecialBytesFoundAtEveryPosition) {
     SCOPED_TRACE(at);
     EXPECT_EQ(HtmlToText(before + "<i class=\"x>y\">" + after), before + after);
     EXPECT_EQ(HtmlToText(before + " \n " + after), (before.empty() ? "" : before + "\n") + after);
-    EXPECT_EQ(HtmlToText(before + "\xC2\xA0" + after), (before.empty() ? "" : before + " ") + after);
+    EXPECT_EQ(HtmlToText(before + "\xC2\xA0" + after),
+              (before.empty() ? "" : before + " ") + after);
     EXPECT_EQ(HtmlToText(before + "&amp;" + after), before + "&" + after);
     EXPECT_EQ(HtmlToText(before + "\v" + after), before + "\v" + after);  // not whitespace here
     EXPECT_EQ(CollapseWhitespace(before + "\t\t" + after),
