@@ -9,6 +9,7 @@
 #include "common/base/shutdown.hpp"
 #include "common/codec/codec.hpp"
 #include "common/log/log.hpp"
+#include "common/log/mask.hpp"
 #include "services/fetcher/records.hpp"
 
 namespace tributary::fetcher {
@@ -235,6 +236,8 @@ net::awaitable<void> RunFetch(std::shared_ptr<FetchWorker::Shared> shared, Fetch
                               std::string documents_topic, std::string events_topic,
                               kafka::Message message, v1::FetchRequest request) {
   auto response = co_await engine->Fetch(request);
+  // Error texts quote URLs, which may carry credentials; they leave the process in the event.
+  if (!response.error.empty()) response.error = log::Mask(response.error);
   shared->in_flight.fetch_sub(1);
   shared->metrics.in_flight.Add(-1);
   shared->metrics.Record(response);
