@@ -1,0 +1,314 @@
+// The whole fleet, as people run it: every binary against the real broker, a scratch database
+// with the real migrations, and the local feed server (deploy/local/feed_server.py). One story,
+// in steps that build on each other:
+//  1. every expected item arrives exactly once as a row, with an embedding; shared links become
+//     one story; a broken source is backed off and listed as failing;
+//  2. a second round over unchanged feeds writes no row and makes no embedding call, whether the
+//     server answers 304 or sends the same document again;
+//  3. an updated entry updates its row (and its vector);
+//  4. a FetchRequest written as JSON with the real kafka-console-producer is fetched and loaded;
+//  5. the loader's group reset to the beginning with the real kafka-consumer-groups tool and
+//     the loader restarted: row count and every row unchanged.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <thread>
+
+#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/kafka_admin.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace tributary::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using ::tributary::testing::ChildProcess;
+using ::tributary::testing::RunCommand;
+
+constexpr int kFeeds = 12;
+constexpr int kItemsPerFeed = 8;
+constexpr int kItems = kFeeds * kItemsPerFeed;
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Sum of every sample of a metric (all label sets) on a binary's /metrics.
+double Metric(int admin_port, const std::string& name) {
+  const auto page =
+      RunCommand("curl -sf http://127.0.0.1:" + std::to_string(admin_port) + "/metrics").output;
+  std::istringstream lines(page);
+  double sum = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with(name)) continue;
+    const char next = line.size() > name.size() ? line[name.size()] : ' ';
+    if (next != ' ' && next != '{') continue;
+    sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+class Pipeline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    brokers_ = ::tributary::testing::RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+    prefix_ = ::tributary::testing::UniqueName("e2e");
+    for (const char* topic : {"fetch.requests", "documents", "items", "embedded", "source.events",
+                              "dlq.fetcher", "dlq.parser", "dlq.embedder", "dlq.loader"}) {
+      ::tributary::testing::CreateTopic(brokers_, prefix_ + "." + topic, 3);
+    }
+    logs_ = std::filesystem::temp_directory_path() / prefix_;
+    std::filesystem::create_directories(logs_);
+    feeds_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+        "python3", (::tributary::testing::SourceDir() / "deploy/local/feed_server.py").string(),
+        "--port", "0", "--feeds", std::to_string(kFeeds), "--items",
+        std::to_string(kItemsPerFeed), "--slow-seconds", "5"});
+    const auto banner = feeds_->ReadLine(10s);
+    ASSERT_TRUE(banner.has_value()) << "the feed server did not start";
+    base_ = banner->substr(banner->find("http://"));
+    base_ = base_.substr(0, base_.find(' '));
+  }
+
+  void TearDown() override {
+    for (auto& [stage, process] : stages_) process->Stop(SIGTERM, 30s);
+    if (HasFailure()) {
+      for (const auto& entry : std::filesystem::directory_iterator(logs_)) {
+        std::cerr << "----- last lines of " << entry.path() << " -----\n"
+                  << RunCommand("tail -n 25 " + entry.path().string()).output;
+      }
+    }
+  }
+
+  std::string Cli(const std::string& args) {
+    const auto result = RunCommand(Binary("tributary") + " " + args + " --pg-dsn dbname=" +
+                                   db_.name() + " --log-level warn");
+    EXPECT_EQ(result.exit_code, 0) << args << "\n" << result.output;
+    return result.output;
+  }
+
+  static std::string Binary(const std::string& name) {
+    return (::tributary::testing::BinDir() / name).string();
+  }
+
+  void Start(const std::string& stage, std::vector<std::string> flags) {
+    admin_ports_[stage] = FreePort();
+    std::string command = "exec " + Binary("tributary-" + stage) + " --kafka-brokers " +
+                          brokers_ + " --topic-prefix " + prefix_ + " --admin-port " +
+                          std::to_string(admin_ports_[stage]);
+    for (const auto& flag : flags) command += " " + flag;
+    command += " 2>>" + (logs_ / (stage + ".log")).string();
+    stages_[stage] = std::make_unique<ChildProcess>(std::vector<std::string>{"/bin/sh", "-c", command});
+  }
+
+  void StartFleet() {
+    const std::string dsn = "--pg-dsn dbname=" + db_.name();
+    const std::string group = " --group-id " + prefix_ + "-";
+    Start("loader", {dsn, group + "loader", "--batch-linger 100ms"});
+    Start("embedder", {dsn, group + "embedder", "--batch-linger 20ms"});
+    Start("parser", {group + "parser"});
+    Start("fetcher", {group + "fetcher", "--allow-cidrs 127.0.0.0/8", "--per-host-rate 1000",
+                      "--per-host-burst 200", "--per-host-concurrency 16", "--fetch-timeout 3s"});
+    Start("scheduler", {dsn, "--round-interval 200ms"});
+  }
+
+  template <typename T>
+  T Scalar(const std::string& sql) {
+    return db_.Scalar<T>(sql);
+  }
+
+  // Polls until `done` holds or the timeout passes; false on timeout.
+  bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (done()) return true;
+      std::this_thread::sleep_for(250ms);
+    }
+    return done();
+  }
+
+  // Every item row with its vector's hash, as text: what a reader of the tables sees.
+  std::vector<std::string> Rows() {
+    pqxx::connection c(db_.Dsn());
+    pqxx::read_transaction tx(c);
+    std::vector<std::string> out;
+    for (const auto& row : tx.exec(
+             "SELECT concat_ws('|', i.source_id, i.external_id, i.title, i.url, "
+             "i.canonical_url, encode(i.content_hash, 'hex'), i.xmin, e.xmin, "
+             "encode(e.content_hash, 'hex')) FROM items i "
+             "LEFT JOIN item_embeddings e ON e.item_id = i.id ORDER BY 1")) {
+      out.emplace_back(row[0].c_str());
+    }
+    return out;
+  }
+
+  std::string brokers_;
+  std::string prefix_;
+  std::string base_;
+  std::filesystem::path logs_;
+  loader::testing::ScratchDatabase db_;
+  std::unique_ptr<ChildProcess> feeds_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> stages_;
+  std::map<std::string, int> admin_ports_;
+};
+
+TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) {
+  // --- 1. first round -------------------------------------------------------------------------
+  const auto opml = logs_ / "feeds.opml";
+  ASSERT_EQ(RunCommand("curl -sf " + base_ + "/opml -o " + opml.string()).exit_code, 0);
+  Cli("sources import-opml " + opml.string());
+  Cli("sources add " + base_ + "/broken/500 --name broken");
+  StartFleet();
+  ASSERT_TRUE(WaitFor([&] { return Scalar<int>("SELECT count(*) FROM item_embeddings") >= kItems; },
+                      120s))
+      << Scalar<int>("SELECT count(*) FROM items") << " items, "
+      << Scalar<int>("SELECT count(*) FROM item_embeddings") << " embeddings";
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems);
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM item_embeddings"), kItems);
+  EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT (source_id, external_id)) FROM items"), kItems);
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0);
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM (SELECT source_id FROM items GROUP BY source_id "
+                        "HAVING count(*) = " + std::to_string(kItemsPerFeed) + ") s"),
+            kFeeds)
+      << "every feed delivered all of its entries";
+  // Entry 0 of feeds 2k and 2k+1 share a link (feed_server.py): one story each.
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM stories WHERE item_count = 2"), kFeeds / 2);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM sources WHERE url LIKE '%/broken/500' AND "
+                           "consecutive_failures >= 1 AND lease_until IS NULL") == 1;
+      },
+      30s))
+      << "the broken source's failure was loaded and rescheduled";
+  EXPECT_GT(Scalar<double>("SELECT extract(epoch FROM next_fetch_at - now()) FROM sources "
+                           "WHERE url LIKE '%/broken/500'"),
+            45 * 60)
+      << "backed off: 30 min interval x 2 (first failure), less 10 % jitter";
+  const auto failing = Cli("sources list --failing --json");
+  EXPECT_NE(failing.find("/broken/500"), std::string::npos) << failing;
+  EXPECT_NE(failing.find("\"last_status\":500"), std::string::npos) << failing;
+
+  // --- 2. a second round over unchanged feeds ---------------------------------------------------
+  const auto rows_before = Rows();
+  const double backend_calls = Metric(admin_ports_["embedder"],
+                                      "tributary_embedder_backend_requests_total");
+  EXPECT_GT(backend_calls, 0);
+  // Half the feeds lose their validators, so the server sends them again in full (200, same
+  // entries); the other half answer 304.
+  {
+    pqxx::connection c(db_.Dsn());
+    pqxx::work tx(c);
+    tx.exec0("UPDATE sources SET etag = NULL, last_modified = NULL WHERE url LIKE '%/feeds/%' "
+             "AND id % 2 = 0");
+    tx.exec0("UPDATE sources SET next_fetch_at = now() WHERE url LIKE '%/feeds/%'");
+    tx.commit();
+  }
+  const double unchanged_before =
+      Metric(admin_ports_["loader"], "tributary_loader_items_unchanged_total");
+  const int refetched_feeds = Scalar<int>(
+      "SELECT count(*) FROM sources WHERE url LIKE '%/feeds/%' AND etag IS NULL");
+  ASSERT_GT(refetched_feeds, 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Metric(admin_ports_["loader"], "tributary_loader_items_unchanged_total") -
+                   unchanged_before >=
+               refetched_feeds * kItemsPerFeed;
+      },
+      90s))
+      << "the re-sent entries reached the loader";
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM sources s JOIN fetch_log f ON f.request_id = "
+                           "s.last_request_id WHERE s.url LIKE '%/feeds/%' AND f.status = 304") ==
+               kFeeds - refetched_feeds;
+      },
+      60s))
+      << "the other feeds answered 304";
+  EXPECT_EQ(Rows(), rows_before) << "no row was written (same xmin everywhere)";
+  EXPECT_EQ(Metric(admin_ports_["embedder"], "tributary_embedder_backend_requests_total"),
+            backend_calls)
+      << "no embedding call: the re-sent items came from the cache";
+
+  // --- 3. an updated entry ----------------------------------------------------------------------
+  ASSERT_EQ(RunCommand("curl -sf -X POST " + base_ + "/admin/touch/4").exit_code, 0);
+  Cli("enqueue " + base_ + "/feeds/4.xml --kafka-brokers " + brokers_ + " --topic-prefix " +
+      prefix_);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM items i JOIN item_embeddings e ON "
+                           "e.item_id = i.id AND e.content_hash = i.content_hash "
+                           "WHERE i.title LIKE '%(update 1)'") == 1;
+      },
+      60s))
+      << "the updated entry's row and vector";
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems) << "updated, not added";
+
+  // --- 4. a request written by hand with the console producer -----------------------------------
+  // A real feed under a new, disabled source: only the hand-written request can fetch it.
+  const auto injected = base_ + "/feeds/0.xml?injected=1";
+  Cli("sources add '" + injected + "' --disabled");
+  const auto source_id =
+      Scalar<std::int64_t>("SELECT id FROM sources WHERE url = '" + injected + "'");
+  const std::string json = "{\"sourceId\": \"" + std::to_string(source_id) + "\", \"url\": \"" +
+                           injected + "\", \"kind\": \"SOURCE_KIND_RSS\", \"requestId\": \"" +
+                           prefix_ + "-console\"}";
+  const auto produced = RunCommand(
+      (::tributary::testing::SourceDir() / "deploy/local/bin/kafka-console-producer").string() +
+          " --bootstrap-server " + brokers_ + " --topic " + prefix_ +
+          ".fetch.requests --reader-property parse.key=true --reader-property key.separator='|'",
+      std::to_string(source_id) + "|" + json + "\n");
+  ASSERT_EQ(produced.exit_code, 0) << produced.output;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM items WHERE source_id = " +
+                           std::to_string(source_id)) == kItemsPerFeed;
+      },
+      60s))
+      << "the hand-written request was fetched, parsed, embedded and loaded";
+
+  // --- 5. replay the loader's input from the beginning -----------------------------------------
+  const auto before_replay = Rows();
+  const auto total = Scalar<int>("SELECT count(*) FROM items");
+  ASSERT_EQ(stages_["loader"]->Stop(SIGTERM, 30s), 0) << "a clean, drained stop";
+  stages_.erase("loader");
+  const auto reset = RunCommand(
+      (::tributary::testing::SourceDir() / "deploy/local/bin/kafka-consumer-groups").string() +
+      " --bootstrap-server " + brokers_ + " --group " + prefix_ + "-loader --reset-offsets " +
+      "--to-earliest --topic " + prefix_ + ".embedded --topic " + prefix_ +
+      ".source.events --execute 2>&1");
+  ASSERT_EQ(reset.exit_code, 0) << reset.output;
+  Start("loader", {"--pg-dsn dbname=" + db_.name(), "--group-id " + prefix_ + "-loader",
+                   "--batch-linger 100ms"});
+  // Every key comes back at least once; each must be found unchanged (a fresh process counts
+  // from zero).
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Metric(admin_ports_["loader"], "tributary_loader_items_unchanged_total") >= total;
+      },
+      60s))
+      << "the replayed items reached the restarted loader";
+  EXPECT_EQ(Metric(admin_ports_["loader"], "tributary_loader_items_inserted_total"), 0);
+  EXPECT_EQ(Metric(admin_ports_["loader"], "tributary_loader_items_updated_total"), 0);
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), total);
+  EXPECT_EQ(Rows(), before_replay) << "the replay rewrote nothing";
+}
+
+}  // namespace
+}  // namespace tributary::e2e
