@@ -116,6 +116,11 @@ void ReadAtom(const xml::Document& document, DocumentBuilder& builder) {
   meta.language = CleanText(xml::Attr(root, "lang"), 64);
   builder.SetDocumentLanguage(meta.language);
   std::string updated;
+  std::size_t entries = 0;
+  for (const xmlNode* child = root->children; child != nullptr; child = child->next) {
+    entries += xml::IsElement(child) && xml::Name(child) == "entry" ? 1 : 0;
+  }
+  builder.ReserveItems(entries);
   for (const xmlNode* child = root->children; child != nullptr; child = child->next) {
     if (!xml::IsElement(child) || !IsAtom(child)) continue;
     const auto name = xml::Name(child);

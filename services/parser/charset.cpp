@@ -224,6 +224,11 @@ std::string SanitizeUtf8(std::string_view text) {
   return out;
 }
 
+std::string SanitizeUtf8Owned(std::string&& text) {
+  if (IsCleanUtf8(text)) return std::move(text);
+  return SanitizeUtf8(std::string_view(text));
+}
+
 void TruncateUtf8(std::string& text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return;
   std::size_t cut = max_bytes;
@@ -292,7 +297,7 @@ std::string_view DecodeToUtf8(std::string_view body, std::string_view http_chars
     }
     std::string converted;
     if (Convert(bytes, charset, converted)) {
-      result.text = SanitizeUtf8(converted);
+      result.text = SanitizeUtf8Owned(std::move(converted));
       result.charset = charset;
       return result.text;
     }

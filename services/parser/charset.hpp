@@ -33,6 +33,8 @@ bool IsCleanUtf8(std::string_view text);
 // Replaces invalid sequences with U+FFFD and drops NUL and C0 controls except \t \n \r (XML
 // forbids them); returns the input unchanged when already clean.
 std::string SanitizeUtf8(std::string_view text);
+// The same for a string the caller gives up: returned as is (no copy) when already clean.
+std::string SanitizeUtf8Owned(std::string&& text);
 
 // Cuts to at most `max_bytes` without splitting a UTF-8 sequence.
 void TruncateUtf8(std::string& text, std::size_t max_bytes);

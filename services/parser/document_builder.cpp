@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "services/parser/charset.hpp"
 #include "services/parser/urls.hpp"
 
@@ -14,6 +16,10 @@ DocumentBuilder::DocumentBuilder(const ParseInput& input, const Limits& limits)
   context_.request_id = input.request.request_id();
   context_.fetched_at = input.fetched_at;
   context_.limits = limits;
+}
+
+void DocumentBuilder::ReserveItems(std::size_t entries) {
+  document_.items.reserve(std::min(entries, item_cap_));
 }
 
 bool DocumentBuilder::ItemsFull() const { return document_.items.size() >= item_cap_; }
@@ -48,7 +54,7 @@ void DocumentBuilder::AddChild(const std::string& url, v1::SourceKind kind) {
     }
     return;
   }
-  auto resolved = SanitizeUtf8(ResolveUrl(url, context_.base_url));
+  auto resolved = SanitizeUtf8Owned(ResolveUrl(url, context_.base_url));
   if (!IsHttpUrl(resolved) || resolved.size() > context_.limits.max_url_bytes) return;
   v1::FetchRequest child;
   child.set_source_id(request.source_id());
@@ -64,7 +70,9 @@ void DocumentBuilder::AddChild(const std::string& url, v1::SourceKind kind) {
 }
 
 void DocumentBuilder::Warn(std::string warning) {
-  if (document_.warnings.size() < 32) document_.warnings.push_back(SanitizeUtf8(warning));
+  if (document_.warnings.size() < 32) {
+    document_.warnings.push_back(SanitizeUtf8Owned(std::move(warning)));
+  }
 }
 
 ParsedDocument DocumentBuilder::Take() {
@@ -74,9 +82,9 @@ ParsedDocument DocumentBuilder::Take() {
   }
   auto& meta = document_.metadata;
   for (auto* field : {&meta.title, &meta.link, &meta.description, &meta.language}) {
-    *field = SanitizeUtf8(*field);
+    *field = SanitizeUtf8Owned(std::move(*field));
   }
-  for (auto& author : meta.authors) author = SanitizeUtf8(author);
+  for (auto& author : meta.authors) author = SanitizeUtf8Owned(std::move(author));
   return std::move(document_);
 }
 

@@ -20,6 +20,9 @@ class DocumentBuilder {
   void AddChild(const std::string& url, v1::SourceKind kind);
   void Warn(std::string warning);
 
+  // Room for this many items (capped at the item limit), so a long feed does not move every
+  // item it already holds each time the list grows.
+  void ReserveItems(std::size_t entries);
   [[nodiscard]] bool ItemsFull() const;
   [[nodiscard]] std::size_t ItemCount() const { return document_.items.size(); }
   // Sitemaps may list more entries than feeds (sitemaps.org allows 50,000).

@@ -118,7 +118,7 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
   item.set_request_id(context.request_id);
   const std::string base =
       entry.base.empty() ? context.base_url : ResolveUrl(entry.base, context.base_url);
-  std::string url = SanitizeUtf8(ResolveUrl(entry.link, base));
+  std::string url = SanitizeUtf8Owned(ResolveUrl(entry.link, base));
   TruncateUtf8(url, limits.max_url_bytes);
   item.set_url(url);
   item.set_canonical_url(CanonicalUrl(url));
@@ -134,7 +134,7 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
   }
   for (const auto& enclosure : entry.enclosures) {
     if (static_cast<std::size_t>(item.enclosures_size()) >= limits.max_list_entries) break;
-    auto enclosure_url = SanitizeUtf8(ResolveUrl(enclosure.url, base));
+    auto enclosure_url = SanitizeUtf8Owned(ResolveUrl(enclosure.url, base));
     if (enclosure_url.empty() || enclosure_url.size() > limits.max_url_bytes) continue;
     auto* out = item.add_enclosures();
     out->set_url(std::move(enclosure_url));

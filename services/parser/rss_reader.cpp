@@ -192,6 +192,14 @@ void ReadRss(const xml::Document& document, Format format, DocumentBuilder& buil
   const xmlNode* root = document.Root();
   const xmlNode* channel = xml::Child(root, "channel");
   if (channel != nullptr) ReadChannel(channel, builder);
+  std::size_t entries = 0;
+  for (const xmlNode* parent : {channel, root}) {
+    for (const xmlNode* child = parent != nullptr ? parent->children : nullptr; child != nullptr;
+         child = child->next) {
+      entries += xml::IsElement(child) && xml::Name(child) == "item" ? 1 : 0;
+    }
+  }
+  builder.ReserveItems(entries);
   // Items inside <channel> (0.91/0.92/2.0), then beside it (0.90/1.0, and broken 2.0 feeds).
   for (const xmlNode* parent : {channel, root}) {
     if (parent == nullptr) continue;

@@ -17,17 +17,28 @@ std::string Trimmed(std::string_view text) {
   return std::string(text.substr(b, e - b + 1));
 }
 
-void LowerInPlace(std::string& s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Case-insensitive equality with an already lower-case ASCII word.
+bool EqualsLower(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (LowerAscii(text[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+void AppendLower(std::string& out, std::string_view text) {
+  for (const char c : text) out.push_back(LowerAscii(c));
 }
 
 bool IsTrackingParameter(std::string_view name) {
   static constexpr std::array<std::string_view, 14> kExact = {
       "fbclid", "gclid",  "dclid",  "gbraid", "wbraid", "msclkid", "yclid",
       "mc_cid", "mc_eid", "igshid", "_ga",    "_gl",    "twclid",  "ttclid"};
-  if (name.substr(0, 4) == "utm_") return true;
-  return std::find(kExact.begin(), kExact.end(), name) != kExact.end();
+  if (EqualsLower(name.substr(0, 4), "utm_")) return true;
+  return std::any_of(kExact.begin(), kExact.end(),
+                     [&](std::string_view exact) { return EqualsLower(name, exact); });
 }
 
 }  // namespace
@@ -35,9 +46,8 @@ bool IsTrackingParameter(std::string_view name) {
 bool IsHttpUrl(std::string_view url) {
   const auto colon = url.find("://");
   if (colon == std::string_view::npos) return false;
-  std::string scheme(url.substr(0, colon));
-  LowerInPlace(scheme);
-  return scheme == "http" || scheme == "https";
+  const auto scheme = url.substr(0, colon);
+  return EqualsLower(scheme, "http") || EqualsLower(scheme, "https");
 }
 
 std::string ResolveUrl(std::string_view reference, std::string_view base) {
@@ -53,58 +63,54 @@ std::string ResolveUrl(std::string_view reference, std::string_view base) {
   return reinterpret_cast<const char*>(built.get());
 }
 
+// Works on views of the input and builds the result once: this runs for every item.
 std::string CanonicalUrl(std::string_view input) {
-  std::string url = Trimmed(input);
-  if (!IsHttpUrl(url)) return url;
+  const auto b = input.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const std::string_view url = input.substr(b, input.find_last_not_of(" \t\r\n") - b + 1);
+  if (!IsHttpUrl(url)) return std::string(url);
   const auto scheme_end = url.find("://");
-  std::string scheme = url.substr(0, scheme_end);
-  LowerInPlace(scheme);
-  std::string rest = url.substr(scheme_end + 3);
-  if (const auto hash = rest.find('#'); hash != std::string::npos) rest.resize(hash);
+  std::string_view rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('#'));
   const auto authority_end = rest.find_first_of("/?");
-  std::string authority = rest.substr(0, authority_end);
-  std::string path_query = authority_end == std::string::npos ? "" : rest.substr(authority_end);
-  std::string userinfo;
-  if (const auto at = authority.rfind('@'); at != std::string::npos) {
+  std::string_view authority = rest.substr(0, authority_end);
+  const std::string_view path_query =
+      authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+  std::string_view userinfo;
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
     userinfo = authority.substr(0, at + 1);
     authority = authority.substr(at + 1);
   }
-  LowerInPlace(authority);
-  if (!authority.empty() && authority.back() == '.') authority.pop_back();
-  const std::string default_port = scheme == "https" ? ":443" : ":80";
+  if (!authority.empty() && authority.back() == '.') authority.remove_suffix(1);
+  const bool https = EqualsLower(url.substr(0, scheme_end), "https");
+  const std::string_view default_port = https ? ":443" : ":80";
   if (authority.size() > default_port.size() &&
-      authority.compare(authority.size() - default_port.size(), default_port.size(),
-                        default_port) == 0) {
-    authority.resize(authority.size() - default_port.size());
+      authority.substr(authority.size() - default_port.size()) == default_port) {
+    authority.remove_suffix(default_port.size());
   }
-  std::string path = path_query.substr(0, path_query.find('?'));
-  std::string query;
-  if (const auto q = path_query.find('?'); q != std::string::npos) query = path_query.substr(q + 1);
-  if (path.empty()) path.push_back('/');
-  std::string kept;
-  std::size_t pos = 0;
-  while (pos <= query.size() && !query.empty()) {
-    auto amp = query.find('&', pos);
-    if (amp == std::string::npos) amp = query.size();
-    const auto param = query.substr(pos, amp - pos);
-    std::string name = param.substr(0, param.find('='));
-    LowerInPlace(name);
-    if (!param.empty() && !IsTrackingParameter(name)) {
-      if (!kept.empty()) kept.push_back('&');
-      kept += param;
-    }
-    pos = amp + 1;
-  }
+  const auto q = path_query.find('?');
+  const std::string_view path = path_query.substr(0, q);
+  const std::string_view query =
+      q == std::string_view::npos ? std::string_view() : path_query.substr(q + 1);
+
   std::string out;
   out.reserve(url.size());
-  out.append(scheme);
+  AppendLower(out, url.substr(0, scheme_end));
   out.append("://");
   out.append(userinfo);
-  out.append(authority);
-  out.append(path);
-  if (!kept.empty()) {
-    out.push_back('?');
-    out.append(kept);
+  AppendLower(out, authority);
+  out.append(path.empty() ? std::string_view("/") : path);
+  bool first = true;
+  for (std::size_t pos = 0; pos < query.size();) {
+    auto amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    const auto param = query.substr(pos, amp - pos);
+    if (!param.empty() && !IsTrackingParameter(param.substr(0, param.find('=')))) {
+      out.push_back(first ? '?' : '&');
+      out.append(param);
+      first = false;
+    }
+    pos = amp + 1;
   }
   return out;
 }
