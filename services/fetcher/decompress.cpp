@@ -87,7 +87,9 @@ Result<std::string> Finish(InflateStatus status, std::string out, const std::str
 ContentCoding ParseContentEncoding(std::string_view header) {
   std::string value;
   for (char c : header) {
-    if (c != ' ' && c != '\t') value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != ' ' && c != '\t') {
+      value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
   }
   if (value.empty() || value == "identity") return ContentCoding::kIdentity;
   if (value == "gzip" || value == "x-gzip") return ContentCoding::kGzip;

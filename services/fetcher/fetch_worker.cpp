@@ -21,7 +21,9 @@ kafka::Headers HeadersFrom(const kafka::Message& message) {
   kafka::Headers headers{
       {std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}};
   // The trace travels from request to row (DESIGN §7).
-  if (auto trace = message.Header("traceparent"); trace) headers.emplace_back("traceparent", *trace);
+  if (auto trace = message.Header("traceparent"); trace) {
+    headers.emplace_back("traceparent", *trace);
+  }
   return headers;
 }
 

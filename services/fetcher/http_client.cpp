@@ -181,7 +181,9 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::Connect(const Ta
       last_error = peer_ec;
       continue;
     }
-    if (auto checked = CheckAddress(peer.address()); !checked) co_return tl::unexpected(checked.error());
+    if (auto checked = CheckAddress(peer.address()); !checked) {
+      co_return tl::unexpected(checked.error());
+    }
     connection->peer = peer.address();
     connection->origin = target.Origin();
     if (connection->tls) {
@@ -199,14 +201,17 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::Connect(const Ta
                               : X509_VERIFY_PARAM_set1_host(param, target.host.c_str(), 0);
       if (named != 1) co_return Failure("tls", "cannot set the host name to verify");
       Arm(lowest, settings_.connect_timeout, deadline);
-      auto [hs_ec] = co_await connection->tls->async_handshake(net::ssl::stream_base::client, kAwait);
+      auto [hs_ec] =
+          co_await connection->tls->async_handshake(net::ssl::stream_base::client, kAwait);
       if (hs_ec) {
         const long verify = SSL_get_verify_result(ssl);
         if (verify != X509_V_OK) {
           co_return Failure("tls", fmt::format("certificate of {} rejected: {}", target.host,
                                                X509_verify_cert_error_string(verify)));
         }
-        if (hs_ec == beast::error::timeout) co_return FromErrorCode(hs_ec, "TLS handshake", deadline);
+        if (hs_ec == beast::error::timeout) {
+          co_return FromErrorCode(hs_ec, "TLS handshake", deadline);
+        }
         co_return Failure("tls", fmt::format("TLS handshake with {} failed: {}", target.host,
                                              hs_ec.message()));
       }

@@ -32,7 +32,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"127.0.0.1", AddressClass::kLoopback}, Case{"127.1", AddressClass::kLoopback},
         Case{"2130706433", AddressClass::kLoopback}, Case{"0x7f.1", AddressClass::kLoopback},
         Case{"0177.0.0.1", AddressClass::kLoopback}, Case{"0x7f000001", AddressClass::kLoopback},
-        Case{"127.255.255.254", AddressClass::kLoopback}, Case{"127.0.0.1.", AddressClass::kLoopback},
+        Case{"127.255.255.254", AddressClass::kLoopback},
+        Case{"127.0.0.1.", AddressClass::kLoopback},
         Case{"::1", AddressClass::kLoopback}, Case{"[::1]", AddressClass::kLoopback},
         Case{"0:0:0:0:0:0:0:1", AddressClass::kLoopback},
         Case{"::ffff:127.0.0.1", AddressClass::kLoopback},
@@ -40,7 +41,8 @@ INSTANTIATE_TEST_SUITE_P(
         // private
         Case{"10.0.0.1", AddressClass::kPrivate}, Case{"012.1", AddressClass::kPrivate},
         Case{"167772161", AddressClass::kPrivate}, Case{"172.16.0.1", AddressClass::kPrivate},
-        Case{"172.31.255.255", AddressClass::kPrivate}, Case{"0xac.0x10.0.1", AddressClass::kPrivate},
+        Case{"172.31.255.255", AddressClass::kPrivate},
+        Case{"0xac.0x10.0.1", AddressClass::kPrivate},
         Case{"192.168.1.1", AddressClass::kPrivate}, Case{"192.168.257", AddressClass::kPrivate},
         Case{"::ffff:10.1.2.3", AddressClass::kPrivate},
         Case{"::ffff:c0a8:101", AddressClass::kPrivate},
@@ -54,7 +56,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"::ffff:169.254.169.254", AddressClass::kMetadata},
         Case{"fd00:ec2::254", AddressClass::kMetadata},
         // multicast, broadcast, unspecified, this network
-        Case{"224.0.0.1", AddressClass::kMulticast}, Case{"239.255.255.250", AddressClass::kMulticast},
+        Case{"224.0.0.1", AddressClass::kMulticast},
+        Case{"239.255.255.250", AddressClass::kMulticast},
         Case{"ff02::1", AddressClass::kMulticast}, Case{"ff0e::fb", AddressClass::kMulticast},
         Case{"255.255.255.255", AddressClass::kBroadcast},
         Case{"4294967295", AddressClass::kBroadcast},
@@ -70,7 +73,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"240.0.0.1", AddressClass::kReserved}, Case{"192.0.0.8", AddressClass::kReserved},
         Case{"100::1", AddressClass::kReserved}, Case{"::1.2.3.4", AddressClass::kReserved},
         // v6 unique-local, site-local, Teredo
-        Case{"fc00::1", AddressClass::kUniqueLocal}, Case{"fdff:1234::1", AddressClass::kUniqueLocal},
+        Case{"fc00::1", AddressClass::kUniqueLocal},
+        Case{"fdff:1234::1", AddressClass::kUniqueLocal},
         Case{"fec0::1", AddressClass::kPrivate}, Case{"2001:0:4136:e378::1", AddressClass::kTeredo},
         // embedded v4: NAT64 and 6to4 carry the v4 address they translate to
         Case{"64:ff9b::7f00:1", AddressClass::kLoopback},
@@ -81,7 +85,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"2002:0808:0808::1", AddressClass::kPublic},
         // public, both families and odd spellings
         Case{"8.8.8.8", AddressClass::kPublic}, Case{"134744072", AddressClass::kPublic},
-        Case{"0x8.0x8.0x8.0x8", AddressClass::kPublic}, Case{"93.184.216.34", AddressClass::kPublic},
+        Case{"0x8.0x8.0x8.0x8", AddressClass::kPublic},
+        Case{"93.184.216.34", AddressClass::kPublic},
         Case{"172.32.0.1", AddressClass::kPublic}, Case{"100.128.0.1", AddressClass::kPublic},
         Case{"2606:4700:4700::1111", AddressClass::kPublic},
         Case{"::ffff:8.8.4.4", AddressClass::kPublic}));

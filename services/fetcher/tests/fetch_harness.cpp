@@ -11,7 +11,8 @@ namespace tributary::fetcher::testing {
 
 namespace net = boost::asio;
 
-FetchResponse Run(net::io_context& io, const std::function<net::awaitable<FetchResponse>()>& fetch) {
+FetchResponse Run(net::io_context& io,
+                  const std::function<net::awaitable<FetchResponse>()>& fetch) {
   std::optional<FetchResponse> out;
   net::co_spawn(io, fetch(), [&](const std::exception_ptr& error, FetchResponse response) {
     if (error) std::rethrow_exception(error);

@@ -138,8 +138,9 @@ TEST(FetchWorker, MetricsCountOutcomesAndRefusals) {
   EXPECT_NE(text.find(R"(tributary_fetcher_fetches_total{outcome="ok",status_class="2xx"} 1)"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find(R"(tributary_fetcher_fetches_total{outcome="refused",status_class="none"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(R"(tributary_fetcher_fetches_total{outcome="refused",status_class="none"} 1)"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find(R"(tributary_fetcher_ssrf_refusals_total{class="metadata"} 1)"),
             std::string::npos)
@@ -155,7 +156,8 @@ TEST(FetchWorker, FailedDeliveryIsProducedAgainThenCompletes) {
   RecordingCompletions completions;
   FetchWorker worker(Settings(), sink, dead_letters, completions, fetcher_metrics);
   worker.Start();
-  worker.Handle(RequestMessage(3, "http://127.0.0.1:" + std::to_string(server.port) + "/status/404"));
+  worker.Handle(
+      RequestMessage(3, "http://127.0.0.1:" + std::to_string(server.port) + "/status/404"));
   ASSERT_EQ(sink.WaitFor(1), 1U);  // a 404: the event only
   sink.Deliver(Fail(ErrorKind::kRetryable, "kafka", "broker down"));
   EXPECT_TRUE(completions.offsets().empty());

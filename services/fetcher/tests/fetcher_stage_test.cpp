@@ -84,7 +84,9 @@ TEST(FetcherStage, RealBrokerInAndOut) {
          support::CommittedOffsets(brokers, group, prefix + ".fetch.requests", 2)) {
       if (offset > 0) committed_total += offset;
     }
-    if (committed_total < static_cast<std::int64_t>(requests.size())) std::this_thread::sleep_for(200ms);
+    if (committed_total < static_cast<std::int64_t>(requests.size())) {
+      std::this_thread::sleep_for(200ms);
+    }
   }
   stop = true;
   stage.join();

@@ -285,7 +285,8 @@ TEST_F(HostileHttp, RobotsTxtIsHonouredWhenTheSourceAsks) {
 
 // RFC 9309 §2.3.1.3-4: robots.txt answering 4xx means "no rules", 5xx means "disallow all".
 TEST_F(HostileHttp, RobotsTxtUnavailableAllowsAndUnreachableDisallows) {
-  for (const auto& [status, allowed] : std::vector<std::pair<int, bool>>{{404, true}, {503, false}}) {
+  const std::vector<std::pair<int, bool>> cases{{404, true}, {503, false}};
+  for (const auto& [status, allowed] : cases) {
     auto server = ::tributary::testing::StartHostileServer({}, {}, {"--robots-status",
                                                                      std::to_string(status)});
     boost::asio::io_context io;

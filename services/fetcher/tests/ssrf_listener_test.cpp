@@ -113,7 +113,9 @@ TEST(DecompressionBomb, PeakMemoryStaysUnderBound) {
   std::string report;
   char buffer[256];
   ssize_t n = 0;
-  while ((n = read(fds[0], buffer, sizeof buffer)) > 0) report.append(buffer, static_cast<std::size_t>(n));
+  while ((n = read(fds[0], buffer, sizeof buffer)) > 0) {
+    report.append(buffer, static_cast<std::size_t>(n));
+  }
   close(fds[0]);
   int status = 0;
   waitpid(child, &status, 0);
