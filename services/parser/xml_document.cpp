@@ -23,14 +23,14 @@ constexpr int kOptions = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR
                          XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_COMPACT |
                          XML_PARSE_NOCDATA;
 
-const LiftedCdata* CdataOf(const xmlNode* node) {
-  return node->doc != nullptr ? static_cast<const LiftedCdata*>(node->doc->_private) : nullptr;
+const LiftedText* CdataOf(const xmlNode* node) {
+  return node->doc != nullptr ? static_cast<const LiftedText*>(node->doc->_private) : nullptr;
 }
 
 // Puts lifted CDATA sections back into text read from the tree.
 void Expand(const xmlNode* node, std::string& text, bool escape) {
-  const LiftedCdata* cdata = CdataOf(node);
-  if (cdata == nullptr || !LiftedCdata::HasMarker(text)) return;
+  const LiftedText* cdata = CdataOf(node);
+  if (cdata == nullptr || !LiftedText::HasMarker(text)) return;
   std::string expanded;
   expanded.reserve(text.size() * 2);
   cdata->AppendExpanded(text, expanded, escape);
@@ -65,9 +65,9 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
   document.url_ = url;
   document.has_xml_base_ = utf8.find("xml:base") != std::string_view::npos;
   std::string lifted_text;
-  if (auto lifted = LiftedCdata::Lift(utf8); lifted) {
+  if (auto lifted = LiftedText::Lift(utf8); lifted) {
     lifted_text = std::move(lifted->first);
-    document.cdata_ = std::make_unique<LiftedCdata>(std::move(lifted->second));
+    document.cdata_ = std::make_unique<LiftedText>(std::move(lifted->second));
     utf8 = lifted_text;
   }
   document.doc_.reset(xmlCtxtReadMemory(ctxt.get(), utf8.data(), static_cast<int>(utf8.size()),

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "common/base/result.hpp"
-#include "services/parser/cdata.hpp"
+#include "services/parser/lifted_text.hpp"
 
 namespace tributary::parser::xml {
 
@@ -33,7 +33,7 @@ class Document {
   std::unique_ptr<xmlDoc, Free> doc_;
   // The CDATA sections lifted out before parsing (see cdata.hpp), on the heap so that the
   // pointer in doc_->_private survives a move of the Document; null when none were.
-  std::unique_ptr<LiftedCdata> cdata_;
+  std::unique_ptr<LiftedText> cdata_;
   std::string url_;
   bool has_xml_base_ = false;
 };

@@ -1,9 +1,9 @@
-// CDATA sections are lifted out before libxml2 parses (cdata.hpp): whatever the section holds
-// and wherever it sits, the fields read are the ones libxml2 would have given.
+// CDATA sections and entity-laden text are lifted out before libxml2 parses (lifted_text.hpp):
+// whatever they hold and wherever they sit, the fields read are the ones libxml2 would give.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "services/parser/cdata.hpp"
+#include "services/parser/lifted_text.hpp"
 #include "services/parser/tests/fixture.hpp"
 
 namespace tributary::parser {
@@ -73,14 +73,49 @@ TEST(Cdata, WarningsKeepTheirLineNumbers) {
 }
 
 TEST(Cdata, LiftLeavesDoctypeWithInternalSubsetAlone) {
-  EXPECT_FALSE(xml::LiftedCdata::Lift("<!DOCTYPE r [<!ENTITY e \"<![CDATA[x]]>\">]><r/>"));
-  EXPECT_FALSE(xml::LiftedCdata::Lift("<r>no sections</r>"));
-  const auto lifted = xml::LiftedCdata::Lift("<r><![CDATA[a\nb]]></r>");
+  EXPECT_FALSE(xml::LiftedText::Lift("<!DOCTYPE r [<!ENTITY e \"<![CDATA[x]]>\">]><r/>"));
+  EXPECT_FALSE(xml::LiftedText::Lift("<r>no sections</r>"));
+  const auto lifted = xml::LiftedText::Lift("<r><![CDATA[a\nb]]></r>");
   ASSERT_TRUE(lifted);
   EXPECT_EQ(lifted->first, "<r>\xEE\x80\x80" "0\n\xEE\x80\x81</r>");
   std::string out;
   lifted->second.AppendExpanded(lifted->first, out, /*escape=*/false);
   EXPECT_EQ(out, "<r>a\nb</r>");
+}
+
+TEST(LiftedText, EntityRunsDecodedAsXmlDefinesThem) {
+  const auto lifted = xml::LiftedText::Lift(
+      "<r a=\"x &amp; y\"><t>1 &lt; 2 &amp;&amp; &quot;&apos;&gt; &#233;&#xE9;\r\nz</t>"
+      "<!-- &amp; --><u>&nbsp;</u></r>");
+  ASSERT_TRUE(lifted);
+  // Attributes, comments and runs with other entities are left as written.
+  EXPECT_EQ(lifted->first,
+            "<r a=\"x &amp; y\"><t>\xEE\x80\x80"
+            "0\n\xEE\x80\x81</t><!-- &amp; --><u>&nbsp;</u></r>");
+  std::string out;
+  lifted->second.AppendExpanded(lifted->first, out, /*escape=*/false);
+  EXPECT_EQ(out,
+            "<r a=\"x &amp; y\"><t>1 < 2 && \"'> \u00e9\u00e9\nz</t>"
+            "<!-- &amp; --><u>&nbsp;</u></r>");
+}
+
+TEST(LiftedText, NothingLiftedWhenLibxml2MustDecide) {
+  EXPECT_FALSE(xml::LiftedText::Lift("<r>AT&T</r>"));               // malformed '&'
+  EXPECT_FALSE(xml::LiftedText::Lift("<r>&#0; &#xD800;</r>"));      // not XML characters
+  EXPECT_FALSE(xml::LiftedText::Lift("<r>&#X41;</r>"));             // XML wants a lower-case x
+  EXPECT_FALSE(xml::LiftedText::Lift("<r>a]]>b &amp;</r>"));        // "]]>" is an error in text
+  EXPECT_FALSE(xml::LiftedText::Lift("<r>&#xE000;0&#xE001; &amp;<![CDATA[x]]></r>"));
+  EXPECT_FALSE(xml::LiftedText::Lift("&amp;<r/>"));                 // not inside an element
+}
+
+TEST(Cdata, EscapedHtmlInTextReadAsText) {
+  const auto doc = Parse(InputFor(Rss(
+      "<item><title>Fish &amp; Chips</title><description>&lt;p&gt;Hot &amp;amp; "
+      "fresh&lt;/p&gt;&lt;p&gt;&#8220;Now&#8221;&lt;/p&gt;</description></item>")));
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->items.size(), 1U);
+  EXPECT_EQ(doc->items[0].title(), "Fish & Chips");
+  EXPECT_EQ(doc->items[0].summary(), "Hot & fresh\n\u201cNow\u201d");
 }
 
 }  // namespace
