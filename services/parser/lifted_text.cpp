@@ -70,13 +70,12 @@ bool MayLift(std::string_view document) {
 
 // Appends literal text with XML's line-end normalization ("\r\n" and a lone '\r' read as '\n').
 void AppendLiteral(std::string_view text, std::string& out) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      out.push_back('\n');
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else {
-      out.push_back(text[i]);
-    }
+  while (!text.empty()) {
+    const auto cr = text.find('\r');  // rare: everything up to it goes in one append
+    out.append(text.substr(0, cr));
+    if (cr == std::string_view::npos) break;
+    out.push_back('\n');
+    text.remove_prefix(cr + (cr + 1 < text.size() && text[cr + 1] == '\n' ? 2 : 1));
   }
 }
 
@@ -111,11 +110,9 @@ bool DecodeRun(std::string_view run, std::string& out) {
 }
 
 std::size_t LineBreaks(std::string_view raw) {
-  std::size_t breaks = 0;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '\n' || (raw[i] == '\r' && (i + 1 >= raw.size() || raw[i + 1] != '\n'))) {
-      ++breaks;
-    }
+  auto breaks = static_cast<std::size_t>(std::count(raw.begin(), raw.end(), '\n'));
+  for (auto cr = raw.find('\r'); cr != std::string_view::npos; cr = raw.find('\r', cr + 1)) {
+    if (cr + 1 >= raw.size() || raw[cr + 1] != '\n') ++breaks;  // a lone '\r' ends a line too
   }
   return breaks;
 }
