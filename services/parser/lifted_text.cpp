@@ -1,7 +1,6 @@
 #include "services/parser/lifted_text.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "services/parser/scan.hpp"
 #include "services/parser/text.hpp"
@@ -157,6 +156,7 @@ std::optional<std::pair<std::string, LiftedText>> LiftedText::Lift(std::string_v
   std::string out;
   out.reserve(document.size());
   LiftedText lifted;
+  lifted.contents_.reserve(document.size());  // pieces are never longer than their source
   std::size_t copied = 0;  // document[0, copied) is in `out`
   bool in_element = false;
   std::string decoded;
@@ -205,7 +205,7 @@ std::optional<std::pair<std::string, LiftedText>> LiftedText::Lift(std::string_v
       const auto name_start = rest.size() > 1 && rest[1] == '/' ? 2U : 1U;
       if (rest.size() <= name_start) break;
       if (const auto c = static_cast<unsigned char>(rest[name_start]);
-          !(std::isalpha(c) || c == '_' || c == ':' || c >= 0x80)) {
+          !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && c != '_' && c != ':' && c < 0x80) {
         break;
       }
       // A tag, to its '>' outside quoted attribute values (which may hold '>' and '&').
