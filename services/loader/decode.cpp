@@ -135,8 +135,8 @@ Result<ItemRow> ToItemRow(const v1::EmbeddedItem& embedded) {
       .model = {.name = embedded.model_name(),
                 .version = embedded.model_version(),
                 .dims = static_cast<std::int32_t>(embedded.dims())},
-      .vector = VectorText(std::span<const float>(embedded.vector().data(),
-                                                  static_cast<std::size_t>(embedded.vector_size()))),
+      .vector = VectorText(std::span<const float>(
+          embedded.vector().data(), static_cast<std::size_t>(embedded.vector_size()))),
       .values = {embedded.vector().begin(), embedded.vector().end()}};
   return row;
 }

@@ -9,10 +9,6 @@
 //  4. a FetchRequest written as JSON with the real kafka-console-producer is fetched and loaded;
 //  5. the loader's group reset to the beginning with the real kafka-consumer-groups tool and
 //     the loader restarted: row count and every row unchanged.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -20,10 +16,10 @@
 #include <fstream>
 #include <map>
 #include <pqxx/pqxx>
-#include <sstream>
 #include <thread>
 
 #include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/admin_probe.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
@@ -33,38 +29,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::tributary::testing::ChildProcess;
+using ::tributary::testing::FreePort;
 using ::tributary::testing::RunCommand;
 
 constexpr int kFeeds = 12;
 constexpr int kItemsPerFeed = 8;
 constexpr int kItems = kFeeds * kItemsPerFeed;
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-// Sum of every sample of a metric (all label sets) on a binary's /metrics.
-double Metric(int admin_port, const std::string& name) {
-  const auto page =
-      RunCommand("curl -sf http://127.0.0.1:" + std::to_string(admin_port) + "/metrics").output;
-  std::istringstream lines(page);
-  double sum = 0;
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.starts_with(name)) continue;
-    const char next = line.size() > name.size() ? line[name.size()] : ' ';
-    if (next != ' ' && next != '{') continue;
-    sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
 
 class Pipeline : public ::testing::Test {
  protected:
@@ -115,7 +85,8 @@ class Pipeline : public ::testing::Test {
                           std::to_string(admin_ports_[stage]);
     for (const auto& flag : flags) command += " " + flag;
     command += " 2>>" + (logs_ / (stage + ".log")).string();
-    stages_[stage] = std::make_unique<ChildProcess>(std::vector<std::string>{"/bin/sh", "-c", command});
+    stages_[stage] =
+        std::make_unique<ChildProcess>(std::vector<std::string>{"/bin/sh", "-c", command});
   }
 
   void StartFleet() {
@@ -127,6 +98,10 @@ class Pipeline : public ::testing::Test {
     Start("fetcher", {group + "fetcher", "--allow-cidrs 127.0.0.0/8", "--per-host-rate 1000",
                       "--per-host-burst 200", "--per-host-concurrency 16", "--fetch-timeout 3s"});
     Start("scheduler", {dsn, "--round-interval 200ms"});
+  }
+
+  double Metric(const std::string& stage, const std::string& name) {
+    return ::tributary::testing::ScrapeMetric(admin_ports_.at(stage), name);
   }
 
   template <typename T>
@@ -207,8 +182,7 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
 
   // --- 2. a second round over unchanged feeds ---------------------------------------------------
   const auto rows_before = Rows();
-  const double backend_calls = Metric(admin_ports_["embedder"],
-                                      "tributary_embedder_backend_requests_total");
+  const double backend_calls = Metric("embedder", "tributary_embedder_backend_requests_total");
   EXPECT_GT(backend_calls, 0);
   // Half the feeds lose their validators, so the server sends them again in full (200, same
   // entries); the other half answer 304.
@@ -221,13 +195,13 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
     tx.commit();
   }
   const double unchanged_before =
-      Metric(admin_ports_["loader"], "tributary_loader_items_unchanged_total");
+      Metric("loader", "tributary_loader_items_unchanged_total");
   const int refetched_feeds = Scalar<int>(
       "SELECT count(*) FROM sources WHERE url LIKE '%/feeds/%' AND etag IS NULL");
   ASSERT_GT(refetched_feeds, 0);
   ASSERT_TRUE(WaitFor(
       [&] {
-        return Metric(admin_ports_["loader"], "tributary_loader_items_unchanged_total") -
+        return Metric("loader", "tributary_loader_items_unchanged_total") -
                    unchanged_before >=
                refetched_feeds * kItemsPerFeed;
       },
@@ -242,7 +216,7 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       60s))
       << "the other feeds answered 304";
   EXPECT_EQ(Rows(), rows_before) << "no row was written (same xmin everywhere)";
-  EXPECT_EQ(Metric(admin_ports_["embedder"], "tributary_embedder_backend_requests_total"),
+  EXPECT_EQ(Metric("embedder", "tributary_embedder_backend_requests_total"),
             backend_calls)
       << "no embedding call: the re-sent items came from the cache";
 
@@ -300,12 +274,12 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
   // from zero).
   ASSERT_TRUE(WaitFor(
       [&] {
-        return Metric(admin_ports_["loader"], "tributary_loader_items_unchanged_total") >= total;
+        return Metric("loader", "tributary_loader_items_unchanged_total") >= total;
       },
       60s))
       << "the replayed items reached the restarted loader";
-  EXPECT_EQ(Metric(admin_ports_["loader"], "tributary_loader_items_inserted_total"), 0);
-  EXPECT_EQ(Metric(admin_ports_["loader"], "tributary_loader_items_updated_total"), 0);
+  EXPECT_EQ(Metric("loader", "tributary_loader_items_inserted_total"), 0);
+  EXPECT_EQ(Metric("loader", "tributary_loader_items_updated_total"), 0);
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), total);
   EXPECT_EQ(Rows(), before_replay) << "the replay rewrote nothing";
 }
