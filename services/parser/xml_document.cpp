@@ -23,17 +23,17 @@ constexpr int kOptions = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR
                          XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_COMPACT |
                          XML_PARSE_NOCDATA;
 
-const LiftedText* CdataOf(const xmlNode* node) {
+const LiftedText* LiftedOf(const xmlNode* node) {
   return node->doc != nullptr ? static_cast<const LiftedText*>(node->doc->_private) : nullptr;
 }
 
-// Puts lifted CDATA sections back into text read from the tree.
+// Puts lifted text (lifted_text.hpp) back into text read from the tree.
 void Expand(const xmlNode* node, std::string& text, bool escape) {
-  const LiftedText* cdata = CdataOf(node);
-  if (cdata == nullptr || !LiftedText::HasMarker(text)) return;
+  const LiftedText* lifted = LiftedOf(node);
+  if (lifted == nullptr || !LiftedText::HasMarker(text)) return;
   std::string expanded;
   expanded.reserve(text.size() * 2);
-  cdata->AppendExpanded(text, expanded, escape);
+  lifted->AppendExpanded(text, expanded, escape);
   text = std::move(expanded);
 }
 
@@ -67,7 +67,7 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
   std::string lifted_text;
   if (auto lifted = LiftedText::Lift(utf8); lifted) {
     lifted_text = std::move(lifted->first);
-    document.cdata_ = std::make_unique<LiftedText>(std::move(lifted->second));
+    document.lifted_ = std::make_unique<LiftedText>(std::move(lifted->second));
     utf8 = lifted_text;
   }
   document.doc_.reset(xmlCtxtReadMemory(ctxt.get(), utf8.data(), static_cast<int>(utf8.size()),
@@ -91,7 +91,7 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
     return Fail(ErrorKind::kPermanent, "parse",
                 "not XML: " + (message.empty() ? std::string("no root element") : message));
   }
-  document.doc_->_private = document.cdata_.get();
+  document.doc_->_private = document.lifted_.get();
   return document;
 }
 
@@ -177,7 +177,7 @@ std::string Attr(const xmlNode* node, const char* name) {
           value.append(reinterpret_cast<const char*>(t->content));
         }
       }
-      Expand(node, value, /*escape=*/false);  // only in ill-formed input: no CDATA in values
+      Expand(node, value, /*escape=*/false);  // never lifted from values; kept for safety
       return value;
     }
   }
@@ -194,7 +194,7 @@ std::string InnerXml(const xmlNode* node, std::size_t max_bytes) {
     out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
                static_cast<std::size_t>(xmlBufferLength(buffer.get())));
   }
-  Expand(node, out, /*escape=*/true);  // serialized markup: the sections become escaped text
+  Expand(node, out, /*escape=*/true);  // serialized markup: lifted text goes back escaped
   return out;
 }
 

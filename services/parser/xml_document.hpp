@@ -31,9 +31,9 @@ class Document {
     void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
   };
   std::unique_ptr<xmlDoc, Free> doc_;
-  // The CDATA sections lifted out before parsing (see cdata.hpp), on the heap so that the
-  // pointer in doc_->_private survives a move of the Document; null when none were.
-  std::unique_ptr<LiftedText> cdata_;
+  // The text lifted out before parsing (see lifted_text.hpp), on the heap so that the pointer
+  // in doc_->_private survives a move of the Document; null when none was.
+  std::unique_ptr<LiftedText> lifted_;
   std::string url_;
   bool has_xml_base_ = false;
 };
