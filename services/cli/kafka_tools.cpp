@@ -138,7 +138,8 @@ std::vector<std::string> KafkaClient::Topics() {
 
 Watermarks KafkaClient::QueryWatermarks(const std::string& topic, std::int32_t partition) {
   Watermarks w;
-  const auto err = consumer_->query_watermark_offsets(topic, partition, &w.low, &w.high, kTimeoutMs);
+  const auto err =
+      consumer_->query_watermark_offsets(topic, partition, &w.low, &w.high, kTimeoutMs);
   if (err != RdKafka::ERR_NO_ERROR) {
     throw std::runtime_error(fmt::format("cannot read the offsets of {}[{}]: {}", topic, partition,
                                          RdKafka::err2str(err)));

@@ -185,7 +185,8 @@ int ReplayCommand(const config::Source& source) {
   for (const auto& r : rows) {
     std::cout << fmt::format(
         "{:>9} {:>12} {:>12} {:>12}\n", r["partition"].get<int>(),
-        r["current"].is_null() ? std::string("-") : std::to_string(r["current"].get<std::int64_t>()),
+        r["current"].is_null() ? std::string("-")
+                               : std::to_string(r["current"].get<std::int64_t>()),
         r["new"].get<std::int64_t>(), r["lag"].get<std::int64_t>());
   }
   return 0;

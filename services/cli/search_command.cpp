@@ -158,7 +158,8 @@ int SearchCommand(const config::Source& source) {
               << "): " << log::Mask(embedded.error().message) << "\n";
     return 1;
   }
-  if (embedded->vectors.size() != 1 || embedded->vectors[0].size() != static_cast<std::size_t>(dims)) {
+  if (embedded->vectors.size() != 1 ||
+      embedded->vectors[0].size() != static_cast<std::size_t>(dims)) {
     std::cerr << "tributary search: the backend answered with a vector of another size\n";
     return 1;
   }
@@ -169,7 +170,8 @@ int SearchCommand(const config::Source& source) {
     // HNSW returns at most ef_search candidates: make room for the whole limit.
     tx.exec0(fmt::format("SET LOCAL hnsw.ef_search = {}", std::max(40, limit)));
     const auto rows =
-        tx.exec_params(SearchSql(model_id, dims, distance, limit), VectorText(embedded->vectors[0]));
+        tx.exec_params(SearchSql(model_id, dims, distance, limit),
+                       VectorText(embedded->vectors[0]));
     for (const auto& r : rows) {
       const double d = r[1].as<double>();
       results.push_back({{"item_id", r[0].as<std::int64_t>()},

@@ -102,12 +102,14 @@ void DatabaseStatus(pqxx::connection& connection, nlohmann::json* out) {
   for (const auto& r : tx.exec(
            "SELECT source_id, url, fetches, errors, error_rate, top_error_class "
            "FROM dq_error_rates WHERE errors > 0 ORDER BY error_rate DESC, errors DESC LIMIT 5")) {
-    worst.push_back({{"source_id", r[0].is_null() ? nlohmann::json() : nlohmann::json(r[0].as<std::int64_t>())},
+    worst.push_back({{"source_id", r[0].is_null() ? nlohmann::json()
+                                                  : nlohmann::json(r[0].as<std::int64_t>())},
                      {"url", r[1].is_null() ? nlohmann::json() : nlohmann::json(r[1].c_str())},
                      {"fetches", r[2].as<std::int64_t>()},
                      {"errors", r[3].as<std::int64_t>()},
                      {"error_rate", Number(r[4])},
-                     {"top_error_class", r[5].is_null() ? nlohmann::json() : nlohmann::json(r[5].c_str())}});
+                     {"top_error_class",
+                      r[5].is_null() ? nlohmann::json() : nlohmann::json(r[5].c_str())}});
   }
   (*out)["errors_24h"] = {
       {"fetches", fetches},
@@ -147,7 +149,9 @@ void PrintText(const nlohmann::json& s, bool all_partitions) {
     }
   }
   std::cout << "\nDead-letter topics\n";
-  if (s.contains("dlq_error")) std::cout << "  error: " << s["dlq_error"].get<std::string>() << "\n";
+  if (s.contains("dlq_error")) {
+    std::cout << "  error: " << s["dlq_error"].get<std::string>() << "\n";
+  }
   if (s["dlq"].empty()) std::cout << "  (none)\n";
   for (const auto& d : s["dlq"]) {
     std::cout << fmt::format("  {:<12} {:>8} record(s)  ({})\n", d["stage"].get<std::string>(),

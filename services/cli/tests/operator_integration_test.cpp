@@ -32,7 +32,8 @@ namespace t = ::tributary::testing;
 
 class OperatorCli : public ::testing::Test {
  protected:
-  OperatorCli() : brokers_(t::RequireEnv("TRIBUTARY_KAFKA_BROKERS")), prefix_(t::UniqueName("it-ops")) {
+  OperatorCli()
+      : brokers_(t::RequireEnv("TRIBUTARY_KAFKA_BROKERS")), prefix_(t::UniqueName("it-ops")) {
     settings_.brokers = brokers_;
     settings_.topic_prefix = prefix_;
   }
@@ -108,7 +109,8 @@ TEST_F(OperatorCli, DecodePrintsEveryMessageTypeAsJsonLines) {
   // A person's JSON record, as kafka-console-producer would write it.
   ASSERT_TRUE(producer
                   .ProduceAndWait({Topic("items"), "5/guid-2",
-                                   R"({"sourceId": "5", "externalId": "guid-2", "title": "Second"})",
+                                   R"({"sourceId": "5", "externalId": "guid-2",
+                                       "title": "Second"})",
                                    {}},
                                   30s)
                   .has_value());
@@ -271,7 +273,8 @@ TEST_F(OperatorCli, ReplayMovesAnInactiveGroupAndRefusesAnActiveOne) {
             (std::map<std::int32_t, std::int64_t>{{0, 0}, {1, 0}}));
 
   Json("replay --group " + group + " --topic " + topic + " --to-offset 1 --partition 1");
-  EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2).at(1), std::min<std::int64_t>(1, ends.at(1)));
+  EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2).at(1),
+            std::min<std::int64_t>(1, ends.at(1)));
   Json("replay --group " + group + " --topic items --to-time 2999-01-01T00:00:00Z");
   EXPECT_EQ(t::CommittedOffsets(brokers_, group, topic, 2), ends) << "after the last record";
   Json("replay --group " + group + " --topic items --to-time 2000-01-01T00:00:00+01:00");
@@ -315,7 +318,8 @@ TEST_F(OperatorCli, StatusReportsLagDlqSourcesErrorsAndRows) {
     pqxx::work tx(c);
     const auto a = std::to_string(ids[0]);
     const auto b = std::to_string(ids[1]);
-    tx.exec0("UPDATE sources SET consecutive_failures = 3, last_fetched_at = now() WHERE id = " + a);
+    tx.exec0("UPDATE sources SET consecutive_failures = 3, last_fetched_at = now() WHERE id = " +
+             a);
     tx.exec0("UPDATE sources SET last_fetched_at = now(), last_success_at = now() WHERE id = " + b);
     tx.exec0("UPDATE sources SET enabled = false WHERE id = " + std::to_string(ids[3]));
     tx.exec0("UPDATE sources SET created_at = now() - interval '1 day' WHERE id <> " + b);
@@ -342,7 +346,8 @@ TEST_F(OperatorCli, StatusReportsLagDlqSourcesErrorsAndRows) {
   }
   const auto never = prefix_ + "-loader";
 
-  const auto status = Json("status --pg-dsn dbname=" + db.name() + " --groups " + embedder + "," + never);
+  const auto status =
+      Json("status --pg-dsn dbname=" + db.name() + " --groups " + embedder + "," + never);
   ASSERT_EQ(status["groups"].size(), 2U) << status.dump();
   const auto& g = status["groups"][0];
   EXPECT_EQ(g["group"], embedder);
@@ -399,7 +404,9 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
       // The embedder's own text preparation and hash backend, as the pipeline would store it.
       const auto vector = embedder::HashEmbed(embedder::PrepareText(item, {}).text, 256);
       std::string text = "[";
-      for (std::size_t i = 0; i < vector.size(); ++i) text += (i ? "," : "") + std::to_string(vector[i]);
+      for (std::size_t i = 0; i < vector.size(); ++i) {
+        text += (i ? "," : "") + std::to_string(vector[i]);
+      }
       text += "]";
       ++n;
       const auto id = tx.exec_params1(
@@ -408,12 +415,14 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
           source, "id-" + std::to_string(n), title, "https://a.example/" + std::to_string(n))[0]
                           .as<std::int64_t>();
       tx.exec_params0("INSERT INTO item_embeddings (item_id, model_id, content_hash, embedding, "
-                      "observed_at) VALUES ($1, $2, sha256(convert_to($3::text, 'UTF8')), $4::vector, now())",
+                      "observed_at) VALUES ($1, $2, sha256(convert_to($3::text, 'UTF8')), "
+                      "$4::vector, now())",
                       id, model_id, "id-" + std::to_string(n), text);
     }
     tx.commit();
   }
-  const auto found = Json("search 'which async runtime for rust' --limit 2 --pg-dsn dbname=" + db.name());
+  const auto found =
+      Json("search 'which async runtime for rust' --limit 2 --pg-dsn dbname=" + db.name());
   ASSERT_EQ(found["results"].size(), 2U) << found.dump();
   EXPECT_EQ(found["results"][0]["title"], "Rust async runtimes compared");
   EXPECT_GT(found["results"][0]["score"].get<double>(), found["results"][1]["score"].get<double>());
@@ -437,7 +446,8 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
     std::string vector = "[";
     for (int i = 0; i < 256; ++i) vector += i ? ",0.1" : "0.1";
     vector += "]";
-    for (const auto& row : tx.exec_params("EXPLAIN " + SearchSql(model_id, 256, "cosine", 5), vector)) {
+    const auto rows = tx.exec_params("EXPLAIN " + SearchSql(model_id, 256, "cosine", 5), vector);
+    for (const auto& row : rows) {
       plan += std::string(row[0].c_str()) + "\n";
     }
     EXPECT_THAT(plan, HasSubstr("Index Scan using item_embeddings_m" + std::to_string(model_id) +

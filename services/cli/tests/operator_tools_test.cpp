@@ -48,7 +48,8 @@ TEST(RenderMessage, ItemWithHeadersKeyAndTimestamp) {
   v1::Item item;
   item.set_source_id(7);
   item.set_title("Hello");
-  const auto json = RenderMessage(At("t.items", codec::Encode(item), {{"traceparent", "00-x"}}), {});
+  const auto json =
+      RenderMessage(At("t.items", codec::Encode(item), {{"traceparent", "00-x"}}), {});
   EXPECT_EQ(json["topic"], "t.items");
   EXPECT_EQ(json["partition"], 2);
   EXPECT_EQ(json["offset"], 41);
@@ -123,7 +124,8 @@ TEST(SearchSql, RepeatsTheIndexExpressionAndPredicate) {
   const auto sql = SearchSql(7, 384, "cosine", 10);
   EXPECT_THAT(sql, HasSubstr("WHERE model_id = 7 ORDER BY embedding::vector(384) <=> "
                              "$1::vector(384) LIMIT 10"));
-  EXPECT_THAT(SearchSql(2, 3000, "l2", 5), HasSubstr("embedding::halfvec(3000) <-> $1::halfvec(3000)"));
+  EXPECT_THAT(SearchSql(2, 3000, "l2", 5),
+              HasSubstr("embedding::halfvec(3000) <-> $1::halfvec(3000)"));
   EXPECT_THAT(SearchSql(2, 64, "inner_product", 5), HasSubstr("<#>"));
 }
 
