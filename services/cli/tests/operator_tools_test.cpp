@@ -5,6 +5,7 @@
 
 #include "common/codec/codec.hpp"
 #include "common/kafka/dlq.hpp"
+#include "services/cli/app.hpp"
 #include "services/cli/kafka_tools.hpp"
 #include "services/cli/message_json.hpp"
 #include "services/cli/replay_command.hpp"
@@ -127,6 +128,28 @@ TEST(SearchSql, RepeatsTheIndexExpressionAndPredicate) {
   EXPECT_THAT(SearchSql(2, 3000, "l2", 5),
               HasSubstr("embedding::halfvec(3000) <-> $1::halfvec(3000)"));
   EXPECT_THAT(SearchSql(2, 64, "inner_product", 5), HasSubstr("<#>"));
+}
+
+TEST(OperatorCommands, HelpAndUsageErrorsNeedNoBrokerOrDatabase) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"decode", "--help"}, {"dlq", "--help"}, {"dlq", "list", "--help"},
+           {"dlq", "redrive", "--help"}, {"replay", "--help"}, {"status", "--help"},
+           {"search", "--help"}}) {
+    EXPECT_EQ(App::Run({.args = args}), 0) << args[0];
+  }
+  EXPECT_EQ(App::Run({.args = {"dlq"}}), 2);
+  EXPECT_EQ(App::Run({.args = {"dlq", "purge"}}), 2);
+  EXPECT_EQ(App::Run({.args = {"decode"}}), 2) << "no TOPIC";
+  EXPECT_EQ(App::Run({.args = {"dlq", "redrive"}}), 2) << "no STAGE";
+  EXPECT_EQ(App::Run({.args = {"replay", "--group", "g"}}), 2) << "no --topic";
+  EXPECT_EQ(App::Run({.args = {"replay", "--group", "g", "--topic", "t", "--to-earliest",
+                               "--to-latest"}}),
+            2)
+      << "two targets";
+  EXPECT_EQ(App::Run({.args = {"replay", "--group", "g", "--topic", "t", "--to-time", "noon"}}),
+            2);
+  EXPECT_EQ(App::Run({.args = {"search"}}), 2) << "no TEXT";
+  EXPECT_THROW(App::Run({.args = {"decode", "items", "--max", "-3"}}), config::ConfigError);
 }
 
 }  // namespace
