@@ -9,6 +9,7 @@
 #include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
 #include "common/runtime/consume_loop.hpp"
+#include "common/runtime/process_main.hpp"
 #include "services/embedder/config.hpp"
 #include "services/embedder/core.hpp"
 #include "services/embedder/hash_backend.hpp"
@@ -107,16 +108,8 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
 }
 
 int App::Main(int argc, char** argv) {
-  Shutdown::InstallSignalHandlers();
-  try {
-    return Run(config::Source::FromProcess(argc, argv));
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "tributary-embedder: " << log::Mask(e.what()) << "\n";
-    return 1;
-  }
+  return runtime::ProcessMain(argc, argv, "tributary-embedder",
+                              [](const config::Source& source) { return Run(source); });
 }
 
 }  // namespace tributary::embedder

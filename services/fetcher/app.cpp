@@ -6,6 +6,7 @@
 #include "common/kafka/producer.hpp"
 #include "common/log/mask.hpp"
 #include "common/runtime/consume_loop.hpp"
+#include "common/runtime/process_main.hpp"
 #include "services/fetcher/config.hpp"
 #include "services/fetcher/fetch_worker.hpp"
 #include "services/fetcher/kafka_ports.hpp"
@@ -66,16 +67,8 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
 }
 
 int App::Main(int argc, char** argv) {
-  Shutdown::InstallSignalHandlers();
-  try {
-    return Run(config::Source::FromProcess(argc, argv));
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "tributary-fetcher: " << log::Mask(e.what()) << "\n";
-    return 1;
-  }
+  return runtime::ProcessMain(argc, argv, "tributary-fetcher",
+                              [](const config::Source& source) { return Run(source); });
 }
 
 }  // namespace tributary::fetcher

@@ -7,6 +7,7 @@
 #include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
 #include "common/runtime/consume_loop.hpp"
+#include "common/runtime/process_main.hpp"
 #include "services/loader/config.hpp"
 #include "services/loader/core.hpp"
 #include "services/loader/kafka_ports.hpp"
@@ -88,16 +89,8 @@ int App::Run(const config::Source& source) {
 }
 
 int App::Main(int argc, char** argv) {
-  Shutdown::InstallSignalHandlers();
-  try {
-    return Run(config::Source::FromProcess(argc, argv));
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "tributary-loader: " << log::Mask(e.what()) << "\n";
-    return 1;
-  }
+  return runtime::ProcessMain(argc, argv, "tributary-loader",
+                              [](const config::Source& source) { return Run(source); });
 }
 
 }  // namespace tributary::loader

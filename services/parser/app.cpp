@@ -6,6 +6,7 @@
 #include "common/kafka/producer.hpp"
 #include "common/log/mask.hpp"
 #include "common/runtime/consume_loop.hpp"
+#include "common/runtime/process_main.hpp"
 #include "services/parser/config.hpp"
 #include "services/parser/core.hpp"
 #include "services/parser/kafka_ports.hpp"
@@ -65,16 +66,8 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
 }
 
 int App::Main(int argc, char** argv) {
-  Shutdown::InstallSignalHandlers();
-  try {
-    return Run(config::Source::FromProcess(argc, argv));
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "tributary-parser: " << log::Mask(e.what()) << "\n";
-    return 1;
-  }
+  return runtime::ProcessMain(argc, argv, "tributary-parser",
+                              [](const config::Source& source) { return Run(source); });
 }
 
 }  // namespace tributary::parser

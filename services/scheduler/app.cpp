@@ -8,6 +8,7 @@
 #include "common/kafka/producer.hpp"
 #include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
+#include "common/runtime/process_main.hpp"
 #include "services/scheduler/config.hpp"
 #include "services/scheduler/kafka_request_sink.hpp"
 #include "services/scheduler/scheduler.hpp"
@@ -78,16 +79,8 @@ int App::Run(const config::Source& source) {
 }
 
 int App::Main(int argc, char** argv) {
-  Shutdown::InstallSignalHandlers();
-  try {
-    return Run(config::Source::FromProcess(argc, argv));
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "tributary-scheduler: " << log::Mask(e.what()) << "\n";
-    return 1;
-  }
+  return runtime::ProcessMain(argc, argv, "tributary-scheduler",
+                              [](const config::Source& source) { return Run(source); });
 }
 
 }  // namespace tributary::scheduler
