@@ -6,6 +6,7 @@
 
 #include "common/base/result.hpp"
 #include "common/kafka/message.hpp"
+#include "common/runtime/stage_ports.hpp"
 #include "services/loader/batch.hpp"
 
 namespace tributary::loader {
@@ -28,18 +29,8 @@ class Store {
   [[nodiscard]] virtual Result<WriteStats> Write(const Batch& batch) = 0;
 };
 
-class DeadLetters {
- public:
-  virtual ~DeadLetters() = default;
-  // Acknowledged by the broker on success; a failure is retryable.
-  [[nodiscard]] virtual Result<void> Publish(const kafka::Message& message, const Error& error) = 0;
-};
-
-class Completions {
- public:
-  virtual ~Completions() = default;
-  // False when the offset can no longer be stored (partition revoked or lost).
-  virtual bool Complete(const kafka::Message& message) = 0;
-};
+// The ports every stage shares (common/runtime/stage_ports.hpp).
+using runtime::Completions;
+using runtime::DeadLetters;
 
 }  // namespace tributary::loader
