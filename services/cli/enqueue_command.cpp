@@ -11,6 +11,7 @@
 #include "common/log/log.hpp"
 #include "common/pg/database.hpp"
 #include "services/cli/database_session.hpp"
+#include "services/cli/source_ref.hpp"
 #include "services/scheduler/request_builder.hpp"
 
 namespace tributary::cli {
@@ -48,11 +49,10 @@ int EnqueueCommand(const config::Source& source) {
     pqxx::read_transaction tx(database.Connection());
     now = tx.exec1("SELECT extract(epoch FROM now())::bigint")[0].as<std::int64_t>();
     for (const auto& ref : refs) {
-      const bool numeric = ref.find_first_not_of("0123456789") == std::string::npos;
       const auto rows = tx.exec(
           "SELECT id, url, kind, coalesce(etag, ''), coalesce(last_modified, ''), config::text, "
           "enabled FROM sources WHERE " +
-          (numeric ? "id = " + ref : "url = " + tx.quote(ref)));
+          SourceWhere(tx, ref));
       if (rows.empty()) {
         std::cerr << "tributary enqueue: no source " << ref
                   << " (register it with `tributary sources add`)\n";

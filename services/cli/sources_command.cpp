@@ -12,6 +12,7 @@
 #include "common/pg/database.hpp"
 #include "services/cli/database_session.hpp"
 #include "services/cli/opml.hpp"
+#include "services/cli/source_ref.hpp"
 
 namespace tributary::cli {
 namespace {
@@ -62,12 +63,6 @@ bool IsHttpUrl(const std::string& url) {
   auto lower = url.substr(0, 8);
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return lower.starts_with("http://") || lower.starts_with("https://");
-}
-
-// A source named by id (all digits) or by url.
-std::string WhereClause(pqxx::transaction_base& tx, const std::string& ref) {
-  const bool numeric = !ref.empty() && ref.find_first_not_of("0123456789") == std::string::npos;
-  return numeric ? "id = " + ref : "url = " + tx.quote(ref);
 }
 
 std::string Text(const pqxx::field& f) { return f.is_null() ? "" : f.c_str(); }
@@ -319,7 +314,7 @@ int Show(const config::Source& source) {
   if (!Connect(database, "sources show")) return 1;
   pqxx::read_transaction tx(database.Connection());
   const auto found = tx.exec("SELECT to_jsonb(s) FROM sources s WHERE " +
-                             WhereClause(tx, refs[0]));
+                             SourceWhere(tx, refs[0]));
   if (found.empty()) {
     std::cerr << "tributary sources show: no source " << refs[0] << "\n";
     return 1;
@@ -382,7 +377,7 @@ int SetEnabled(const config::Source& source, bool enabled) {
     const auto changed = tx.exec(
         std::string("UPDATE sources SET enabled = ") + (enabled ? "true" : "false") +
         (enabled ? ", next_fetch_at = least(next_fetch_at, now())" : "") + " WHERE " +
-        WhereClause(tx, ref) + " RETURNING id");
+        SourceWhere(tx, ref) + " RETURNING id");
     if (changed.empty()) {
       std::cerr << "tributary sources " << name << ": no source " << ref << "\n";
       ++missing;
