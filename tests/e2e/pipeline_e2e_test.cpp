@@ -31,6 +31,7 @@ using namespace std::chrono_literals;
 using ::tributary::testing::ChildProcess;
 using ::tributary::testing::FreePort;
 using ::tributary::testing::RunCommand;
+using ::tributary::testing::WaitFor;
 
 constexpr int kFeeds = 12;
 constexpr int kItemsPerFeed = 8;
@@ -107,16 +108,6 @@ class Pipeline : public ::testing::Test {
   template <typename T>
   T Scalar(const std::string& sql) {
     return db_.Scalar<T>(sql);
-  }
-
-  // Polls until `done` holds or the timeout passes; false on timeout.
-  bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(250ms);
-    }
-    return done();
   }
 
   // Every item row with its vector's hash, as text: what a reader of the tables sees.

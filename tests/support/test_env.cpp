@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 namespace tributary::testing {
 
@@ -54,6 +55,16 @@ CommandResult RunCommand(const std::string& command, const std::string& stdin_te
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (!input_path.empty()) std::filesystem::remove(input_path);
   return result;
+}
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+             std::chrono::milliseconds poll) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(poll);
+  }
+  return done();
 }
 
 }  // namespace tributary::testing

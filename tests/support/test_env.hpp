@@ -1,6 +1,8 @@
 #pragma once
 // What integration tests need from the environment that deploy/local/env.sh exports.
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace tributary::testing {
@@ -21,5 +23,9 @@ struct CommandResult {
   std::string output;
 };
 CommandResult RunCommand(const std::string& command, const std::string& stdin_text = {});
+
+// Polls `done` every `poll` until it holds or `timeout` passes; the last answer of `done`.
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+             std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
 }  // namespace tributary::testing

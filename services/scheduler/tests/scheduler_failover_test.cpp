@@ -21,6 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 using ::tributary::testing::ChildProcess;
 using ::tributary::testing::ScrapeMetric;
+using ::tributary::testing::WaitFor;
 
 struct Replica {
   int port = 0;
@@ -38,15 +39,6 @@ Replica StartReplica(const std::string& brokers, const std::string& prefix,
           " --pg-dsn dbname=" + database + " --admin-port " + std::to_string(replica.port) +
           " --round-interval 200ms 2>>" + log});
   return replica;
-}
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return done();
 }
 
 TEST(SchedulerFailover, TheStandbyTakesOverAfterAKillAndNothingIsScheduledTwice) {
