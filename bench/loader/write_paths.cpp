@@ -28,6 +28,30 @@ void CopyBinary(PGconn* conn, const std::string& copy_sql, const std::string& pa
   Check(PQgetResult(conn), PGRES_COMMAND_OK, conn);
 }
 
+// One `items` row in the column order both COPY paths use (14 columns, typed as in the table).
+void AppendItem(pg::BinaryCopy& copy, const v1::Item& item, const loader::ItemRow& decoded) {
+  auto text = [](const std::string& s) {
+    return s.empty() ? std::optional<std::string>{} : std::optional<std::string>{s};
+  };
+  copy.BeginRow(14);
+  copy.Int8(item.source_id());
+  copy.Bytes(item.external_id());
+  copy.Text(text(item.url()));
+  copy.Text(text(item.canonical_url()));
+  copy.Text(text(item.title()));
+  copy.Text(text(item.summary()));
+  copy.Text(text(item.content_text()));
+  const std::vector<std::string> authors(item.authors().begin(), item.authors().end());
+  const std::vector<std::string> categories(item.categories().begin(), item.categories().end());
+  copy.TextArray(authors);
+  copy.TextArray(categories);
+  copy.Jsonb(decoded.enclosures);
+  copy.Text(text(item.language()));
+  copy.Timestamptz(item.published_at().seconds() * 1'000'000);
+  copy.Timestamptz(item.observed_at().seconds() * 1'000'000);
+  copy.Bytes(item.content_hash());
+}
+
 }  // namespace
 
 // The item ids for item_embeddings come from the identity sequence, allocated in COPY order.
@@ -39,29 +63,7 @@ void CopyCeiling(const std::string& dsn, const std::vector<v1::EmbeddedItem>& ro
     const auto end = std::min(rows.size(), begin + static_cast<std::size_t>(batch));
     Check(PQexec(conn, "BEGIN"), PGRES_COMMAND_OK, conn);
     pg::BinaryCopy items;
-    for (std::size_t i = begin; i < end; ++i) {
-      const auto& item = rows[i].item();
-      auto text = [](const std::string& s) {
-        return s.empty() ? std::optional<std::string>{} : std::optional<std::string>{s};
-      };
-      items.BeginRow(14);
-      items.Int8(item.source_id());
-      items.Bytes(item.external_id());
-      items.Text(text(item.url()));
-      items.Text(text(item.canonical_url()));
-      items.Text(text(item.title()));
-      items.Text(text(item.summary()));
-      items.Text(text(item.content_text()));
-      std::vector<std::string> authors(item.authors().begin(), item.authors().end());
-      std::vector<std::string> categories(item.categories().begin(), item.categories().end());
-      items.TextArray(authors);
-      items.TextArray(categories);
-      items.Jsonb(decoded[i].enclosures);
-      items.Text(text(item.language()));
-      items.Timestamptz(item.published_at().seconds() * 1'000'000);
-      items.Timestamptz(item.observed_at().seconds() * 1'000'000);
-      items.Bytes(item.content_hash());
-    }
+    for (std::size_t i = begin; i < end; ++i) AppendItem(items, rows[i].item(), decoded[i]);
     CopyBinary(conn,
                "COPY items (source_id, external_id, url, canonical_url, title, summary, "
                "content_text, authors, categories, enclosures, language, published_at, "
@@ -154,26 +156,7 @@ void TempCopyPath(const std::string& dsn, const std::vector<v1::EmbeddedItem>& r
     pg::BinaryCopy vectors;
     for (std::size_t i = begin; i < end; ++i) {
       const auto& item = rows[i].item();
-      auto text = [](const std::string& s) {
-        return s.empty() ? std::optional<std::string>{} : std::optional<std::string>{s};
-      };
-      items.BeginRow(14);
-      items.Int8(item.source_id());
-      items.Bytes(item.external_id());
-      items.Text(text(item.url()));
-      items.Text(text(item.canonical_url()));
-      items.Text(text(item.title()));
-      items.Text(text(item.summary()));
-      items.Text(text(item.content_text()));
-      std::vector<std::string> authors(item.authors().begin(), item.authors().end());
-      std::vector<std::string> categories(item.categories().begin(), item.categories().end());
-      items.TextArray(authors);
-      items.TextArray(categories);
-      items.Jsonb(decoded[i].enclosures);
-      items.Text(text(item.language()));
-      items.Timestamptz(item.published_at().seconds() * 1'000'000);
-      items.Timestamptz(item.observed_at().seconds() * 1'000'000);
-      items.Bytes(item.content_hash());
+      AppendItem(items, item, decoded[i]);
       vectors.BeginRow(6);
       vectors.Int8(item.source_id());
       vectors.Bytes(item.external_id());
