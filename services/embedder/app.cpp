@@ -10,6 +10,7 @@
 #include "common/pg/database.hpp"
 #include "common/runtime/consume_loop.hpp"
 #include "common/runtime/process_main.hpp"
+#include "common/runtime/stop_stage.hpp"
 #include "services/embedder/config.hpp"
 #include "services/embedder/core.hpp"
 #include "services/embedder/hash_backend.hpp"
@@ -93,18 +94,12 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
       {.shutdown_grace = config.shutdown_grace},
       [&] { return core.Tick() && !producer.fatal() && keep_running(); });
   core.Stop();
-  producer.Flush(std::chrono::seconds(10));
-  admin.Stop();
+  const int status = runtime::StopStage(producer, admin, *logger);
   if (const auto fatal = core.fatal()) {
     logger->critical("stopped: {}", *fatal);
     return 1;
   }
-  if (producer.fatal()) {
-    logger->error("the Kafka producer hit a fatal error; exiting");
-    return 1;
-  }
-  logger->info("stopped");
-  return 0;
+  return status;
 }
 
 int App::Main(int argc, char** argv) {

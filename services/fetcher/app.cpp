@@ -7,6 +7,7 @@
 #include "common/log/mask.hpp"
 #include "common/runtime/consume_loop.hpp"
 #include "common/runtime/process_main.hpp"
+#include "common/runtime/stop_stage.hpp"
 #include "services/fetcher/config.hpp"
 #include "services/fetcher/fetch_worker.hpp"
 #include "services/fetcher/kafka_ports.hpp"
@@ -56,14 +57,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
       {.shutdown_grace = config.shutdown_grace},
       [&] { return worker.Tick() && !producer.fatal() && keep_running(); });
   worker.Stop();
-  producer.Flush(std::chrono::seconds(10));
-  admin.Stop();
-  if (producer.fatal()) {
-    logger->error("the Kafka producer hit a fatal error; exiting");
-    return 1;
-  }
-  logger->info("stopped");
-  return 0;
+  return runtime::StopStage(producer, admin, *logger);
 }
 
 int App::Main(int argc, char** argv) {

@@ -8,6 +8,7 @@
 #include "common/pg/database.hpp"
 #include "common/runtime/consume_loop.hpp"
 #include "common/runtime/process_main.hpp"
+#include "common/runtime/stop_stage.hpp"
 #include "services/loader/config.hpp"
 #include "services/loader/core.hpp"
 #include "services/loader/kafka_ports.hpp"
@@ -78,14 +79,7 @@ int App::Run(const config::Source& source) {
         core.FlushIfDue(Core::Clock::now());
         return !producer.fatal();
       });
-  producer.Flush(std::chrono::seconds(10));
-  admin.Stop();
-  if (producer.fatal()) {
-    logger->error("the Kafka producer hit a fatal error; exiting");
-    return 1;
-  }
-  logger->info("stopped");
-  return 0;
+  return runtime::StopStage(producer, admin, *logger);
 }
 
 int App::Main(int argc, char** argv) {

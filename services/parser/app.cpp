@@ -7,6 +7,7 @@
 #include "common/log/mask.hpp"
 #include "common/runtime/consume_loop.hpp"
 #include "common/runtime/process_main.hpp"
+#include "common/runtime/stop_stage.hpp"
 #include "services/parser/config.hpp"
 #include "services/parser/core.hpp"
 #include "services/parser/kafka_ports.hpp"
@@ -55,14 +56,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   runtime::RunConsumeLoop(
       consumer, [&](kafka::Message message) { core.Handle(std::move(message)); }, &admin, {},
       [&] { return core.Tick(Core::Clock::now()) && !producer.fatal() && keep_running(); });
-  producer.Flush(std::chrono::seconds(10));
-  admin.Stop();
-  if (producer.fatal()) {
-    logger->error("the Kafka producer hit a fatal error; exiting");
-    return 1;
-  }
-  logger->info("stopped");
-  return 0;
+  return runtime::StopStage(producer, admin, *logger);
 }
 
 int App::Main(int argc, char** argv) {
