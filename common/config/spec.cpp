@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iostream>
 #include <optional>
 
 namespace tributary::config {
@@ -229,9 +230,14 @@ Spec::Outcome Spec::Parse(const Source& source) {
 
   // Flags first collected, so an explicit flag overrides the environment.
   std::vector<std::pair<const Option*, std::string>> flag_values;
+  bool check_only = false;
   for (std::size_t i = 0; i < source.args.size(); ++i) {
     const std::string& arg = source.args[i];
     if (arg == "--help" || arg == "-h") return Outcome::kHelp;
+    if (arg == "--check-config") {
+      check_only = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0 || arg == "--") {
       if (positional_ != nullptr) {
         positional_->push_back(arg);
@@ -284,12 +290,52 @@ Spec::Outcome Spec::Parse(const Source& source) {
     }
   }
 
+  if (check_only) ReportUnreadVariables(source, &problems);
+
   if (!problems.empty()) {
     std::string message = fmt::format("{}: invalid configuration:", program_);
     for (const auto& problem : problems) message += "\n  " + problem;
     throw ConfigError(message);
   }
-  return Outcome::kRun;
+  return check_only ? Outcome::kCheck : Outcome::kRun;
+}
+
+// Only under --check-config: a normal start ignores foreign variables, because a shared
+// environment (a ConfigMap for several stages, a developer's shell) legitimately holds settings
+// of other programs; a deployment check is where a misspelled name must surface.
+void Spec::ReportUnreadVariables(const Source& source, std::vector<std::string>* problems) const {
+  for (const auto& [name, value] : source.env) {
+    if (name.rfind(kEnvPrefix, 0) != 0) continue;
+    const bool read = std::any_of(options_.begin(), options_.end(), [&](const Option& option) {
+      if (option.env == name) return true;
+      return option.apply_env && name.rfind(option.env + "__", 0) == 0;
+    });
+    if (!read) {
+      problems->push_back(
+          fmt::format("{} is set, but no setting of {} reads it (misspelled, or meant for "
+                      "another program?)",
+                      name, program_));
+    }
+  }
+}
+
+std::optional<int> Spec::EndEarly(Outcome outcome) const {
+  return config::EndEarly(outcome, program_, Help());
+}
+
+std::optional<int> EndEarly(Spec::Outcome outcome, std::string_view program,
+                            const std::string& help) {
+  switch (outcome) {
+    case Spec::Outcome::kRun:
+      return std::nullopt;
+    case Spec::Outcome::kHelp:
+      std::cout << help;
+      return 0;
+    case Spec::Outcome::kCheck:
+      std::cout << program << ": configuration OK\n";
+      return 0;
+  }
+  return std::nullopt;
 }
 
 std::string Spec::Help() const {
@@ -307,6 +353,8 @@ std::string Spec::Help() const {
     }
     out += "\n";
   }
+  out += "  --check-config\n      Check the settings (flags and TRIBUTARY_ variables, refusing any "
+         "that nothing reads) without connecting to anything; exit 0 when good, 2 if not.\n";
   out += "  --help\n      Show this help and exit.\n";
   return out;
 }

@@ -9,8 +9,10 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/config/source.hpp"
@@ -31,7 +33,9 @@ std::string EnvName(const std::string& flag_name);
 
 class Spec {
  public:
-  enum class Outcome { kRun, kHelp };
+  // kHelp: `--help` was given. kCheck: `--check-config` was given and every setting is good,
+  // including no TRIBUTARY_ variable that nothing reads (a misspelled one is an error there).
+  enum class Outcome { kRun, kHelp, kCheck };
 
   Spec(std::string program, std::string summary);
 
@@ -60,8 +64,12 @@ class Spec {
   // Applies the source to the bound fields. Throws ConfigError naming every bad setting.
   Outcome Parse(const Source& source);
   [[nodiscard]] std::string Help() const;
+  // For programs that own their Spec: Parse, then EndEarly.
+  [[nodiscard]] std::optional<int> EndEarly(Outcome outcome) const;
 
  private:
+  void ReportUnreadVariables(const Source& source, std::vector<std::string>* problems) const;
+
   struct Option {
     std::string name;
     std::string env;
@@ -88,5 +96,10 @@ class Spec {
   std::string positional_help_;
   std::vector<std::string>* positional_ = nullptr;
 };
+
+// --help and --check-config end a program before it touches anything: prints the help or the
+// verdict and returns the exit status, or returns nothing when the program should run.
+std::optional<int> EndEarly(Spec::Outcome outcome, std::string_view program,
+                            const std::string& help);
 
 }  // namespace tributary::config

@@ -60,10 +60,7 @@ int Migrate(const config::Source& source) {
   spec.String("migrations-dir", &migrations_dir,
               "Read migrations from this directory instead of the ones built in.")
       .Bool("json", &json, "Print the result as JSON.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(log_settings);
   const auto migrations =
       migrations_dir.empty() ? MigrationsFromEmbedded() : MigrationsFromDirectory(migrations_dir);

@@ -48,10 +48,7 @@ int DecodeCommand(const config::Source& source) {
             "end. Alone, it prints only new records.")
       .Bool("full", &full, "Show whole document bodies and embedding vectors.")
       .Positional("TOPIC", &topics, "The topic to read.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(log_settings);
   if (topics.size() != 1) {
     std::cerr << "tributary decode: expected one TOPIC (e.g. items, dlq.loader, or a full "

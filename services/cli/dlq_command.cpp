@@ -92,10 +92,7 @@ int List(const config::Source& source) {
   spec.Int("max", &max, std::int64_t{0}, std::numeric_limits<std::int64_t>::max(),
            "Show at most the newest N records (0: all).")
       .Positional("STAGE", &stages, "fetcher, parser, embedder, loader, ...");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(common.log);
   if (stages.size() > 1) {
     std::cerr << "tributary dlq list: expected at most one STAGE\n";
@@ -191,10 +188,7 @@ int Redrive(const config::Source& source) {
       .Int("max", &max, std::int64_t{0}, std::numeric_limits<std::int64_t>::max(),
            "Redrive at most N records (0: all).")
       .Positional("STAGE", &stages, "fetcher, parser, embedder, loader, ...");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(common.log);
   if (stages.size() != 1) {
     std::cerr << "tributary dlq redrive: expected one STAGE (e.g. loader)\n";

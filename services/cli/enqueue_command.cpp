@@ -31,10 +31,7 @@ int EnqueueCommand(const config::Source& source) {
   log::AddSettings(spec, &log_settings);
   spec.Bool("json", &json, "Print JSON instead of text.")
       .Positional("ID|URL", &refs, "Registered sources, by id or URL.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(log_settings);
   if (refs.empty()) {
     std::cerr << "tributary enqueue: expected at least one source ID or URL\n";

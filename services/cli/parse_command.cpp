@@ -50,10 +50,7 @@ int ParseCommand(const config::Source& source) {
       .Bool("fetch-pages", &fetch_pages, "Sitemaps: list each URL as a page fetch child.")
       .Bool("compact", &compact, "Print one line instead of indented JSON.")
       .Positional("FILE", &files, "The document to parse; - reads standard input.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   if (files.size() != 1) {
     std::cerr << "tributary parse: expected exactly one FILE (or -)\n\n" << spec.Help();
     return 2;

@@ -95,10 +95,7 @@ int ReplayCommand(const config::Source& source) {
            std::numeric_limits<std::int32_t>::max(), "Only this partition (-1: all).")
       .Bool("dry-run", &dry_run, "Show the offsets that would be set; change nothing.")
       .Bool("json", &json, "Print JSON instead of a table.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(log_settings);
   if (group.empty() || topic_name.empty()) {
     std::cerr << "tributary replay: --group and --topic are required\n";

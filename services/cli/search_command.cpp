@@ -89,10 +89,7 @@ int SearchCommand(const config::Source& source) {
       .Duration("openai-timeout", &config.openai_timeout, "Deadline for the request.")
       .String("openai-ca-file", &config.openai_ca_file, "Extra trusted CA certificates (PEM).")
       .Positional("TEXT", &words, "The query; several words are joined by spaces.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(config.log);
   std::string query;
   for (const auto& w : words) query += (query.empty() ? "" : " ") + w;

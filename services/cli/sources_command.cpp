@@ -125,10 +125,7 @@ int Add(const config::Source& source) {
               "\"max_depth\": 1}'.")
       .Bool("disabled", &settings.disable, "Register (or set) the sources as disabled.")
       .Positional("URL", &urls, "http:// or https:// URLs.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(common.log);
   if (urls.empty()) {
     std::cerr << "tributary sources add: expected at least one URL\n";
@@ -183,10 +180,7 @@ int ImportOpml(const config::Source& source) {
   common.AddTo(spec);
   spec.Duration("interval", &interval, "Base interval for the new sources; default 30m.")
       .Positional("FILE", &files, "The OPML file, or - for standard input.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(common.log);
   if (files.size() != 1) {
     std::cerr << "tributary sources import-opml: expected exactly one FILE (or -)\n";
@@ -251,10 +245,7 @@ int List(const config::Source& source) {
                     "failures, next fetch (UTC), URL.");
   common.AddTo(spec);
   spec.Bool("failing", &failing_only, "Only sources whose latest fetch failed.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(common.log);
   pg::Database database(common.pg, "tributary-cli");
   if (!Connect(database, "sources list")) return 1;
@@ -301,10 +292,7 @@ int Show(const config::Source& source) {
                     "Every column of one source, its item count and its latest fetches.");
   common.AddTo(spec);
   spec.Positional("ID|URL", &refs, "The source, by id or by URL.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(common.log);
   if (refs.size() != 1) {
     std::cerr << "tributary sources show: expected exactly one ID or URL\n";
@@ -360,10 +348,7 @@ int SetEnabled(const config::Source& source, bool enabled) {
                             : "Stops scheduling the sources; their items stay.");
   common.AddTo(spec);
   spec.Positional("ID|URL", &refs, "Sources by id or URL.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(common.log);
   if (refs.empty()) {
     std::cerr << "tributary sources " << name << ": expected at least one ID or URL\n";

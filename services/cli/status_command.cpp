@@ -216,10 +216,7 @@ int StatusCommand(const config::Source& source) {
       .Bool("all-partitions", &all_partitions,
             "Text: list every partition, not only those with lag (JSON always has all).")
       .Bool("json", &json, "Print JSON instead of text.");
-  if (spec.Parse(source) == config::Spec::Outcome::kHelp) {
-    std::cout << spec.Help();
-    return 0;
-  }
+  if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(log_settings);
   bool ok = true;
   nlohmann::json status = {{"topic_prefix", kafka_settings.topic_prefix},

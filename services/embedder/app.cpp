@@ -23,10 +23,8 @@ namespace tributary::embedder {
 int App::Run(const config::Source& source, const std::function<bool()>& keep_running) {
   Config config;
   std::string help;
-  if (Parse(source, &config, &help) == config::Spec::Outcome::kHelp) {
-    std::cout << help;
-    return 0;
-  }
+  const auto outcome = Parse(source, &config, &help);
+  if (auto status = config::EndEarly(outcome, "tributary-embedder", help)) return *status;
   log::Setup(config.log);
   auto logger = log::Get("embedder");
   auto& registry = metrics::Default();

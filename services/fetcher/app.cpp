@@ -17,11 +17,13 @@ namespace tributary::fetcher {
 int App::Run(const config::Source& source, const std::function<bool()>& keep_running) {
   Config config;
   std::string help;
-  if (Parse(source, &config, &help) == config::Spec::Outcome::kHelp) {
+  const auto outcome = Parse(source, &config, &help);
+  if (outcome == config::Spec::Outcome::kHelp) {
     std::cout << help;
     return 0;
   }
   auto worker_settings = config.Worker();  // validates --allow-cidrs before anything starts
+  if (auto status = config::EndEarly(outcome, "tributary-fetcher", help)) return *status;
   log::Setup(config.log);
   auto logger = log::Get("fetcher");
   auto& registry = metrics::Default();

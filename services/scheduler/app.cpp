@@ -18,10 +18,8 @@ namespace tributary::scheduler {
 int App::Run(const config::Source& source) {
   Config config;
   std::string help;
-  if (Parse(source, &config, &help) == config::Spec::Outcome::kHelp) {
-    std::cout << help;
-    return 0;
-  }
+  const auto outcome = Parse(source, &config, &help);
+  if (auto status = config::EndEarly(outcome, "tributary-scheduler", help)) return *status;
   log::Setup(config.log);
   auto logger = log::Get("scheduler");
   auto& registry = metrics::Default();

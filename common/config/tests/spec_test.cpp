@@ -117,6 +117,46 @@ TEST(ConfigSpec, HelpListsEverySettingWithItsVariableAndDefault) {
   EXPECT_THAT(help, HasSubstr("env TRIBUTARY_LINGER, default 5ms"));
 }
 
+TEST(ConfigSpec, CheckConfigRefusesVariablesThatNothingReads) {
+  Settings s;
+  auto spec = MakeSpec(s);
+  const Source source{.env = {{"TRIBUTARY_ADMIN_PROT", "9000"},
+                              {"TRIBUTARY_KAFKA__SASL_PASSWORD", "s3cr3t"},
+                              {"HOME", "/root"}},
+                      .args = {"--check-config"}};
+  try {
+    spec.Parse(source);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    const std::string message = e.what();
+    EXPECT_THAT(message, HasSubstr("TRIBUTARY_ADMIN_PROT is set, but no setting of "
+                                   "tributary-test reads it"));
+    // Key/value groups read every variable under their prefix; other names are not ours.
+    EXPECT_THAT(message, Not(HasSubstr("TRIBUTARY_KAFKA__SASL_PASSWORD")));
+    EXPECT_THAT(message, Not(HasSubstr("HOME")));
+    EXPECT_THAT(message, Not(HasSubstr("s3cr3t")));
+  }
+  // A normal start tolerates the same environment: it may be shared by several programs.
+  Settings started;
+  auto run_spec = MakeSpec(started);
+  EXPECT_EQ(run_spec.Parse({.env = source.env}), Spec::Outcome::kRun);
+  EXPECT_EQ(started.kafka.at("sasl.password"), "s3cr3t");
+}
+
+TEST(ConfigSpec, CheckConfigPassesGoodSettingsAndStillNamesBadValues) {
+  Settings s;
+  auto spec = MakeSpec(s);
+  EXPECT_EQ(spec.Parse({.env = {{"TRIBUTARY_ADMIN_PORT", "9000"}},
+                        .args = {"--check-config", "--linger", "2s"}}),
+            Spec::Outcome::kCheck);
+  EXPECT_EQ(s.port, 9000);
+  EXPECT_EQ(s.linger, std::chrono::seconds(2));
+  EXPECT_THROW(spec.Parse({.args = {"--check-config", "--linger", "2"}}), ConfigError);
+  EXPECT_EQ(EndEarly(Spec::Outcome::kRun, "p", "help"), std::nullopt);
+  EXPECT_EQ(EndEarly(Spec::Outcome::kCheck, "p", "help"), 0);
+  EXPECT_THAT(spec.Help(), HasSubstr("--check-config"));
+}
+
 TEST(ConfigSpec, PositionalWordsAreRefusedUnlessDeclared) {
   Settings s;
   auto spec = MakeSpec(s);
