@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Checks that every tributary_* metric a Grafana dashboard queries is one the C++ sources
+register, so renaming a metric without updating the dashboard fails scripts/check_chart.sh.
+
+  check_metrics.py DASHBOARD.json [SOURCE_ROOT...]   (default roots: services common)
+
+Names come from two kinds of registration in the sources (tests excluded):
+  * literals:  registry.AddCounter("tributary_loader_retries_total", ...), CounterFamily(...), ...
+  * per-stage templates in a class: fmt::format("tributary_{}_consumed_total", stage) inside
+    Consumer::Consumer, expanded with the stage named wherever a service constructs that class
+    (kafka::Consumer consumer(config.kafka, {.stage = "parser", ...}) -> tributary_parser_...).
+A histogram's series (_bucket, _sum, _count) count as its name.
+"""
+import json
+import pathlib
+import re
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+REGISTER = re.compile(
+    r"\b(?:AddCounter|AddGauge|AddHistogram|CounterFamily|GaugeFamily|HistogramFamily)\(\s*"
+    r"\"(tributary_[a-z0-9_]+)\"")
+TEMPLATE = re.compile(r"fmt::format\(\s*\"(tributary_\{\}_[a-z0-9_]+)\"")
+CONSTRUCTOR = re.compile(r"^(\w+)::\1\(", re.M)
+HISTOGRAM_SERIES = re.compile(r"_(bucket|sum|count)$")
+
+
+def source_files(roots):
+    for root in roots:
+        for path in sorted((REPO / root).rglob("*.cpp")):
+            if "/tests/" in str(path) or path.name.endswith("_test.cpp"):
+                continue
+            yield path
+
+
+def registered_names(roots):
+    files = {p: p.read_text(errors="replace") for p in source_files(roots)}
+    names = set()
+    templates = []  # (class name, template)
+    for path, text in files.items():
+        names.update(REGISTER.findall(text))
+        found = TEMPLATE.findall(text)
+        if found:
+            classes = CONSTRUCTOR.findall(text)
+            if len(classes) != 1:
+                sys.exit(f"{path.relative_to(REPO)}: per-stage metric names in a file with "
+                         f"{len(classes)} constructors; cannot tell which class registers them")
+            templates += [(classes[0], t) for t in found]
+    for cls, template in templates:
+        # Every construction `kafka::<Class> name(...);`: its first lower-case word literal is
+        # the stage (the .stage field of a Consumer, the stage argument of the others).
+        construct = re.compile(r"\bkafka::" + cls + r"\s+\w+\s*\((.*?)\);", re.S)
+        stages = set()
+        for text in files.values():
+            for args in construct.findall(text):
+                literal = re.search(r"\"([a-z]+)\"", args)
+                if literal:
+                    stages.add(literal.group(1))
+        if not stages:
+            sys.exit(f"no construction of kafka::{cls} names a stage; cannot expand {template}")
+        names.update(template.replace("{}", s) for s in stages)
+    return names
+
+
+def dashboard_metrics(path):
+    dashboard = json.loads(pathlib.Path(path).read_text())
+    used = {}
+    def walk(panels):
+        for panel in panels:
+            for target in panel.get("targets", []):
+                for name in re.findall(r"\btributary_[a-z0-9_]+", target.get("expr", "")):
+                    used.setdefault(name, panel.get("title", "?"))
+            walk(panel.get("panels", []))
+    walk(dashboard.get("panels", []))
+    return used
+
+
+def main(argv):
+    if not argv:
+        sys.exit(__doc__)
+    roots = argv[1:] or ["services", "common"]
+    registered = registered_names(roots)
+    used = dashboard_metrics(argv[0])
+    if not used:
+        sys.exit(f"{argv[0]}: no tributary_* metric in any panel expression")
+    unknown = []
+    for name, panel in sorted(used.items()):
+        base = HISTOGRAM_SERIES.sub("", name)
+        if name not in registered and base not in registered:
+            unknown.append(f"  {name} (panel '{panel}')")
+    if unknown:
+        print(f"FAIL {argv[0]}: metrics that no source registers:\n" + "\n".join(unknown),
+              file=sys.stderr)
+        sys.exit(1)
+    print(f"  ok {len(used)} metric names in {argv[0]}, all among the {len(registered)} "
+          f"the sources register")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
