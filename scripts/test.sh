@@ -26,6 +26,7 @@ export CCACHE_DIR="${CCACHE_DIR:-$repo/.local/ccache}"
 step "build (preset ci: warnings are errors)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$jobs"
+scripts/check_chart.sh  # Helm chart, compose file, Dockerfile, Grafana dashboard: no services needed
 
 # Services that already ran before this script (a developer's session) are left running; what
 # this script starts, it stops.
