@@ -259,6 +259,13 @@ def make_handler(corpus, slow_seconds):
     return Handler
 
 
+class FeedServer(ThreadingHTTPServer):
+    # The socketserver default backlog of 5 overflows when a fetcher opens dozens of
+    # connections at once: the kernel then drops the handshake's last ACK, the client believes
+    # it is connected and waits for an answer that never comes (a read timeout).
+    request_queue_size = 1024
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=28080)
@@ -269,7 +276,7 @@ def main():
     parser.add_argument("--slow-seconds", type=float, default=60)
     args = parser.parse_args()
     corpus = Corpus(args.feeds, args.items, args.seed, base="")
-    server = ThreadingHTTPServer((args.address, args.port), make_handler(corpus, args.slow_seconds))
+    server = FeedServer((args.address, args.port), make_handler(corpus, args.slow_seconds))
     server.daemon_threads = True
     # --port 0 picks a free port; the first line says which (tests read it).
     corpus.base = f"http://{args.address}:{server.server_address[1]}"

@@ -311,6 +311,8 @@ fsync = on
 timezone = 'UTC'
 log_timezone = 'UTC'
 log_line_prefix = '%m [%p] %q%u@%d '
+# bench/pipeline measures fetch-to-row latency to the commit (pg_xact_commit_timestamp).
+track_commit_timestamp = on
 EOF
   # Trust, but only over loopback and the socket inside the PostgreSQL area.
   write_pg_file "$PG_DATA/pg_hba.conf" <<'EOF'
