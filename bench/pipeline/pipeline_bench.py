@@ -137,7 +137,8 @@ class Bench:
         dsn = {"TRIBUTARY_PG_DSN": f"postgresql://{os.environ['PGUSER']}@127.0.0.1:"
                                    f"{os.environ['PGPORT']}/{self.database}"}
         per_stage = {
-            "loader": {**dsn, "TRIBUTARY_GROUP_ID": f"{self.prefix}-loader"},
+            "loader": {**dsn, "TRIBUTARY_GROUP_ID": f"{self.prefix}-loader",
+                       "TRIBUTARY_ANN_INDEX": self.args.ann_index},
             "embedder": {**dsn, "TRIBUTARY_GROUP_ID": f"{self.prefix}-embedder",
                          "TRIBUTARY_BACKEND": "hash"},
             "parser": {"TRIBUTARY_GROUP_ID": f"{self.prefix}-parser"},
@@ -275,7 +276,8 @@ class Bench:
                 "max_s": worst, "clock": "commit" if self.commit_clock else "loaded_at"}
 
     def run(self):
-        results = {"prefix": self.prefix, "feeds": self.args.feeds, "paced_feeds":
+        results = {"prefix": self.prefix, "ann_index": self.args.ann_index,
+                   "feeds": self.args.feeds, "paced_feeds":
                    self.args.paced_feeds, "items_per_feed": self.args.items}
         results["throughput"] = self.throughput()
         self.save_metrics("throughput")
@@ -288,14 +290,26 @@ class Bench:
         results["cpu_seconds"] = {stage: cpu_seconds(p.pid) for stage, p in
                                   self.processes.items()}
         results["cpu_seconds"]["feed_server"] = cpu_seconds(self.feed_server.pid)
+        if self.args.ann_index == "defer":
+            results["index_build"] = self.build_index()
         return results
+
+    def build_index(self):
+        """With --ann-index=defer the HNSW index is built once, after the load."""
+        say("building the deferred HNSW index (tributary index build)")
+        out = subprocess.run([str(self.bin_dir / "tributary"), "index", "build", "--json",
+                              "--pg-dsn", f"dbname={self.database}"],
+                             check=True, capture_output=True, text=True).stdout
+        built = json.loads(out)[0]
+        return {"vectors": built["vectors"], "seconds": built["seconds"]}
 
 
 def report(results):
     t, lat, rss = results["throughput"], results["latency"], results["peak_rss_mb"]
     print()
     print(f"pipeline, {results['feeds']} feeds x {results['items_per_feed']} items "
-          f"(hash embedder, 1 replica per stage, Kafka + PostgreSQL on this machine)")
+          f"(hash embedder, loader --ann-index={results['ann_index']}, 1 replica per stage, "
+          f"Kafka + PostgreSQL on this machine)")
     print(f"  throughput  {t['items_per_s']:8.0f} items/s   target {TARGET_ITEMS_PER_S}: "
           f"{t['items_per_s'] / TARGET_ITEMS_PER_S:.2f}x   ({t['items']} items, first fetch to "
           f"last row {t['seconds_first_fetch_to_last_row']:.1f} s; enable to drained "
@@ -309,6 +323,14 @@ def report(results):
         shown = f"{mb:6.1f} MB" if mb is not None else "  exited"
         ratio = f"{mb / TARGET_RSS_MB:.2f} of the {TARGET_RSS_MB} MB target" if mb else ""
         print(f"  peak RSS    {stage:<10} {shown}   {ratio}")
+    if "index_build" in results:
+        build = results["index_build"]
+        both = results["throughput"]["items"] + results["latency"]["items"]
+        share = build["seconds"] * results["throughput"]["items"] / both
+        with_build = t["items"] / (t["seconds_first_fetch_to_last_row"] + share)
+        print(f"  ANN index   deferred; built afterwards over {build['vectors']} vectors in "
+              f"{build['seconds']:.1f} s; throughput counting the build: {with_build:.0f} "
+              f"items/s ({with_build / TARGET_ITEMS_PER_S:.2f}x)")
     cpu = ", ".join(f"{name} {s:.1f}" for name, s in results["cpu_seconds"].items()
                     if s is not None)
     print(f"  CPU seconds {cpu}")
@@ -323,6 +345,9 @@ def main():
     parser.add_argument("--items", type=int, default=50, help="items per feed")
     parser.add_argument("--load-fraction", type=float, default=0.5,
                         help="latency run rate, as a fraction of the measured throughput")
+    parser.add_argument("--ann-index", choices=["build", "defer"], default="build",
+                        help="the loader's --ann-index: build (HNSW maintained row by row) or "
+                             "defer (built once afterwards, and timed)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds after starting the fleet")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait per run")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")

@@ -144,6 +144,9 @@ Consumer::Consumer(const Settings& settings, ConsumerSettings consumer_settings,
       // A resumed partition joins the broker's next fetch; the default 500 ms wait of the fetch
       // already in flight would stall every pause/resume cycle that long.
       {"fetch.wait.max.ms", "100"},
+      // librdkafka prefetches up to 64 MiB per consumer by default, most of a worker's memory
+      // budget; 16 MiB still holds thousands of messages ahead of the stage at these sizes.
+      {"queued.max.messages.kbytes", "16384"},
   });
   std::string error;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(callbacks_.get()), error) !=
@@ -193,8 +196,7 @@ void Consumer::OnRevokeInternal(const std::vector<RdKafka::TopicPartition*>& par
   if (revoke_listener_) revoke_listener_(revoked);
 }
 
-void Consumer::ApplyBackpressure() {
-  const bool total_full = tracker_.InFlightTotal() >= settings_.max_in_flight_total;
+void Consumer::ApplyBackpressure(bool total_full) {
   PartitionList to_pause;
   PartitionList to_resume;
   for (const auto& tp : tracker_.Assigned()) {
@@ -216,9 +218,27 @@ void Consumer::ApplyBackpressure() {
   paused_gauge_.Set(static_cast<double>(paused_.size()));
 }
 
+bool Consumer::WaitWhileFull(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(completion_mutex_);
+  return !completion_cv_.wait_for(lock, timeout, [&] {
+    return close_started_ || tracker_.InFlightTotal() < settings_.max_in_flight_total;
+  });
+}
+
 std::optional<Message> Consumer::Poll(std::chrono::milliseconds timeout) {
   if (close_started_) return std::nullopt;
-  ApplyBackpressure();
+  if (tracker_.InFlightTotal() >= settings_.max_in_flight_total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!full_since_) full_since_ = now;
+    const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(now - *full_since_);
+    if (held < settings_.pause_after &&
+        WaitWhileFull(std::min(timeout, settings_.pause_after - held))) {
+      return std::nullopt;  // still full: the caller polls again, and may then pause
+    }
+  }
+  if (tracker_.InFlightTotal() < settings_.max_in_flight_total) full_since_.reset();
+  pausing_all_ = full_since_.has_value();
+  ApplyBackpressure(pausing_all_);
   std::unique_ptr<RdKafka::Message> raw(consumer_->consume(static_cast<int>(timeout.count())));
   if (callbacks_->fatal()) {
     std::string reason;
@@ -258,7 +278,9 @@ std::optional<Message> Consumer::Poll(std::chrono::milliseconds timeout) {
   message.generation = *generation;
   consumed_.Labels({message.topic}).Inc();
   in_flight_.Set(static_cast<double>(tracker_.InFlightTotal()));
-  ApplyBackpressure();
+  // A partition that reached its own limit stops fetching now; the total limit is handled at
+  // the next Poll (wait first, pause only if it holds).
+  ApplyBackpressure(pausing_all_);
   return message;
 }
 
@@ -281,6 +303,12 @@ bool Consumer::Complete(const Message& message) {
     return true;
   });
   in_flight_.Set(static_cast<double>(tracker_.InFlightTotal()));
+  {
+    // Taken (and released) before notifying, so a Poll between its check and its wait cannot
+    // miss this completion.
+    std::lock_guard lock(completion_mutex_);
+  }
+  completion_cv_.notify_all();
   return ok;
 }
 

@@ -40,9 +40,17 @@ CoreSettings Config::Core() const {
                     .max_tokens = static_cast<std::size_t>(batch_tokens),
                     .linger = batch_linger};
   settings.concurrency = concurrency;
-  settings.lru_entries = static_cast<std::size_t>(cache_entries);
+  settings.lru_entries = LruEntries();
   settings.retry = {.initial = backoff_initial, .max = backoff_max, .quota_retry = quota_retry};
   return settings;
+}
+
+std::size_t Config::LruEntries() const {
+  // A vector's floats plus its key (model + 32-byte hash) and the list and map nodes around it.
+  constexpr std::size_t kOverheadBytes = 160;
+  const std::size_t entry_bytes = static_cast<std::size_t>(Model().dims) * sizeof(float) +
+                                  kOverheadBytes;
+  return static_cast<std::size_t>(cache_mb) * 1024 * 1024 / entry_bytes;
 }
 
 OpenAiSettings Config::OpenAi() const {
@@ -128,8 +136,9 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
       .Duration("batch-linger", &config->batch_linger,
                 "Send a partial batch once its oldest input waited this long.")
       .Int("concurrency", &config->concurrency, 1, 256, "Backend requests in flight at once.")
-      .Int("cache-entries", &config->cache_entries, 0, 10'000'000,
-           "Vectors kept in the in-process LRU (0 disables it).")
+      .Int("cache-mb", &config->cache_mb, 0, 65'536,
+           "Memory for the in-process LRU of recent vectors, in MiB (0 disables it); how many "
+           "vectors that is depends on --dims.")
       .Bool("pg-cache", &config->pg_cache,
             "Look vectors up in item_embeddings (read only) before calling the backend, and "
             "check the model against embedding_models.")

@@ -44,7 +44,7 @@ struct Config {
   int batch_tokens = 200'000;
   std::chrono::milliseconds batch_linger{50};
   int concurrency = 4;
-  int cache_entries = 50'000;
+  int cache_mb = 32;
   bool pg_cache = true;
   std::chrono::milliseconds pg_cache_timeout{std::chrono::seconds(2)};
   std::chrono::milliseconds backoff_initial{500};
@@ -56,6 +56,8 @@ struct Config {
   [[nodiscard]] std::string EmbeddedTopic() const;
   [[nodiscard]] ModelSpec Model() const;
   [[nodiscard]] CoreSettings Core() const;
+  // How many vectors of this model fit in --cache-mb.
+  [[nodiscard]] std::size_t LruEntries() const;
   // The openai backend's settings, with the key read from --openai-api-key-file if given.
   [[nodiscard]] OpenAiSettings OpenAi() const;
 };

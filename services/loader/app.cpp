@@ -34,7 +34,8 @@ int App::Run(const config::Source& source) {
   auto& registry = metrics::Default();
   LoaderMetrics loader_metrics(registry);
   PgStore store(database, &loader_metrics.retries,
-                static_cast<std::size_t>(config.copy_min_rows));
+                static_cast<std::size_t>(config.copy_min_rows),
+                config.ann_index == "defer" ? AnnIndex::kDefer : AnnIndex::kBuild);
 
   // Members in dependency order; the consumer is created last and closed first.
   admin::AdminServer admin(config.admin, registry);

@@ -31,7 +31,13 @@ void AddSettings(config::Spec& spec, Config* config) {
                 "Write a batch when its oldest message waited this long.")
       .Int("copy-min-rows", &config->copy_min_rows, 1, 1'000'000,
            "Send a batch's items and vectors by binary COPY into a stage table when it has at "
-           "least this many to write; fewer go as one INSERT ... SELECT FROM unnest(...).");
+           "least this many to write; fewer go as one INSERT ... SELECT FROM unnest(...).")
+      .Choice("ann-index", &config->ann_index, {"build", "defer"},
+              "build: a new embedding model's HNSW index is created before its first vector is "
+              "written, so search is indexed from the start. defer: no index is created (for "
+              "bulk loads and backfills: maintaining HNSW row by row costs most of a batch's "
+              "database time); build it afterwards with `tributary index build`, searches scan "
+              "until then. An index that exists is maintained either way.");
 }
 
 config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {

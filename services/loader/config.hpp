@@ -23,6 +23,7 @@ struct Config {
   int batch_size = 1000;
   std::chrono::milliseconds batch_linger{200};
   int copy_min_rows = 32;  // PgStore::kDefaultCopyMinRows (measured crossover, README)
+  std::string ann_index = "build";  // or "defer" (PgStore's AnnIndex)
 
   [[nodiscard]] std::string ItemsTopic() const;
   [[nodiscard]] std::string EventsTopic() const;

@@ -28,8 +28,12 @@ pqxx::result Exec(pqxx::work& tx, const char* statement, const std::vector<std::
 
 }  // namespace
 
-PgStore::PgStore(pg::Database& database, metrics::Counter* retries, std::size_t copy_min_rows)
-    : database_(database), retries_(retries), copy_min_rows_(copy_min_rows) {
+PgStore::PgStore(pg::Database& database, metrics::Counter* retries, std::size_t copy_min_rows,
+                 AnnIndex ann_index)
+    : database_(database),
+      retries_(retries),
+      copy_min_rows_(copy_min_rows),
+      ann_index_(ann_index) {
   database_.OnConnect(sql::kCreateStageTables);
   database_.Prepare(kCurrent, sql::kCurrentRows);
   database_.Prepare(kItems, sql::kUpsertItems);
@@ -65,14 +69,16 @@ Result<int> PgStore::ModelId(const ModelKey& model) {
                 fmt::format("model {}/{} is registered with {} dims, the record has {}",
                             model.name, model.version, dims, model.dims));
   }
-  // Its own short transaction, before any vector of the model is written: the index build
-  // blocks writes to item_embeddings while it runs (0003).
-  auto indexed = database_.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    tx.exec_params("SELECT tributary_ensure_model_index($1)", id);
-    tx.commit();
-  });
-  if (!indexed) return tl::unexpected(indexed.error());
+  if (ann_index_ == AnnIndex::kBuild) {
+    // Its own short transaction, before any vector of the model is written: the index build
+    // blocks writes to item_embeddings while it runs (0003).
+    auto indexed = database_.Run([&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      tx.exec_params("SELECT tributary_ensure_model_index($1)", id);
+      tx.commit();
+    });
+    if (!indexed) return tl::unexpected(indexed.error());
+  }
   models_.emplace(model, id);
   return id;
 }

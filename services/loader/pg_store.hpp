@@ -15,6 +15,12 @@
 
 namespace tributary::loader {
 
+// Whether registering a model also builds its HNSW index. kDefer is for bulk loads and
+// backfills: maintaining HNSW row by row is most of a batch's database time, while building
+// the index once afterwards (`tributary index build`) is several times cheaper; until then
+// searches scan. An index that exists is maintained either way.
+enum class AnnIndex { kBuild, kDefer };
+
 class PgStore final : public Store {
  public:
   // Below this many rows to write, unnest; from it on, binary COPY into the stage tables.
@@ -22,11 +28,12 @@ class PgStore final : public Store {
 
   // `retries` counts transient failures that were retried (may be null).
   PgStore(pg::Database& database, metrics::Counter* retries,
-          std::size_t copy_min_rows = kDefaultCopyMinRows);
+          std::size_t copy_min_rows = kDefaultCopyMinRows, AnnIndex ann_index = AnnIndex::kBuild);
 
   [[nodiscard]] Result<WriteStats> Write(const Batch& batch) override;
 
-  // The id of a registered model; registers it (and builds its index) when new. A model
+  // The id of a registered model; registers it (and builds its index, unless deferred) when
+  // new. A model
   // registered with other dims is a permanent error for the rows that name it.
   [[nodiscard]] Result<int> ModelId(const ModelKey& model);
 
@@ -37,6 +44,7 @@ class PgStore final : public Store {
   pg::Database& database_;
   metrics::Counter* retries_;
   std::size_t copy_min_rows_;
+  AnnIndex ann_index_;
   std::map<ModelKey, int> models_;
 };
 

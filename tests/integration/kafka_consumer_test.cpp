@@ -247,5 +247,68 @@ TEST(KafkaConsumer, BackpressurePausesAtTheInFlightLimitWithoutLosingMessages) {
   consumer.Close(0ms);
 }
 
+TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHolds) {
+  const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto topic = UniqueName("it-limit-wait");
+  testing::CreateTopic(brokers, topic, 1);
+  kafka::Settings settings{.brokers = brokers};
+  {
+    kafka::Producer producer(settings, "test");
+    for (int i = 0; i < 40; ++i) {
+      ASSERT_TRUE(producer.ProduceAndWait({.topic = topic, .value = std::to_string(i)}, 10s));
+    }
+  }
+  metrics::Registry registry;
+  kafka::Consumer consumer(settings,
+                           {.stage = "limit",
+                            .group_id = UniqueName("it-group"),
+                            .topics = {topic},
+                            .max_in_flight_per_partition = 100,
+                            .max_in_flight_total = 10,
+                            .pause_after = 400ms},
+                           registry);
+  auto& paused = registry.AddGauge("tributary_limit_paused_partitions",
+                                   "Partitions paused because too much work is in flight.");
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  auto fill = [&](std::vector<kafka::Message>& held) {
+    while (held.size() < 10 && std::chrono::steady_clock::now() < deadline) {
+      if (auto m = consumer.Poll(100ms)) held.push_back(std::move(*m));
+    }
+  };
+  std::vector<kafka::Message> held;
+  fill(held);
+  ASSERT_EQ(held.size(), 10U);
+
+  // A short stall: Poll waits for a completion instead of pausing, and the completion from
+  // another thread wakes it; the partition was never paused (its fetched messages are kept).
+  EXPECT_FALSE(consumer.Poll(50ms).has_value());
+  EXPECT_EQ(paused.Value(), 0);
+  std::thread completer([&] {
+    std::this_thread::sleep_for(100ms);
+    consumer.Complete(held.front());
+  });
+  std::optional<kafka::Message> next;
+  while (!next && std::chrono::steady_clock::now() < deadline) next = consumer.Poll(300ms);
+  completer.join();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->offset, 10);
+  EXPECT_EQ(paused.Value(), 0) << "a stall shorter than pause_after must not pause";
+  held.erase(held.begin());
+  held.push_back(std::move(*next));
+
+  // A stall longer than pause_after: the partition is paused, and resumed once work completes,
+  // with nothing skipped.
+  const auto stall_end = std::chrono::steady_clock::now() + 800ms;
+  while (std::chrono::steady_clock::now() < stall_end) EXPECT_FALSE(consumer.Poll(100ms));
+  EXPECT_EQ(paused.Value(), 1) << "a stall longer than pause_after pauses the partition";
+  for (const auto& m : held) EXPECT_TRUE(consumer.Complete(m));
+  next.reset();
+  while (!next && std::chrono::steady_clock::now() < deadline) next = consumer.Poll(100ms);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->offset, 11);
+  EXPECT_EQ(paused.Value(), 0);
+  consumer.Close(0ms);
+}
+
 }  // namespace
 }  // namespace tributary

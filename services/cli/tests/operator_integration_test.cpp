@@ -38,9 +38,9 @@ class OperatorCli : public ::testing::Test {
     settings_.topic_prefix = prefix_;
   }
 
-  // Kafka flags for every command but search, which needs only PostgreSQL.
+  // Kafka flags for every command but search and index, which need only PostgreSQL.
   t::CommandResult Cli(const std::string& args, bool with_stderr = true) {
-    const bool kafka = !args.starts_with("search");
+    const bool kafka = !args.starts_with("search") && !args.starts_with("index");
     return t::RunCommand((t::BinDir() / "tributary").string() + " " + args +
                          (kafka ? " --kafka-brokers " + brokers_ + " --topic-prefix " + prefix_
                                 : std::string()) +
@@ -381,46 +381,52 @@ TEST_F(OperatorCli, StatusReportsLagDlqSourcesErrorsAndRows) {
   EXPECT_THAT(text.output, HasSubstr("1 failing, 2 never fetched, 2 stale"));
 }
 
-TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
-  loader::testing::ScratchDatabase db;
+// Three items of one source with their hash-backend vectors, as the pipeline would store them,
+// under a freshly registered model whose HNSW index is built only when `build_index`.
+int SeedHashedItems(loader::testing::ScratchDatabase& db, bool build_index) {
   const auto source = db.AddSources(1)[0];
   const std::vector<std::pair<std::string, std::string>> items = {
       {"Rust async runtimes compared", "Tokio, async-std and smol: which async runtime for Rust?"},
       {"Sourdough bread at home", "Flour, water, salt and a starter: baking bread slowly."},
       {"PostgreSQL vacuum tuning", "Autovacuum settings for large PostgreSQL tables."}};
-  int model_id = 0;
-  {
-    pqxx::connection c(db.Dsn());
-    pqxx::work tx(c);
-    model_id = tx.exec1("INSERT INTO embedding_models (name, version, dims) "
-                        "VALUES ('tributary-hash', 'v1-d256', 256) RETURNING id")[0]
-                   .as<int>();
+  pqxx::connection c(db.Dsn());
+  pqxx::work tx(c);
+  const int model_id = tx.exec1("INSERT INTO embedding_models (name, version, dims) "
+                                "VALUES ('tributary-hash', 'v1-d256', 256) RETURNING id")[0]
+                           .as<int>();
+  if (build_index) {
     tx.exec1("SELECT tributary_ensure_model_index(" + std::to_string(model_id) + ")");
-    int n = 0;
-    for (const auto& [title, summary] : items) {
-      v1::Item item;
-      item.set_title(title);
-      item.set_summary(summary);
-      // The embedder's own text preparation and hash backend, as the pipeline would store it.
-      const auto vector = embedder::HashEmbed(embedder::PrepareText(item, {}).text, 256);
-      std::string text = "[";
-      for (std::size_t i = 0; i < vector.size(); ++i) {
-        text += (i ? "," : "") + std::to_string(vector[i]);
-      }
-      text += "]";
-      ++n;
-      const auto id = tx.exec_params1(
-          "INSERT INTO items (source_id, external_id, title, url, observed_at, content_hash) "
-          "VALUES ($1, $2::text, $3, $4, now(), sha256(convert_to($2::text, 'UTF8'))) RETURNING id",
-          source, "id-" + std::to_string(n), title, "https://a.example/" + std::to_string(n))[0]
-                          .as<std::int64_t>();
-      tx.exec_params0("INSERT INTO item_embeddings (item_id, model_id, content_hash, embedding, "
-                      "observed_at) VALUES ($1, $2, sha256(convert_to($3::text, 'UTF8')), "
-                      "$4::vector, now())",
-                      id, model_id, "id-" + std::to_string(n), text);
-    }
-    tx.commit();
   }
+  int n = 0;
+  for (const auto& [title, summary] : items) {
+    v1::Item item;
+    item.set_title(title);
+    item.set_summary(summary);
+    // The embedder's own text preparation and hash backend.
+    const auto vector = embedder::HashEmbed(embedder::PrepareText(item, {}).text, 256);
+    std::string text = "[";
+    for (std::size_t i = 0; i < vector.size(); ++i) {
+      text += (i ? "," : "") + std::to_string(vector[i]);
+    }
+    text += "]";
+    ++n;
+    const auto id = tx.exec_params1(
+        "INSERT INTO items (source_id, external_id, title, url, observed_at, content_hash) "
+        "VALUES ($1, $2::text, $3, $4, now(), sha256(convert_to($2::text, 'UTF8'))) RETURNING id",
+        source, "id-" + std::to_string(n), title, "https://a.example/" + std::to_string(n))[0]
+                        .as<std::int64_t>();
+    tx.exec_params0("INSERT INTO item_embeddings (item_id, model_id, content_hash, embedding, "
+                    "observed_at) VALUES ($1, $2, sha256(convert_to($3::text, 'UTF8')), "
+                    "$4::vector, now())",
+                    id, model_id, "id-" + std::to_string(n), text);
+  }
+  tx.commit();
+  return model_id;
+}
+
+TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
+  loader::testing::ScratchDatabase db;
+  const int model_id = SeedHashedItems(db, /*build_index=*/true);
   const auto found =
       Json("search 'which async runtime for rust' --limit 2 --pg-dsn dbname=" + db.name());
   ASSERT_EQ(found["results"].size(), 2U) << found.dump();
@@ -459,6 +465,62 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.output, HasSubstr("tributary-hash v1-d64 has no vectors yet"));
   EXPECT_THAT(unknown.output, HasSubstr("registered: tributary-hash v1-d256"));
+}
+
+TEST_F(OperatorCli, IndexBuildAddsTheMissingIndexAfterADeferredLoadAndRebuildsAnInvalidOne) {
+  loader::testing::ScratchDatabase db;
+  const int model_id = SeedHashedItems(db, /*build_index=*/false);
+  const std::string dsn = " --pg-dsn dbname=" + db.name();
+  const std::string index_name = "item_embeddings_m" + std::to_string(model_id) + "_hnsw";
+  auto access_method = [&] {
+    pqxx::connection c(db.Dsn());
+    pqxx::read_transaction tx(c);
+    const auto rows = tx.exec_params(
+        "SELECT a.amname, i.indisvalid FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+        "JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = $1",
+        index_name);
+    return rows.empty() ? std::string("none")
+                        : rows[0][0].as<std::string>() + (rows[0][1].as<bool>() ? "" : ",invalid");
+  };
+
+  auto listed = Json("index list" + dsn);
+  ASSERT_EQ(listed.size(), 1U) << listed.dump();
+  EXPECT_EQ(listed[0]["model_id"], model_id);
+  EXPECT_EQ(listed[0]["vectors"], 3);
+  EXPECT_EQ(listed[0]["state"], "missing");
+  // Without the index, search scans and still answers.
+  const auto found = Json("search 'which async runtime for rust' --limit 1" + dsn);
+  ASSERT_EQ(found["results"].size(), 1U) << found.dump();
+  EXPECT_EQ(found["results"][0]["title"], "Rust async runtimes compared");
+
+  auto built = Json("index build" + dsn);
+  ASSERT_EQ(built.size(), 1U) << built.dump();
+  EXPECT_EQ(built[0]["action"], "built");
+  EXPECT_EQ(built[0]["state"], "built");
+  EXPECT_GT(built[0]["bytes"].get<std::int64_t>(), 0);
+  EXPECT_EQ(access_method(), "hnsw");
+  EXPECT_EQ(Json("index build" + dsn)[0]["action"], "none") << "a second run changes nothing";
+
+  // A failed CREATE INDEX CONCURRENTLY leaves an invalid index under the model's index name
+  // (made here with a unique index over duplicates); build drops it and builds the real one.
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::nontransaction tx(c);
+    tx.exec0("DROP INDEX " + index_name);
+    EXPECT_THROW(tx.exec0("CREATE UNIQUE INDEX CONCURRENTLY " + index_name +
+                          " ON item_embeddings (model_id)"),
+                 pqxx::sql_error);
+  }
+  EXPECT_EQ(access_method(), "btree,invalid");
+  EXPECT_EQ(Json("index list" + dsn)[0]["state"], "invalid");
+  const auto rebuilt = Cli("index build" + dsn);
+  EXPECT_EQ(rebuilt.exit_code, 0) << rebuilt.output;
+  EXPECT_THAT(rebuilt.output, HasSubstr("rebuilt " + index_name + " over 3 vectors"));
+  EXPECT_EQ(access_method(), "hnsw");
+
+  const auto unknown = Cli("index build --model-id 999999" + dsn);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.output, HasSubstr("no embedding model with id 999999"));
 }
 
 }  // namespace

@@ -56,12 +56,29 @@ TEST(EmbedderConfig, HelpDocumentsEverySettingWithoutTheKey) {
             config::Spec::Outcome::kHelp);
   for (const char* flag : {"--backend", "--model", "--dims", "--openai-url", "--openai-api-key",
                            "--openai-header", "--batch-size", "--batch-tokens", "--concurrency",
-                           "--cache-entries", "--max-input-tokens", "--max-input-bytes",
+                           "--cache-mb", "--max-input-tokens", "--max-input-bytes",
                            "--quota-retry", "--admin-port", "--pg-dsn"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   EXPECT_EQ(help.find("sk-secret"), std::string::npos);
   EXPECT_NE(help.find("LEXICAL"), std::string::npos);
+}
+
+TEST(EmbedderConfig, TheLruIsSizedInMemoryWhateverTheDimensions) {
+  for (const int dims : {256, 1536}) {
+    Config config;
+    ASSERT_EQ(Parse({.args = {"--backend", "openai", "--model", "m", "--dims",
+                              std::to_string(dims), "--cache-mb", "8"}},
+                    &config, nullptr),
+              config::Spec::Outcome::kRun);
+    const auto entries = config.LruEntries();
+    const auto vector_bytes = static_cast<std::size_t>(dims) * sizeof(float);
+    EXPECT_LE(entries * vector_bytes, 8U << 20) << dims;
+    EXPECT_GT(entries * vector_bytes, 6U << 20) << dims << ": most of the budget holds vectors";
+  }
+  Config off;
+  ASSERT_EQ(Parse({.args = {"--cache-mb", "0"}}, &off, nullptr), config::Spec::Outcome::kRun);
+  EXPECT_EQ(off.LruEntries(), 0U);
 }
 
 TEST(EmbedderConfig, BatchTokensMustFitOneInput) {

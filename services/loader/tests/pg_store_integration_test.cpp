@@ -54,10 +54,11 @@ class CountingCompletions final : public Completions {
 struct Loader {
   explicit Loader(const ScratchDatabase& db, std::size_t batch_size = 1000,
                   InputKind items_kind = InputKind::kEmbedded,
-                  std::size_t copy_min_rows = PgStore::kDefaultCopyMinRows)
+                  std::size_t copy_min_rows = PgStore::kDefaultCopyMinRows,
+                  AnnIndex ann_index = AnnIndex::kBuild)
       : database({.dsn = db.Dsn()}, "tributary-loader-it"),
         metrics(registry),
-        store(database, &metrics.retries, copy_min_rows),
+        store(database, &metrics.retries, copy_min_rows, ann_index),
         core({.batch_size = batch_size, .items_topic = kItems, .items_kind = items_kind,
               .events_topic = kEvents},
              store, dead_letters, completions, metrics) {}
@@ -403,6 +404,34 @@ TEST(LoaderPg, ASecondModelIsBackfilledSideBySideForUnchangedItems) {
                            "'item_embeddings_m%_hnsw'"),
             2)
       << "one HNSW index per model";
+}
+
+TEST(LoaderPg, WithTheAnnIndexDeferredVectorsLoadWithoutAnIndexAndAnExistingOneIsKept) {
+  ScratchDatabase db;
+  const auto sources = db.AddSources(1);
+  const auto hnsw_indexes = [&] {
+    return db.Scalar<int>(
+        "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'item_embeddings_m%_hnsw'");
+  };
+  {
+    Loader deferred(db, 1000, InputKind::kEmbedded, PgStore::kDefaultCopyMinRows,
+                    AnnIndex::kDefer);
+    deferred.Load(EmbeddedItems(sources, kDims, 1, 1'700'000'000));
+    EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM item_embeddings"), kDims);
+    EXPECT_EQ(hnsw_indexes(), 0) << "defer: registering the model builds no index";
+  }
+  const int model = db.Scalar<int>("SELECT id FROM embedding_models");
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    tx.exec1("SELECT tributary_ensure_model_index(" + std::to_string(model) + ")");
+    tx.commit();
+  }
+  Loader deferred_again(db, 1000, InputKind::kEmbedded, PgStore::kDefaultCopyMinRows,
+                        AnnIndex::kDefer);
+  deferred_again.Load(EmbeddedItems(sources, kDims, 2, 1'700'000'100));
+  EXPECT_EQ(deferred_again.metrics.items_updated.Value(), kDims);
+  EXPECT_EQ(hnsw_indexes(), 1) << "an index built meanwhile stays and is maintained";
 }
 
 TEST(LoaderPg, ANearestNeighbourQueryFindsTheExpectedItem) {
