@@ -100,8 +100,9 @@ class Bench:
                        env={**os.environ, "TRIBUTARY_TOPIC_PREFIX": self.prefix})
         psql(f"CREATE DATABASE {self.database}", "postgres")
         self.database_created = True
-        subprocess.run([str(self.bin_dir / "tributary"), "migrate", "--pg-dsn",
-                        f"dbname={self.database}"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([str(self.bin_dir / "tributary"), "migrate", "--log-level", "warn",
+                        "--pg-dsn", f"dbname={self.database}"], check=True,
+                       stdout=subprocess.DEVNULL)
         self.commit_clock = psql("SHOW track_commit_timestamp", self.database) == "on"
         if not self.commit_clock:
             say("track_commit_timestamp is off (restart PostgreSQL with deploy/local/up.sh "

@@ -145,8 +145,14 @@ Consumer::Consumer(const Settings& settings, ConsumerSettings consumer_settings,
       // already in flight would stall every pause/resume cycle that long.
       {"fetch.wait.max.ms", "100"},
       // librdkafka prefetches up to 64 MiB per consumer by default, most of a worker's memory
-      // budget; 16 MiB still holds thousands of messages ahead of the stage at these sizes.
+      // budget (bench/pipeline: < 100 MB per worker). 16 MiB still keeps the stage fed (8 MiB
+      // cost a fifth of the pipeline's throughput), and a larger message is still fetched (the
+      // limit is soft).
       {"queued.max.messages.kbytes", "16384"},
+      // That limit is overshot by up to one fetch per partition (1 MiB each by default: 12 MiB
+      // for the loader's twelve); 256 KiB is still a few hundred items per partition per
+      // fetch, and a message larger than it is still returned whole (KIP-74).
+      {"max.partition.fetch.bytes", "262144"},
   });
   std::string error;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(callbacks_.get()), error) !=

@@ -44,7 +44,7 @@ struct Config {
   int batch_tokens = 200'000;
   std::chrono::milliseconds batch_linger{50};
   int concurrency = 4;
-  int cache_mb = 32;
+  int cache_mb = 16;
   bool pg_cache = true;
   std::chrono::milliseconds pg_cache_timeout{std::chrono::seconds(2)};
   std::chrono::milliseconds backoff_initial{500};

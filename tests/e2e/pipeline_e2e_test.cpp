@@ -8,12 +8,14 @@
 //  3. an updated entry updates its row (and its vector);
 //  4. a FetchRequest written as JSON with the real kafka-console-producer is fetched and loaded;
 //  5. the loader's group reset to the beginning with the real kafka-consumer-groups tool and
-//     the loader restarted: row count and every row unchanged.
+//     the loader restarted: row count and every row unchanged;
+//  6. the same with `tributary replay`.
 
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <pqxx/pqxx>
 #include <thread>
@@ -248,31 +250,46 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       60s))
       << "the hand-written request was fetched, parsed, embedded and loaded";
 
-  // --- 5. replay the loader's input from the beginning -----------------------------------------
+  // --- 5 and 6. replay the loader's input from the beginning, with Kafka's tool and ours ------
   const auto before_replay = Rows();
   const auto total = Scalar<int>("SELECT count(*) FROM items");
-  ASSERT_EQ(stages_["loader"]->Stop(SIGTERM, 30s), 0) << "a clean, drained stop";
-  stages_.erase("loader");
-  const auto reset = RunCommand(
-      (::tributary::testing::SourceDir() / "deploy/local/bin/kafka-consumer-groups").string() +
-      " --bootstrap-server " + brokers_ + " --group " + prefix_ + "-loader --reset-offsets " +
-      "--to-earliest --topic " + prefix_ + ".embedded --topic " + prefix_ +
-      ".source.events --execute 2>&1");
-  ASSERT_EQ(reset.exit_code, 0) << reset.output;
-  Start("loader", {"--pg-dsn dbname=" + db_.name(), "--group-id " + prefix_ + "-loader",
-                   "--batch-linger 100ms"});
-  // Every key comes back at least once; each must be found unchanged (a fresh process counts
-  // from zero).
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        return Metric("loader", "tributary_loader_items_unchanged_total") >= total;
-      },
-      60s))
-      << "the replayed items reached the restarted loader";
-  EXPECT_EQ(Metric("loader", "tributary_loader_items_inserted_total"), 0);
-  EXPECT_EQ(Metric("loader", "tributary_loader_items_updated_total"), 0);
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), total);
-  EXPECT_EQ(Rows(), before_replay) << "the replay rewrote nothing";
+  const std::string group = prefix_ + "-loader";
+  auto replay = [&](const std::string& how, const std::function<void()>& reset) {
+    ASSERT_EQ(stages_["loader"]->Stop(SIGTERM, 30s), 0) << how << ": a clean, drained stop";
+    stages_.erase("loader");
+    reset();
+    Start("loader", {"--pg-dsn dbname=" + db_.name(), "--group-id " + group,
+                     "--batch-linger 100ms"});
+    // Every key comes back at least once; each must be found unchanged (a fresh process counts
+    // from zero).
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Metric("loader", "tributary_loader_items_unchanged_total") >= total;
+        },
+        60s))
+        << how << ": the replayed items reached the restarted loader";
+    EXPECT_EQ(Metric("loader", "tributary_loader_items_inserted_total"), 0) << how;
+    EXPECT_EQ(Metric("loader", "tributary_loader_items_updated_total"), 0) << how;
+    EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), total) << how;
+    EXPECT_EQ(Rows(), before_replay) << how << ": the replay rewrote nothing";
+  };
+  replay("kafka-consumer-groups", [&] {
+    const auto reset = RunCommand(
+        (::tributary::testing::SourceDir() / "deploy/local/bin/kafka-consumer-groups").string() +
+        " --bootstrap-server " + brokers_ + " --group " + group + " --reset-offsets " +
+        "--to-earliest --topic " + prefix_ + ".embedded --topic " + prefix_ +
+        ".source.events --execute 2>&1");
+    ASSERT_EQ(reset.exit_code, 0) << reset.output;
+  });
+  replay("tributary replay", [&] {
+    for (const char* topic : {"embedded", "source.events"}) {
+      const auto reset = RunCommand(
+          (::tributary::testing::BinDir() / "tributary").string() + " replay --group " + group +
+          " --topic " + topic + " --to-earliest --kafka-brokers " + brokers_ +
+          " --topic-prefix " + prefix_ + " 2>&1");
+      ASSERT_EQ(reset.exit_code, 0) << reset.output;
+    }
+  });
 }
 
 }  // namespace
