@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 
 #include "common/kafka/client_config.hpp"
+#include "common/kafka/consumer_lag.hpp"
 #include "common/log/log.hpp"
 
 namespace tributary::kafka {
@@ -84,6 +86,9 @@ class Consumer::Callbacks : public RdKafka::RebalanceCb, public RdKafka::EventCb
                       RdKafka::err2str(event.err()), event.str());
         }
         break;
+      case RdKafka::Event::EVENT_STATS:
+        owner_.OnStatistics(event.str());
+        break;
       case RdKafka::Event::EVENT_LOG:
         if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
           Log()->warn("librdkafka {}: {}", event.fac(), event.str());
@@ -125,7 +130,12 @@ Consumer::Consumer(const Settings& settings, ConsumerSettings consumer_settings,
                                   "Partitions assigned to this consumer.")),
       paused_gauge_(registry.AddGauge(
           fmt::format("tributary_{}_paused_partitions", settings_.stage),
-          "Partitions paused because too much work is in flight.")) {
+          "Partitions paused because too much work is in flight.")),
+      lag_(registry.GaugeFamily(
+          fmt::format("tributary_{}_consumer_lag", settings_.stage),
+          "Records of an assigned partition not yet durably done (high watermark minus the "
+          "stored offset), from librdkafka's statistics every statistics.interval.ms.",
+          {"topic", "partition"})) {
   if (settings_.topics.empty()) throw std::invalid_argument("consumer needs at least one topic");
   if (settings_.max_in_flight_per_partition == 0 || settings_.max_in_flight_total == 0) {
     throw std::invalid_argument("consumer in-flight limits must be at least 1");
@@ -153,6 +163,8 @@ Consumer::Consumer(const Settings& settings, ConsumerSettings consumer_settings,
       // for the loader's twelve); 256 KiB is still a few hundred items per partition per
       // fetch, and a message larger than it is still returned whole (KIP-74).
       {"max.partition.fetch.bytes", "262144"},
+      // Feeds tributary_<stage>_consumer_lag (OnStatistics); 0 turns it off.
+      {"statistics.interval.ms", "5000"},
   });
   std::string error;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(callbacks_.get()), error) !=
@@ -197,6 +209,8 @@ void Consumer::OnRevokeInternal(const std::vector<RdKafka::TopicPartition*>& par
   assigned_.Set(static_cast<double>(tracker_.Assigned().size()));
   in_flight_.Set(static_cast<double>(tracker_.InFlightTotal()));
   paused_gauge_.Set(static_cast<double>(paused_.size()));
+  // Its new owner reports it now; a sum over replicas stays right.
+  for (const auto& tp : revoked) lag_.Labels({tp.topic, std::to_string(tp.partition)}).Set(0);
   Log()->info("{} {}; {} in-flight messages abandoned (they will be redelivered)",
               lost ? "lost" : "revoked", Describe(partitions), abandoned);
   if (revoke_listener_) revoke_listener_(revoked);
@@ -222,6 +236,16 @@ void Consumer::ApplyBackpressure(bool total_full) {
   if (!to_pause.items.empty()) consumer_->pause(to_pause.items);
   if (!to_resume.items.empty()) consumer_->resume(to_resume.items);
   paused_gauge_.Set(static_cast<double>(paused_.size()));
+}
+
+void Consumer::OnStatistics(const std::string& statistics_json) {
+  const auto assigned = tracker_.Assigned();
+  for (const auto& lag : ParseConsumerLag(statistics_json)) {
+    const TopicPartition tp{lag.topic, lag.partition};
+    // Statistics may still list a partition revoked a moment ago.
+    if (std::find(assigned.begin(), assigned.end(), tp) == assigned.end()) continue;
+    lag_.Labels({lag.topic, std::to_string(lag.partition)}).Set(static_cast<double>(lag.lag));
+  }
 }
 
 bool Consumer::WaitWhileFull(std::chrono::milliseconds timeout) {

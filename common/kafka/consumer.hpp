@@ -80,6 +80,7 @@ class Consumer {
   void OnAssign(const std::vector<RdKafka::TopicPartition*>& partitions);
   void OnRevokeInternal(const std::vector<RdKafka::TopicPartition*>& partitions, bool lost);
   void ApplyBackpressure(bool total_full);
+  void OnStatistics(const std::string& statistics_json);
   // At the total limit: waits up to `timeout` for a completion; true when still at the limit.
   bool WaitWhileFull(std::chrono::milliseconds timeout);
 
@@ -103,6 +104,7 @@ class Consumer {
   metrics::Gauge& in_flight_;
   metrics::Gauge& assigned_;
   metrics::Gauge& paused_gauge_;
+  metrics::Family<metrics::Gauge>& lag_;
 };
 
 }  // namespace tributary::kafka

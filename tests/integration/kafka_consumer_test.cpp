@@ -310,5 +310,46 @@ TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHold
   consumer.Close(0ms);
 }
 
+TEST(KafkaConsumer, ConsumerLagCountsWhatIsNotYetDurablyDone) {
+  const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto topic = UniqueName("it-lag");
+  testing::CreateTopic(brokers, topic, 1);
+  kafka::Settings settings{.brokers = brokers};
+  {
+    kafka::Producer producer(settings, "test");
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(producer.ProduceAndWait({.topic = topic, .value = std::to_string(i)}, 10s));
+    }
+  }
+  settings.properties["statistics.interval.ms"] = "100";
+  metrics::Registry registry;
+  kafka::Consumer consumer(settings,
+                           {.stage = "lag",
+                            .group_id = UniqueName("it-group"),
+                            .topics = {topic},
+                            .max_in_flight_per_partition = 5,
+                            .max_in_flight_total = 5},
+                           registry);
+  auto& lag = registry.GaugeFamily("tributary_lag_consumer_lag", "", {"topic", "partition"})
+                  .Labels({topic, "0"});
+  std::vector<kafka::Message> held;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (held.size() < 5 && std::chrono::steady_clock::now() < deadline) {
+    if (auto m = consumer.Poll(100ms)) held.push_back(std::move(*m));
+  }
+  ASSERT_EQ(held.size(), 5U);
+  for (const auto& m : held) ASSERT_TRUE(consumer.Complete(m));
+  // Five more are handed out but not completed: they still count as lag.
+  held.clear();
+  bool settled = false;
+  while (!settled && std::chrono::steady_clock::now() < deadline) {
+    if (auto m = consumer.Poll(100ms)) held.push_back(std::move(*m));
+    settled = held.size() == 5 && lag.Value() == 15;
+  }
+  EXPECT_EQ(held.size(), 5U);
+  EXPECT_EQ(lag.Value(), 15) << "20 records, 5 durably done";
+  consumer.Close(0ms);
+}
+
 }  // namespace
 }  // namespace tributary
