@@ -114,6 +114,11 @@ render -f "$work/misspelled-env.yaml" >"$work/misspelled-env.rendered.yaml"
 expect_failure "binary: misspelled TRIBUTARY_MAX_INFLIGHT through fetcher.extraEnv" \
   "TRIBUTARY_MAX_INFLIGHT is set, but no setting" \
   "$tool_dir/check-binary-config" "$bin_dir" "$work/misspelled-env.rendered.yaml"
+printf 'kafka:\n  config:\n    sasl.mechanizm: PLAIN\n' >"$work/misspelled-kafka.yaml"
+render -f "$work/misspelled-kafka.yaml" >"$work/misspelled-kafka.rendered.yaml"
+expect_failure "binary: misspelled librdkafka property sasl.mechanizm through kafka.config" \
+  'No such configuration property: "sasl.mechanizm"' \
+  "$tool_dir/check-binary-config" "$bin_dir" "$work/misspelled-kafka.rendered.yaml"
 printf 'fetcher:\n  settings:\n    max-redirects: 1000000\n' >"$work/out-of-range.yaml"
 render -f "$work/out-of-range.yaml" >"$work/out-of-range.rendered.yaml"
 expect_failure "binary: fetcher max-redirects out of the binary's range (schema allows any integer)" \

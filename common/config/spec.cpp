@@ -210,6 +210,11 @@ void Spec::AddInt(const std::string& name, std::string default_text, std::string
        }});
 }
 
+Spec& Spec::Check(std::function<std::vector<std::string>()> check) {
+  checks_.push_back(std::move(check));
+  return *this;
+}
+
 Spec& Spec::Positional(std::string name, std::vector<std::string>* field, std::string help) {
   positional_name_ = std::move(name);
   positional_help_ = std::move(help);
@@ -290,6 +295,12 @@ Spec::Outcome Spec::Parse(const Source& source) {
     }
   }
 
+  if (problems.empty()) {
+    // Whole-value checks only see values that parsed.
+    for (const auto& check : checks_) {
+      for (auto& problem : check()) problems.push_back(std::move(problem));
+    }
+  }
   if (check_only) ReportUnreadVariables(source, &problems);
 
   if (!problems.empty()) {

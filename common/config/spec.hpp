@@ -58,6 +58,9 @@ class Spec {
            [field](long long v) { *field = static_cast<T>(v); });
     return *this;
   }
+  // A check of the parsed values as a whole (e.g. that each Kafka property is one librdkafka
+  // knows), run at the end of every Parse; each returned line is reported like a bad value.
+  Spec& Check(std::function<std::vector<std::string>()> check);
   // Words that are not flags (e.g. a file name); without this, they are errors.
   Spec& Positional(std::string name, std::vector<std::string>* field, std::string help);
 
@@ -92,6 +95,7 @@ class Spec {
   std::string program_;
   std::string summary_;
   std::vector<Option> options_;
+  std::vector<std::function<std::vector<std::string>()>> checks_;
   std::string positional_name_;
   std::string positional_help_;
   std::vector<std::string>* positional_ = nullptr;

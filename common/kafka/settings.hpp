@@ -2,6 +2,7 @@
 // Connection settings shared by every stage, and the librdkafka defaults that DESIGN §4 requires.
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/config/spec.hpp"
 
@@ -17,6 +18,11 @@ struct Settings {
   [[nodiscard]] std::string Topic(const std::string& name) const;
 };
 
+// Declares --kafka-brokers, --topic-prefix and --kafka on `spec`, with a check that every
+// --kafka property is one librdkafka accepts (a misspelled one fails as a bad setting, exit 2).
 void AddSettings(config::Spec& spec, Settings* settings);
+
+// One line per property librdkafka refuses (name and reason; never the value).
+std::vector<std::string> PropertyProblems(const Settings& settings);
 
 }  // namespace tributary::kafka
