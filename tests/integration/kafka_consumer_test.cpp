@@ -215,17 +215,20 @@ TEST(KafkaConsumer, AbandonedConsumerNeverCommitsPastUnfinishedWorkAndSuccessorS
   EXPECT_EQ(final_total, kMessages) << "the successor committed everything once done";
 }
 
+// A one-partition topic holding the values "0" .. "count-1" at offsets 0 .. count-1.
+void ProduceNumbered(const kafka::Settings& settings, const std::string& topic, int count) {
+  testing::CreateTopic(settings.brokers, topic, 1);
+  kafka::Producer producer(settings, "test");
+  for (int i = 0; i < count; ++i) {
+    ASSERT_TRUE(producer.ProduceAndWait({.topic = topic, .value = std::to_string(i)}, 10s));
+  }
+}
+
 TEST(KafkaConsumer, BackpressurePausesAtTheInFlightLimitWithoutLosingMessages) {
   const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
   const auto topic = UniqueName("it-backpressure");
-  testing::CreateTopic(brokers, topic, 1);
   kafka::Settings settings{.brokers = brokers};
-  {
-    kafka::Producer producer(settings, "test");
-    for (int i = 0; i < 100; ++i) {
-      ASSERT_TRUE(producer.ProduceAndWait({.topic = topic, .value = std::to_string(i)}, 10s));
-    }
-  }
+  ProduceNumbered(settings, topic, 100);
   kafka::Consumer consumer(settings, {.stage = "test", .group_id = UniqueName("it-group"),
                                       .topics = {topic}, .max_in_flight_per_partition = 10,
                                       .max_in_flight_total = 10});
@@ -250,14 +253,8 @@ TEST(KafkaConsumer, BackpressurePausesAtTheInFlightLimitWithoutLosingMessages) {
 TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHolds) {
   const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
   const auto topic = UniqueName("it-limit-wait");
-  testing::CreateTopic(brokers, topic, 1);
   kafka::Settings settings{.brokers = brokers};
-  {
-    kafka::Producer producer(settings, "test");
-    for (int i = 0; i < 40; ++i) {
-      ASSERT_TRUE(producer.ProduceAndWait({.topic = topic, .value = std::to_string(i)}, 10s));
-    }
-  }
+  ProduceNumbered(settings, topic, 40);
   metrics::Registry registry;
   kafka::Consumer consumer(settings,
                            {.stage = "limit",
@@ -313,14 +310,8 @@ TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHold
 TEST(KafkaConsumer, ConsumerLagCountsWhatIsNotYetDurablyDone) {
   const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
   const auto topic = UniqueName("it-lag");
-  testing::CreateTopic(brokers, topic, 1);
   kafka::Settings settings{.brokers = brokers};
-  {
-    kafka::Producer producer(settings, "test");
-    for (int i = 0; i < 20; ++i) {
-      ASSERT_TRUE(producer.ProduceAndWait({.topic = topic, .value = std::to_string(i)}, 10s));
-    }
-  }
+  ProduceNumbered(settings, topic, 20);
   settings.properties["statistics.interval.ms"] = "100";
   metrics::Registry registry;
   kafka::Consumer consumer(settings,
