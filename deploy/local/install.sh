@@ -19,7 +19,7 @@ readonly APT_PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev librdkafka-dev libpqxx-dev libprotobuf-dev
   protobuf-compiler libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libexpected-dev
   libxml2-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev libpq-dev postgresql-client
-  nlohmann-json3-dev
+  nlohmann-json3-dev libjemalloc-dev
   openjdk-17-jre-headless maven python3-venv curl
 )
 
