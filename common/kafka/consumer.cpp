@@ -189,6 +189,7 @@ void Consumer::OnRevoke(std::function<void(const std::vector<TopicPartition>&)> 
 }
 
 void Consumer::OnAssign(const std::vector<RdKafka::TopicPartition*>& partitions) {
+  ever_assigned_ = true;
   for (const auto* tp : partitions) tracker_.Assign(From(*tp));
   assigned_.Set(static_cast<double>(tracker_.Assigned().size()));
   Log()->info("assigned {}", Describe(partitions));
@@ -344,6 +345,7 @@ bool Consumer::Complete(const Message& message) {
 
 void Consumer::Close(std::chrono::milliseconds grace) {
   if (close_started_.exchange(true) || !consumer_) return;
+  WaitForFirstAssignment();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (tracker_.InFlightTotal() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -361,6 +363,23 @@ void Consumer::Close(std::chrono::milliseconds grace) {
     Log()->warn("consumer close: {}", RdKafka::err2str(err));
   }
   Log()->info("consumer {} closed; {} in-flight messages abandoned", settings_.stage, abandoned);
+}
+
+// librdkafka before 2.3 (Debian 12 ships 2.0.2) aborts when a cooperative-sticky consumer is
+// destroyed after its group join chose the assignor but before the first assignment arrived
+// (rd_kafka_sticky_assignor_state_destroy: Assertion `assignor_state' failed; librdkafka issue
+// 4312). A stage that stops right after starting (a bad model, a SIGTERM during a rollout) hits
+// that window, so a consumer that never had an assignment finishes its join first. Messages
+// fetched meanwhile are dropped unseen: nothing is stored for them.
+void Consumer::WaitForFirstAssignment() {
+  if (ever_assigned_) return;
+  const auto deadline = std::chrono::steady_clock::now() + kFirstAssignmentWait;
+  while (!ever_assigned_ && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> dropped(consumer_->consume(50));
+  }
+  if (!ever_assigned_) {
+    Log()->info("consumer {} closing without ever joining its group", settings_.stage);
+  }
 }
 
 std::map<TopicPartition, std::int64_t> Consumer::Committed(std::chrono::milliseconds timeout) {

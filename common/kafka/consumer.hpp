@@ -81,6 +81,10 @@ class Consumer {
   void OnRevokeInternal(const std::vector<RdKafka::TopicPartition*>& partitions, bool lost);
   void ApplyBackpressure(bool total_full);
   void OnStatistics(const std::string& statistics_json);
+  void WaitForFirstAssignment();
+  // Bounds WaitForFirstAssignment: a join takes the broker's group.initial.rebalance.delay.ms
+  // (3 s by default) plus round trips.
+  static constexpr std::chrono::milliseconds kFirstAssignmentWait{5000};
   // At the total limit: waits up to `timeout` for a completion; true when still at the limit.
   bool WaitWhileFull(std::chrono::milliseconds timeout);
 
@@ -97,6 +101,7 @@ class Consumer {
   std::function<void(const std::vector<TopicPartition>&)> revoke_listener_;
   std::atomic<bool> close_started_{false};  // no new work from Poll
   std::atomic<bool> closed_{false};         // no more offset stores
+  std::atomic<bool> ever_assigned_{false};  // set by the first rebalance, even an empty one
 
   metrics::Family<metrics::Counter>& consumed_;
   metrics::Counter& abandoned_;
