@@ -81,6 +81,10 @@ std::string EnvName(const std::string& flag_name) {
   return std::string(kEnvPrefix) + Upper(flag_name);
 }
 
+std::string KeyValueEnvName(const std::string& flag_name, const std::string& key) {
+  return EnvName(flag_name) + "__" + Upper(key);
+}
+
 Spec::Spec(std::string program, std::string summary)
     : program_(std::move(program)), summary_(std::move(summary)) {}
 
@@ -166,7 +170,7 @@ Spec& Spec::List(const std::string& name, std::vector<std::string>* field, std::
 
 Spec& Spec::KeyValues(const std::string& name, std::map<std::string, std::string>* field,
                       std::string help) {
-  const std::string env_prefix = EnvName(name) + "__";
+  const std::string env_prefix = KeyValueEnvName(name, "");
   Option& option = Add(
       {.name = name,
        .help = std::move(help) + " (repeatable key=value; or " + env_prefix + "<KEY>)",

@@ -30,6 +30,9 @@ std::string FormatDuration(std::chrono::milliseconds value);
 
 // Turns "kafka-brokers" into "TRIBUTARY_KAFKA_BROKERS".
 std::string EnvName(const std::string& flag_name);
+// The variable of one key of a KeyValues setting: ("kafka", "sasl.password") is
+// "TRIBUTARY_KAFKA__SASL_PASSWORD".
+std::string KeyValueEnvName(const std::string& flag_name, const std::string& key);
 
 class Spec {
  public:

@@ -2,19 +2,9 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
-#include <cctype>
 #include <memory>
 
 namespace tributary::kafka {
-namespace {
-
-// sasl.password -> SASL_PASSWORD, the variable spelling of a property.
-std::string EnvKey(std::string key) {
-  for (auto& c : key) c = c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return key;
-}
-
-}  // namespace
 
 std::string Settings::Topic(const std::string& name) const {
   return topic_prefix.empty() ? name : topic_prefix + "." + name;
@@ -41,8 +31,8 @@ std::vector<std::string> PropertyProblems(const Settings& settings) {
            at = error.find(value, at)) {
         error.replace(at, value.size(), "<hidden>");
       }
-      problems.push_back("--kafka " + key + "=<hidden> (TRIBUTARY_KAFKA__" + EnvKey(key) +
-                         "): " + error);
+      problems.push_back("--kafka " + key + "=<hidden> (" +
+                         config::KeyValueEnvName("kafka", key) + "): " + error);
     }
   }
   return problems;
