@@ -267,9 +267,9 @@ std::optional<Message> Consumer::Poll(std::chrono::milliseconds timeout) {
       return std::nullopt;  // still full: the caller polls again, and may then pause
     }
   }
+  // Past this point full_since_ is set only when the total limit held for pause_after.
   if (tracker_.InFlightTotal() < settings_.max_in_flight_total) full_since_.reset();
-  pausing_all_ = full_since_.has_value();
-  ApplyBackpressure(pausing_all_);
+  ApplyBackpressure(full_since_.has_value());
   std::unique_ptr<RdKafka::Message> raw(consumer_->consume(static_cast<int>(timeout.count())));
   if (callbacks_->fatal()) {
     std::string reason;
@@ -311,7 +311,7 @@ std::optional<Message> Consumer::Poll(std::chrono::milliseconds timeout) {
   in_flight_.Set(static_cast<double>(tracker_.InFlightTotal()));
   // A partition that reached its own limit stops fetching now; the total limit is handled at
   // the next Poll (wait first, pause only if it holds).
-  ApplyBackpressure(pausing_all_);
+  ApplyBackpressure(full_since_.has_value());
   return message;
 }
 

@@ -93,9 +93,8 @@ class Consumer {
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::set<TopicPartition> paused_;
-  // Poll thread only: since when the total limit holds, and whether it held for pause_after.
+  // Poll thread only: since when the total limit holds.
   std::optional<std::chrono::steady_clock::time_point> full_since_;
-  bool pausing_all_ = false;
   std::mutex completion_mutex_;
   std::condition_variable completion_cv_;
   std::function<void(const std::vector<TopicPartition>&)> revoke_listener_;
