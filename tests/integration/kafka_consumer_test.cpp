@@ -224,6 +224,16 @@ void ProduceNumbered(const kafka::Settings& settings, const std::string& topic, 
   }
 }
 
+// Polls until `count` messages are held (or 30 s passed) and returns them, none completed.
+std::vector<kafka::Message> Hold(kafka::Consumer& consumer, std::size_t count) {
+  std::vector<kafka::Message> held;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (held.size() < count && std::chrono::steady_clock::now() < deadline) {
+    if (auto m = consumer.Poll(100ms)) held.push_back(std::move(*m));
+  }
+  return held;
+}
+
 TEST(KafkaConsumer, BackpressurePausesAtTheInFlightLimitWithoutLosingMessages) {
   const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
   const auto topic = UniqueName("it-backpressure");
@@ -232,12 +242,9 @@ TEST(KafkaConsumer, BackpressurePausesAtTheInFlightLimitWithoutLosingMessages) {
   kafka::Consumer consumer(settings, {.stage = "test", .group_id = UniqueName("it-group"),
                                       .topics = {topic}, .max_in_flight_per_partition = 10,
                                       .max_in_flight_total = 10});
-  std::vector<kafka::Message> held;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (held.size() < 10 && std::chrono::steady_clock::now() < deadline) {
-    if (auto m = consumer.Poll(100ms)) held.push_back(std::move(*m));
-  }
+  const auto held = Hold(consumer, 10);
   ASSERT_EQ(held.size(), 10U);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
   // At the limit: polling gives nothing more while the held work is unfinished.
   for (int i = 0; i < 10; ++i) EXPECT_FALSE(consumer.Poll(100ms).has_value());
   for (const auto& m : held) EXPECT_TRUE(consumer.Complete(m));
@@ -266,15 +273,9 @@ TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHold
                            registry);
   auto& paused = registry.AddGauge("tributary_limit_paused_partitions",
                                    "Partitions paused because too much work is in flight.");
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  auto fill = [&](std::vector<kafka::Message>& held) {
-    while (held.size() < 10 && std::chrono::steady_clock::now() < deadline) {
-      if (auto m = consumer.Poll(100ms)) held.push_back(std::move(*m));
-    }
-  };
-  std::vector<kafka::Message> held;
-  fill(held);
+  auto held = Hold(consumer, 10);
   ASSERT_EQ(held.size(), 10U);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
 
   // A short stall: Poll waits for a completion instead of pausing, and the completion from
   // another thread wakes it; the partition was never paused (its fetched messages are kept).
@@ -323,12 +324,9 @@ TEST(KafkaConsumer, ConsumerLagCountsWhatIsNotYetDurablyDone) {
                            registry);
   auto& lag = registry.GaugeFamily("tributary_lag_consumer_lag", "", {"topic", "partition"})
                   .Labels({topic, "0"});
-  std::vector<kafka::Message> held;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (held.size() < 5 && std::chrono::steady_clock::now() < deadline) {
-    if (auto m = consumer.Poll(100ms)) held.push_back(std::move(*m));
-  }
+  auto held = Hold(consumer, 5);
   ASSERT_EQ(held.size(), 5U);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
   for (const auto& m : held) ASSERT_TRUE(consumer.Complete(m));
   // Five more are handed out but not completed: they still count as lag.
   held.clear();
