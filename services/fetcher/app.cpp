@@ -18,12 +18,8 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   Config config;
   std::string help;
   const auto outcome = Parse(source, &config, &help);
-  if (outcome == config::Spec::Outcome::kHelp) {
-    std::cout << help;
-    return 0;
-  }
-  auto worker_settings = config.Worker();  // validates --allow-cidrs before anything starts
   if (auto status = config::EndEarly(outcome, "tributary-fetcher", help)) return *status;
+  auto worker_settings = config.Worker();
   log::Setup(config.log);
   auto logger = log::Get("fetcher");
   auto& registry = metrics::Default();

@@ -2,12 +2,21 @@
 
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
 
 namespace tributary::fetcher {
 namespace {
 
 std::string Or(const std::string& value, const kafka::Settings& kafka, const char* name) {
   return value.empty() ? kafka.Topic(name) : value;
+}
+
+std::string CidrProblem(const std::string& text) {
+  return fmt::format(
+      "--allow-cidrs (TRIBUTARY_ALLOW_CIDRS) = '{}': expected a network like 10.0.0.0/8 or "
+      "fd00::/8",
+      text);
 }
 
 }  // namespace
@@ -42,12 +51,7 @@ WorkerSettings Config::Worker() const {
   worker.engine.robots_ttl = robots_ttl;
   for (const auto& text : allow_cidrs) {
     auto cidr = ParseCidr(text);
-    if (!cidr) {
-      throw config::ConfigError(fmt::format(
-          "--allow-cidrs (TRIBUTARY_ALLOW_CIDRS) = '{}': expected a network like 10.0.0.0/8 "
-          "or fd00::/8",
-          text));
-    }
+    if (!cidr) throw config::ConfigError(CidrProblem(text));
     worker.engine.allow.push_back(*cidr);
   }
   return worker;
@@ -117,7 +121,14 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
                 "Idle keep-alive connections older than this are not reused.")
       .Duration("shutdown-grace", &config->shutdown_grace,
                 "On SIGTERM, how long in-flight fetches may finish before they are abandoned "
-                "(and redelivered).");
+                "(and redelivered).")
+      .Check([config] {
+        std::vector<std::string> problems;
+        for (const auto& text : config->allow_cidrs) {
+          if (!ParseCidr(text)) problems.push_back(CidrProblem(text));
+        }
+        return problems;
+      });
   const auto outcome = spec.Parse(source);
   if (help != nullptr) *help = spec.Help();
   return outcome;
