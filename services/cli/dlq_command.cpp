@@ -13,6 +13,7 @@
 #include "common/log/mask.hpp"
 #include "services/cli/kafka_tools.hpp"
 #include "services/cli/message_json.hpp"
+#include "services/cli/subcommands.hpp"
 
 namespace tributary::cli {
 namespace {
@@ -340,22 +341,7 @@ int Redrive(const config::Source& source) {
 }  // namespace
 
 int DlqCommand(const config::Source& source) {
-  if (source.args.empty()) {
-    std::cerr << kUsage;
-    return 2;
-  }
-  if (source.args.front() == "--help" || source.args.front() == "-h" ||
-      source.args.front() == "help") {
-    std::cout << kUsage;
-    return 0;
-  }
-  const std::string sub = source.args.front();
-  config::Source rest = source;
-  rest.args.erase(rest.args.begin());
-  if (sub == "list") return List(rest);
-  if (sub == "redrive") return Redrive(rest);
-  std::cerr << "tributary dlq: unknown subcommand '" << sub << "'\n\n" << kUsage;
-  return 2;
+  return RunSubcommand(source, "tributary dlq", kUsage, {{"list", List}, {"redrive", Redrive}});
 }
 
 }  // namespace tributary::cli

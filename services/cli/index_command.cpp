@@ -17,6 +17,7 @@
 #include "common/pg/settings.hpp"
 #include "services/cli/database_session.hpp"
 #include "services/cli/kafka_tools.hpp"
+#include "services/cli/subcommands.hpp"
 
 namespace tributary::cli {
 namespace {
@@ -272,18 +273,8 @@ int BuildIndexes(const config::Source& source) {
 }  // namespace
 
 int IndexCommand(const config::Source& source) {
-  if (source.args.empty() || source.args.front() == "--help" || source.args.front() == "-h" ||
-      source.args.front() == "help") {
-    (source.args.empty() ? std::cerr : std::cout) << kUsage;
-    return source.args.empty() ? 2 : 0;
-  }
-  config::Source rest = source;
-  const std::string command = rest.args.front();
-  rest.args.erase(rest.args.begin());
-  if (command == "list") return ListIndexes(rest);
-  if (command == "build") return BuildIndexes(rest);
-  std::cerr << "tributary index: unknown command '" << command << "'\n\n" << kUsage;
-  return 2;
+  return RunSubcommand(source, "tributary index", kUsage,
+                       {{"list", ListIndexes}, {"build", BuildIndexes}});
 }
 
 }  // namespace tributary::cli

@@ -13,6 +13,7 @@
 #include "services/cli/database_session.hpp"
 #include "services/cli/opml.hpp"
 #include "services/cli/source_ref.hpp"
+#include "services/cli/subcommands.hpp"
 
 namespace tributary::cli {
 namespace {
@@ -383,22 +384,13 @@ int SetEnabled(const config::Source& source, bool enabled) {
 }  // namespace
 
 int SourcesCommand(const config::Source& source) {
-  if (source.args.empty() || source.args.front() == "--help" || source.args.front() == "-h" ||
-      source.args.front() == "help") {
-    (source.args.empty() ? std::cerr : std::cout) << kUsage;
-    return source.args.empty() ? 2 : 0;
-  }
-  const std::string sub = source.args.front();
-  config::Source rest = source;
-  rest.args.erase(rest.args.begin());
-  if (sub == "add") return Add(rest);
-  if (sub == "import-opml") return ImportOpml(rest);
-  if (sub == "list") return List(rest);
-  if (sub == "show") return Show(rest);
-  if (sub == "disable") return SetEnabled(rest, false);
-  if (sub == "enable") return SetEnabled(rest, true);
-  std::cerr << "tributary sources: unknown subcommand '" << sub << "'\n\n" << kUsage;
-  return 2;
+  return RunSubcommand(source, "tributary sources", kUsage,
+                       {{"add", Add},
+                        {"import-opml", ImportOpml},
+                        {"list", List},
+                        {"show", Show},
+                        {"disable", [](const config::Source& s) { return SetEnabled(s, false); }},
+                        {"enable", [](const config::Source& s) { return SetEnabled(s, true); }}});
 }
 
 }  // namespace tributary::cli
