@@ -30,11 +30,10 @@ scripts/check_chart.sh  # Helm chart, compose file, Dockerfile, Grafana dashboar
 
 # Services that already ran before this script (a developer's session) are left running; what
 # this script starts, it stops.
-# shellcheck source=../deploy/local/env.sh
-source deploy/local/env.sh
-listening() { timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null; }
+# shellcheck source=../deploy/local/lib.sh
+source deploy/local/lib.sh
 stop_services=1
-if listening "$TRIBUTARY_KAFKA_PORT" && listening "$TRIBUTARY_PG_PORT"; then stop_services=0; fi
+if port_answers "$TRIBUTARY_KAFKA_PORT" && port_answers "$TRIBUTARY_PG_PORT"; then stop_services=0; fi
 cleanup() {
   local status=$?
   if ((stop_services)); then

@@ -10,10 +10,9 @@ if [[ $# -gt 0 && $1 != --* ]]; then
   BIN_DIR="$(realpath -m "$1")"
   shift
 fi
-# shellcheck source=../../deploy/local/env.sh
-source "$ROOT/deploy/local/env.sh"
-listening() { timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null; }
-if ! listening "$TRIBUTARY_KAFKA_PORT" || ! listening "$TRIBUTARY_PG_PORT"; then
+# shellcheck source=../../deploy/local/lib.sh
+source "$ROOT/deploy/local/lib.sh"
+if ! port_answers "$TRIBUTARY_KAFKA_PORT" || ! port_answers "$TRIBUTARY_PG_PORT"; then
   "$ROOT/deploy/local/up.sh"
   trap '"$ROOT/deploy/local/down.sh"' EXIT
 fi
