@@ -234,6 +234,14 @@ std::vector<kafka::Message> Hold(kafka::Consumer& consumer, std::size_t count) {
   return held;
 }
 
+// The next message Poll hands out within 30 s, if any.
+std::optional<kafka::Message> Next(kafka::Consumer& consumer) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  std::optional<kafka::Message> next;
+  while (!next && std::chrono::steady_clock::now() < deadline) next = consumer.Poll(100ms);
+  return next;
+}
+
 TEST(KafkaConsumer, BackpressurePausesAtTheInFlightLimitWithoutLosingMessages) {
   const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
   const auto topic = UniqueName("it-backpressure");
@@ -244,13 +252,11 @@ TEST(KafkaConsumer, BackpressurePausesAtTheInFlightLimitWithoutLosingMessages) {
                                       .max_in_flight_total = 10});
   const auto held = Hold(consumer, 10);
   ASSERT_EQ(held.size(), 10U);
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
   // At the limit: polling gives nothing more while the held work is unfinished.
   for (int i = 0; i < 10; ++i) EXPECT_FALSE(consumer.Poll(100ms).has_value());
   for (const auto& m : held) EXPECT_TRUE(consumer.Complete(m));
   // Resumed: the next message is the one right after the held ones, nothing skipped.
-  std::optional<kafka::Message> next;
-  while (!next && std::chrono::steady_clock::now() < deadline) next = consumer.Poll(100ms);
+  const auto next = Next(consumer);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->offset, 10);
   EXPECT_EQ(next->value, "10");
@@ -275,7 +281,6 @@ TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHold
                                    "Partitions paused because too much work is in flight.");
   auto held = Hold(consumer, 10);
   ASSERT_EQ(held.size(), 10U);
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
 
   // A short stall: Poll waits for a completion instead of pausing, and the completion from
   // another thread wakes it; the partition was never paused (its fetched messages are kept).
@@ -285,8 +290,7 @@ TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHold
     std::this_thread::sleep_for(100ms);
     consumer.Complete(held.front());
   });
-  std::optional<kafka::Message> next;
-  while (!next && std::chrono::steady_clock::now() < deadline) next = consumer.Poll(300ms);
+  auto next = Next(consumer);
   completer.join();
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->offset, 10);
@@ -300,8 +304,7 @@ TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHold
   while (std::chrono::steady_clock::now() < stall_end) EXPECT_FALSE(consumer.Poll(100ms));
   EXPECT_EQ(paused.Value(), 1) << "a stall longer than pause_after pauses the partition";
   for (const auto& m : held) EXPECT_TRUE(consumer.Complete(m));
-  next.reset();
-  while (!next && std::chrono::steady_clock::now() < deadline) next = consumer.Poll(100ms);
+  next = Next(consumer);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->offset, 11);
   EXPECT_EQ(paused.Value(), 0);
