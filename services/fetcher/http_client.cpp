@@ -12,6 +12,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http.hpp>
 #include <set>
+#include <type_traits>
 
 #include "services/fetcher/decompress.hpp"
 #include "services/fetcher/http_wire.hpp"
@@ -191,6 +192,10 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::Connect(const Ta
     }
     connection->peer = peer.address();
     connection->origin = target.Origin();
+    // Lets a plain connection's request be sent without waiting (SendNow); Asio's own
+    // asynchronous operations work the same either way.
+    beast::error_code stays_blocking;  // then SendNow leaves the socket to the timed write
+    if (!connection->tls) lowest.socket().non_blocking(true, stays_blocking);
     if (connection->tls) {
       SSL* ssl = connection->tls->native_handle();
       const bool is_ip = ParseHostLiteral(target.host).has_value();
@@ -230,6 +235,21 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::Connect(const Ta
 
 namespace {
 
+// Sends what the kernel takes at once on a plain connection whose socket is non-blocking (see
+// Connect): a request is a few hundred bytes on an idle connection, so nearly always all of it,
+// with no timer armed and no suspension. TLS, and whatever is left, go through the timed write.
+template <typename Stream>
+std::size_t SendNow(Stream& stream, std::string_view bytes, beast::error_code& ec) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if (!stream.socket().non_blocking()) return 0;  // never block the io thread
+    const auto sent = stream.socket().write_some(net::buffer(bytes.data(), bytes.size()), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
+    return ec ? 0 : sent;
+  } else {
+    return 0;
+  }
+}
+
 // One request/response on an open connection. `received` tells the caller whether any byte of
 // a response arrived (a reused connection the server closed meanwhile gets one more try).
 template <typename Stream>
@@ -239,9 +259,15 @@ net::awaitable<Result<HttpResponse>> RoundTrip(Stream& stream, Connection& conne
                                                std::size_t max_body, SteadyTime deadline,
                                                bool* received, bool* reusable) {
   auto& lowest = connection.Lowest();
-  Arm(lowest, settings.read_timeout, deadline);
-  auto [write_ec, written] = co_await net::async_write(stream, net::buffer(request), kAwait);
-  if (write_ec) co_return FromErrorCode(write_ec, "sending the request", deadline);
+  beast::error_code send_ec;
+  const std::size_t sent = SendNow(stream, request, send_ec);
+  if (send_ec) co_return FromErrorCode(send_ec, "sending the request", deadline);
+  if (sent < request.size()) {
+    Arm(lowest, settings.read_timeout, deadline);
+    auto [write_ec, written] =
+        co_await net::async_write(stream, net::buffer(request) + sent, kAwait);
+    if (write_ec) co_return FromErrorCode(write_ec, "sending the request", deadline);
+  }
 
   ResponseParser parser(settings.max_header_bytes, max_body);
   // Each read gets a fresh read timeout (capped by the deadline), so a trickling server
@@ -266,6 +292,7 @@ net::awaitable<Result<HttpResponse>> RoundTrip(Stream& stream, Connection& conne
 }  // namespace
 
 net::awaitable<Result<HttpClient::Hop>> HttpClient::Exchange(const Target& target,
+                                                             const std::string& origin,
                                                              const FetchSpec& spec,
                                                              bool conditional,
                                                              std::size_t max_body,
@@ -278,7 +305,7 @@ net::awaitable<Result<HttpClient::Hop>> HttpClient::Exchange(const Target& targe
   }
   const std::string request = WriteRequest(target, headers);
 
-  auto connection = pool_.Take(target.Origin());
+  auto connection = pool_.Take(origin);
   bool reused = connection != nullptr;
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!connection) {
@@ -343,7 +370,7 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
       if (!acquired) co_return finish(acquired.error().error_class, acquired.error().message);
       permit = std::move(*acquired);
     }
-    auto hop = co_await Exchange(*target, spec, out.redirects == 0, max_body, deadline);
+    auto hop = co_await Exchange(*target, origin, spec, out.redirects == 0, max_body, deadline);
     if (!hop) {
       if (gate_ != nullptr) gate_->Report(origin, IsHostFailure(hop.error()), std::nullopt);
       co_return finish(hop.error().error_class, hop.error().message);

@@ -68,7 +68,8 @@ class HttpClient {
 
  private:
   struct Hop;
-  boost::asio::awaitable<Result<Hop>> Exchange(const Target& target, const FetchSpec& spec,
+  boost::asio::awaitable<Result<Hop>> Exchange(const Target& target, const std::string& origin,
+                                               const FetchSpec& spec,
                                                bool conditional, std::size_t max_body,
                                                std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(

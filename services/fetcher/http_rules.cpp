@@ -229,9 +229,9 @@ std::optional<std::chrono::seconds> ParseMaxAge(std::string_view cache_control,
   if (no_store) return std::chrono::seconds(0);
   if (s_maxage) return s_maxage;
   if (max_age) return max_age;
+  if (expires.empty()) return std::nullopt;
   const auto expires_at = ParseHttpDate(expires);
-  if (!expires.empty() && !expires_at) return std::chrono::seconds(0);  // invalid = expired
-  if (!expires_at) return std::nullopt;
+  if (!expires_at) return std::chrono::seconds(0);  // invalid = expired
   const auto date_at = ParseHttpDate(date).value_or(std::chrono::system_clock::now());
   return std::max(std::chrono::duration_cast<std::chrono::seconds>(*expires_at - date_at),
                   std::chrono::seconds(0));

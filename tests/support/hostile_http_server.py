@@ -8,6 +8,7 @@ Prints "PORT <n>" on stdout once listening (port 0 is picked by the kernel), the
 killed. Paths:
   /etag, /ok          200 with an ETag and Last-Modified; 304 when If-None-Match matches
   /gzip               gzip-encoded 200
+  /close-after        200 that promises keep-alive, then the server closes the connection
   /bomb               a gzip body that inflates to 512 MiB (decompression bomb)
   /big                200 with a 20 MiB body (over a 16 MiB cap)
   /huge-header        a 128 KiB header field
@@ -96,6 +97,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.send_body(200, FEED, headers=[('ETag', ETAG), ('Last-Modified', LAST_MODIFIED),
                                                ('Cache-Control', 'max-age=300')])
+        elif path == '/close-after':
+            self.send_body(200, FEED)
+            self.close_connection = True  # without saying so: a keep-alive the server drops
         elif path == '/gzip':
             self.send_body(200, gzip.compress(FEED), headers=[('Content-Encoding', 'gzip')])
         elif path == '/bomb':

@@ -90,6 +90,18 @@ TEST_F(HostileHttp, KeepAliveReusesTheConnection) {
   }
 }
 
+TEST_F(HostileHttp, AKeptAliveConnectionTheServerClosedGetsOneFreshTry) {
+  boost::asio::io_context io;
+  HttpClient client(io.get_executor(), Settings(), AddressPolicy(Loopback()));
+  auto first = testing::Run(io, [&] { return client.Fetch({.url = Url("/close-after")}); });
+  ASSERT_TRUE(first.ok()) << first.error;
+  ASSERT_EQ(client.pool().IdleCount(), 1U);  // the client believes the connection is open
+  auto second = testing::Run(io, [&] { return client.Fetch({.url = Url("/close-after")}); });
+  ASSERT_TRUE(second.ok()) << second.error_class << ": " << second.error;
+  EXPECT_EQ(second.status, 200U);
+  EXPECT_NE(second.body.find("<rss"), std::string::npos);
+}
+
 TEST_F(HostileHttp, GzipIsDecoded) {
   auto response = Get(Url("/gzip"));
   ASSERT_TRUE(response.ok()) << response.error;
