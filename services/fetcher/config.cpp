@@ -38,6 +38,9 @@ WorkerSettings Config::Worker() const {
   client.read_timeout = read_timeout;
   client.total_timeout = fetch_timeout;
   client.tls_ca_file = tls_ca_file;
+  client.dns.threads = dns_threads;
+  client.dns.timeout = dns_timeout;
+  client.dns.cache_ttl = dns_cache_ttl;
   client.max_idle_per_origin = static_cast<std::size_t>(pool_idle_per_host);
   client.idle_timeout = pool_idle_timeout;
   auto& gate = worker.engine.gate;
@@ -96,6 +99,14 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
                 "Total deadline of one fetch, redirects and politeness waits included.")
       .String("tls-ca-file", &config->tls_ca_file,
               "Extra trusted CA certificates (PEM) besides the system store.")
+      .Int("dns-threads", &config->dns_threads, 1, 256,
+           "Host-name lookups in progress at once (getaddrinfo on threads of its own, so one "
+           "unanswered name does not hold up the others).")
+      .Duration("dns-timeout", &config->dns_timeout,
+                "How long a fetch waits for its host name's addresses (within --fetch-timeout).")
+      .Duration("dns-cache-ttl", &config->dns_cache_ttl,
+                "How long resolved addresses are reused for new connections; 0 asks the system "
+                "resolver every time.")
       .Int("per-host-concurrency", &config->per_host_concurrency, 1, 10'000,
            "Requests in flight at once to one host (scheme, name, port).")
       .Int("per-host-rate", &config->per_host_rate, 1, 100'000,
@@ -126,6 +137,17 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
         std::vector<std::string> problems;
         for (const auto& text : config->allow_cidrs) {
           if (!ParseCidr(text)) problems.push_back(CidrProblem(text));
+        }
+        // A zero timeout would fail every fetch at once.
+        for (const auto& [name, value] :
+             {std::pair{"connect-timeout", config->connect_timeout},
+              {"read-timeout", config->read_timeout},
+              {"fetch-timeout", config->fetch_timeout},
+              {"dns-timeout", config->dns_timeout}}) {
+          if (value.count() <= 0) {
+            problems.push_back(fmt::format("--{} ({}) must be more than 0, e.g. 5s", name,
+                                           config::EnvName(name)));
+          }
         }
         return problems;
       });

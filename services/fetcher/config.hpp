@@ -30,6 +30,9 @@ struct Config {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(15)};
   std::chrono::milliseconds fetch_timeout{std::chrono::seconds(60)};
   std::string tls_ca_file;
+  int dns_threads = DnsSettings{}.threads;
+  std::chrono::milliseconds dns_timeout = DnsSettings{}.timeout;
+  std::chrono::milliseconds dns_cache_ttl = DnsSettings{}.cache_ttl;
   int per_host_concurrency = 4;
   int per_host_rate = 2;  // requests per second
   int per_host_burst = 4;

@@ -23,7 +23,7 @@ FetchEngine::FetchEngine(net::any_io_executor executor, EngineSettings settings,
 
 void FetchEngine::Close() {
   gate_.Close();
-  client_.pool().Clear();
+  client_.Close();
 }
 
 net::awaitable<RobotsRules> FetchEngine::Robots(const Target& target) {

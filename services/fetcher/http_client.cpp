@@ -122,7 +122,8 @@ HttpClient::HttpClient(net::any_io_executor executor, ClientSettings settings,
       gate_(gate),
       observer_(observer),
       tls_context_(net::ssl::context::tls_client),
-      pool_(settings_.max_idle_per_origin, settings_.max_idle_total, settings_.idle_timeout) {
+      pool_(settings_.max_idle_per_origin, settings_.max_idle_total, settings_.idle_timeout),
+      resolver_(executor_, settings_.dns) {
   tls_context_.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                            net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
                            net::ssl::context::no_tlsv1_1);
@@ -132,6 +133,11 @@ HttpClient::HttpClient(net::any_io_executor executor, ClientSettings settings,
 }
 
 HttpClient::~HttpClient() = default;
+
+void HttpClient::Close() {
+  pool_.Clear();
+  resolver_.Close();
+}
 
 Result<void> HttpClient::CheckAddress(const net::ip::address& address) {
   auto checked = policy_.Check(address);
@@ -147,13 +153,9 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::Connect(const Ta
   if (auto literal = ParseHostLiteral(target.host)) {
     endpoints.emplace_back(*literal, target.port);
   } else {
-    tcp::resolver resolver(executor_);
-    auto [ec, results] =
-        co_await resolver.async_resolve(target.host, std::to_string(target.port), kAwait);
-    if (ec) {
-      co_return Failure("dns", fmt::format("cannot resolve {}: {}", target.host, ec.message()));
-    }
-    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+    auto resolved = co_await resolver_.Resolve(target.host, deadline);
+    if (!resolved) co_return tl::unexpected(resolved.error());
+    for (const auto& address : *resolved) endpoints.emplace_back(address, target.port);
   }
   std::vector<tcp::endpoint> allowed;
   Error refusal;

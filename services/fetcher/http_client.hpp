@@ -17,6 +17,7 @@
 #include "common/base/result.hpp"
 #include "services/fetcher/address_policy.hpp"
 #include "services/fetcher/connection_pool.hpp"
+#include "services/fetcher/dns_resolver.hpp"
 #include "services/fetcher/fetch_response.hpp"
 #include "services/fetcher/host_gate.hpp"
 #include "services/fetcher/http_rules.hpp"
@@ -35,6 +36,7 @@ struct ClientSettings {
   std::size_t max_idle_per_origin = 8;
   std::size_t max_idle_total = 2048;
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
+  DnsSettings dns;
 };
 
 struct FetchSpec {
@@ -63,8 +65,12 @@ class HttpClient {
   // Never throws for anything a server or a URL can do; the outcome says what happened.
   boost::asio::awaitable<FetchResponse> Fetch(FetchSpec spec);
 
+  // Shutdown: idle connections closed, no DNS answer handed back any more.
+  void Close();
+
   [[nodiscard]] const ClientSettings& settings() const { return settings_; }
   [[nodiscard]] ConnectionPool& pool() { return pool_; }
+  [[nodiscard]] DnsResolver& resolver() { return resolver_; }
 
  private:
   struct Hop;
@@ -83,6 +89,7 @@ class HttpClient {
   ClientObserver* observer_;
   boost::asio::ssl::context tls_context_;
   ConnectionPool pool_;
+  DnsResolver resolver_;
 };
 
 }  // namespace tributary::fetcher

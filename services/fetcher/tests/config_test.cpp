@@ -13,7 +13,8 @@ TEST(Config, DefaultsAndHelp) {
   for (const char* flag : {"--allow-cidrs", "--max-body-bytes", "--max-redirects",
                            "--fetch-timeout", "--read-timeout", "--connect-timeout",
                            "--user-agent", "--per-host-rate", "--breaker-failures", "--robots",
-                           "--tls-ca-file", "--max-in-flight", "--admin-port"}) {
+                           "--tls-ca-file", "--max-in-flight", "--admin-port", "--dns-threads",
+                           "--dns-timeout", "--dns-cache-ttl"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   EXPECT_EQ(config.admin.port, 9401);
@@ -28,9 +29,10 @@ TEST(Config, FlagsAndEnvironment) {
   Config config;
   Parse({.env = {{"TRIBUTARY_MAX_REDIRECTS", "2"}},
          .args = {"--allow-cidrs", "127.0.0.0/8,::1/128", "--topic-prefix", "t",
-                  "--fetch-timeout", "5s"}},
+                  "--fetch-timeout", "5s", "--dns-cache-ttl", "0s"}},
         &config, nullptr);
   const auto worker = config.Worker();
+  EXPECT_EQ(worker.engine.client.dns.cache_ttl, std::chrono::milliseconds(0));
   EXPECT_EQ(worker.engine.client.max_redirects, 2);
   EXPECT_EQ(worker.engine.allow.size(), 2U);
   EXPECT_EQ(worker.engine.client.total_timeout, std::chrono::seconds(5));
@@ -45,6 +47,18 @@ TEST(Config, BadCidrNamesTheFlag) {
     FAIL() << "expected a ConfigError";
   } catch (const config::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("--allow-cidrs"), std::string::npos);
+  }
+}
+
+TEST(Config, AZeroTimeoutNamesTheSetting) {
+  Config config;
+  try {
+    Parse({.env = {{"TRIBUTARY_DNS_TIMEOUT", "0s"}}, .args = {}}, &config, nullptr);
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--dns-timeout (TRIBUTARY_DNS_TIMEOUT) must be more"),
+              std::string::npos)
+        << e.what();
   }
 }
 

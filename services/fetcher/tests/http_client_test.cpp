@@ -114,6 +114,15 @@ TEST_F(HostileHttp, RefusedAddressWithoutAllowList) {
   EXPECT_EQ(response.outcome, v1::FETCH_OUTCOME_REFUSED);
 }
 
+TEST_F(HostileHttp, AHostNameIsResolvedAndEachAddressChecked) {
+  const auto url = "http://localhost:" + std::to_string(plain_->port) + "/ok";
+  auto allowed = Get(url);
+  ASSERT_TRUE(allowed.ok()) << allowed.error_class << ": " << allowed.error;
+  EXPECT_EQ(allowed.status, 200U);
+  auto refused = FetchOnce({.url = url}, Settings(), {});
+  EXPECT_EQ(refused.error_class, "ssrf") << refused.error;
+}
+
 TEST_F(HostileHttp, DnsFailure) {
   auto response = Get("http://no-such-host.invalid/feed");
   EXPECT_EQ(response.error_class, "dns") << response.error;
