@@ -65,27 +65,21 @@ net::awaitable<RobotsRules> FetchEngine::Robots(const Target& target) {
   co_return rules;
 }
 
+net::awaitable<Result<void>> FetchEngine::RobotsAllow(const Target& target) {
+  const auto rules = co_await Robots(target);
+  if (rules.Allows(target.target)) co_return Result<void>{};
+  co_return Fail(ErrorKind::kPermanent, "robots",
+                 fmt::format("robots.txt of {} disallows {}", target.Origin(), target.target));
+}
+
 net::awaitable<FetchResponse> FetchEngine::Fetch(const v1::FetchRequest& request) {
   FetchSpec spec;
   spec.url = request.url();
   spec.etag = request.etag();
   spec.last_modified = request.last_modified();
   if (settings_.robots && request.options().respect_robots()) {
-    const auto started = std::chrono::steady_clock::now();
-    if (auto target = ParseTarget(spec.url)) {
-      const auto rules = co_await Robots(*target);
-      if (!rules.Allows(target->target)) {
-        FetchResponse refused;
-        refused.final_url = target->url;
-        refused.error_class = "robots";
-        refused.error = fmt::format("robots.txt of {} disallows {}", target->Origin(),
-                                    target->target);
-        refused.outcome = OutcomeForErrorClass(refused.error_class);
-        refused.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::steady_clock::now() - started);
-        co_return refused;
-      }
-    }
+    // Every hop: a redirect must not lead around another host's (or path's) rules.
+    spec.before_each_request = [this](const Target& target) { return RobotsAllow(target); };
   }
   co_return co_await client_.Fetch(std::move(spec));
 }

@@ -1,6 +1,6 @@
 #pragma once
-// One fetch request end to end on the io thread: robots.txt (when the source asks for it,
-// cached per origin), per-host politeness and the HTTP client. Owns the client, the host gate
+// One fetch request end to end on the io thread: robots.txt (when the source asks for it, for
+// every hop of the fetch, cached per origin), per-host politeness and the HTTP client. Owns the client, the host gate
 // and the robots cache; single-threaded like them.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -45,6 +45,7 @@ class FetchEngine {
     bool loading = false;
   };
   boost::asio::awaitable<RobotsRules> Robots(const Target& target);
+  boost::asio::awaitable<Result<void>> RobotsAllow(const Target& target);
 
   boost::asio::any_io_executor executor_;
   EngineSettings settings_;

@@ -365,6 +365,10 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
       co_return finish("redirect_loop", fmt::format("redirect loop: {} was already visited",
                                                     target->url));
     }
+    if (spec.before_each_request) {
+      auto allowed = co_await spec.before_each_request(*target);
+      if (!allowed) co_return finish(allowed.error().error_class, allowed.error().message);
+    }
     const auto origin = target->Origin();
     HostGate::Permit permit;
     if (gate_ != nullptr) {

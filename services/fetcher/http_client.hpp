@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -44,6 +45,9 @@ struct FetchSpec {
   std::string etag;           // If-None-Match
   std::string last_modified;  // If-Modified-Since
   std::size_t max_body_bytes = 0;  // 0: the client's setting
+  // Asked before every request of the fetch, each redirect hop included (robots.txt); an error
+  // ends the fetch with its class. Empty: nothing to ask.
+  std::function<boost::asio::awaitable<Result<void>>(const Target&)> before_each_request;
 };
 
 // Called for every address the guard refuses (metrics), with the refusal's class.

@@ -297,6 +297,12 @@ TEST_F(HostileHttp, RobotsTxtIsHonouredWhenTheSourceAsks) {
   request.set_url(Url("/ok"));
   auto allowed = testing::Run(io, [&] { return engine.Fetch(request); });
   EXPECT_TRUE(allowed.ok()) << allowed.error;
+  // A redirect is no way around the rules: the hop it leads to is checked too.
+  request.set_url(Url("/redirect-to?url=" + Url("/private/feed")));
+  auto redirected = testing::Run(io, [&] { return engine.Fetch(request); });
+  EXPECT_EQ(redirected.error_class, "robots") << redirected.error;
+  EXPECT_EQ(redirected.final_url, Url("/private/feed"));
+  EXPECT_EQ(redirected.redirects, 1);
   request.set_url(Url("/private/feed"));
   request.mutable_options()->set_respect_robots(false);
   auto ignored = testing::Run(io, [&] { return engine.Fetch(request); });
