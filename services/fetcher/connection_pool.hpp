@@ -13,6 +13,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/base/clock.hpp"
+
 namespace tributary::fetcher {
 
 struct Connection {
@@ -34,29 +36,36 @@ struct Connection {
   boost::beast::flat_buffer buffer;
   boost::asio::ip::address peer;
   std::string origin;
-  std::chrono::steady_clock::time_point idle_since{};
+  Clock::TimePoint idle_since{};
 };
 
 class ConnectionPool {
  public:
   ConnectionPool(std::size_t max_idle_per_origin, std::size_t max_idle_total,
-                 std::chrono::milliseconds idle_timeout)
+                 std::chrono::milliseconds idle_timeout,
+                 const Clock& clock = SteadyClock::Instance())
       : max_idle_per_origin_(max_idle_per_origin),
         max_idle_total_(max_idle_total),
-        idle_timeout_(idle_timeout) {}
+        idle_timeout_(idle_timeout),
+        clock_(clock) {}
 
   // The most recently used idle connection to `origin` younger than the idle timeout, or null.
   std::unique_ptr<Connection> Take(const std::string& origin);
-  // Keeps a connection whose last response left it clean for reuse; drops it when full.
+  // Keeps a connection whose last response left it clean for reuse; drops it when full. Also
+  // closes, at most once a minute, every idle connection past the idle timeout.
   void Give(std::unique_ptr<Connection> connection);
   void Clear();
   [[nodiscard]] std::size_t IdleCount() const { return idle_total_; }
 
  private:
+  void CloseExpired(Clock::TimePoint now);
+
   std::size_t max_idle_per_origin_;
   std::size_t max_idle_total_;
   std::chrono::milliseconds idle_timeout_;
+  const Clock& clock_;
   std::size_t idle_total_ = 0;
+  Clock::TimePoint swept_{};
   std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;
 };
 

@@ -27,6 +27,7 @@ void FetchEngine::Close() {
 }
 
 net::awaitable<RobotsRules> FetchEngine::Robots(const Target& target) {
+  ForgetExpiredRobots(std::chrono::steady_clock::now());
   const auto origin = target.Origin();
   // One robots.txt fetch per origin at a time; concurrent fetches wait for its verdict.
   while (true) {
@@ -63,6 +64,15 @@ net::awaitable<RobotsRules> FetchEngine::Robots(const Target& target) {
   entry.expires = std::chrono::steady_clock::now() + ttl;
   entry.loading = false;
   co_return rules;
+}
+
+void FetchEngine::ForgetExpiredRobots(std::chrono::steady_clock::time_point now) {
+  // At most once a minute: an origin fetched once a day would otherwise keep its rules forever.
+  if (now - robots_swept_ < std::chrono::minutes(1)) return;
+  robots_swept_ = now;
+  std::erase_if(robots_, [now](const auto& entry) {
+    return !entry.second.loading && entry.second.expires <= now;
+  });
 }
 
 net::awaitable<Result<void>> FetchEngine::RobotsAllow(const Target& target) {

@@ -37,6 +37,7 @@ class FetchEngine {
   void Close();
   [[nodiscard]] HostGate& gate() { return gate_; }
   [[nodiscard]] HttpClient& client() { return client_; }
+  [[nodiscard]] std::size_t RobotsCached() const { return robots_.size(); }
 
  private:
   struct RobotsEntry {
@@ -46,6 +47,7 @@ class FetchEngine {
   };
   boost::asio::awaitable<RobotsRules> Robots(const Target& target);
   boost::asio::awaitable<Result<void>> RobotsAllow(const Target& target);
+  void ForgetExpiredRobots(std::chrono::steady_clock::time_point now);
 
   boost::asio::any_io_executor executor_;
   EngineSettings settings_;
@@ -53,6 +55,7 @@ class FetchEngine {
   HttpClient client_;
   std::string product_token_;
   std::unordered_map<std::string, RobotsEntry> robots_;
+  std::chrono::steady_clock::time_point robots_swept_{};
 };
 
 }  // namespace tributary::fetcher

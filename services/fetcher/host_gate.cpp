@@ -11,6 +11,11 @@ namespace {
 
 namespace net = boost::asio;
 
+// A fleet fetching thousands of sources meets hosts it will not see again for hours: their
+// entries go once idle this long with nothing worth remembering, checked at most once a minute.
+constexpr std::chrono::minutes kForgetIdleAfter{10};
+constexpr std::chrono::minutes kForgetCheckEvery{1};
+
 net::awaitable<void> Sleep(net::any_io_executor executor, std::chrono::nanoseconds duration) {
   net::steady_timer timer(executor);
   timer.expires_after(duration);
@@ -46,8 +51,9 @@ HostGate::Host& HostGate::Get(const std::string& host) {
 
 net::awaitable<Result<HostGate::Permit>> HostGate::Acquire(
     const std::string& host, std::chrono::steady_clock::time_point deadline) {
-  // Re-read the host's state after every wait: other fetches changed it meanwhile. (The map
-  // never erases entries, so the reference is stable, but the state is not.)
+  ForgetIdleHosts(clock_.Now());
+  // Re-read the host's state after every wait: other fetches changed it meanwhile (and an entry
+  // may have been forgotten and made afresh, so no reference is kept across a wait).
   while (true) {
     auto& h = Get(host);
     const auto now = clock_.Now();
@@ -97,6 +103,7 @@ net::awaitable<Result<HostGate::Permit>> HostGate::Acquire(
                                  host, h.breaker.consecutive_failures()));
     }
     ++h.active;
+    h.last_used = now;
     co_return Permit(this, host);
   }
 }
@@ -115,6 +122,7 @@ void HostGate::Release(const std::string& host) {
 void HostGate::Report(const std::string& host, bool failure,
                       std::optional<std::chrono::seconds> retry_after) {
   auto& h = Get(host);
+  h.last_used = clock_.Now();
   if (failure) {
     h.breaker.OnFailure();
   } else {
@@ -124,6 +132,22 @@ void HostGate::Report(const std::string& host, bool failure,
     const auto delay = std::min<std::chrono::nanoseconds>(*retry_after, settings_.max_retry_after);
     h.delayed_until = std::max(h.delayed_until, clock_.Now() + delay);
   }
+}
+
+void HostGate::ForgetIdleHosts(Clock::TimePoint now) {
+  if (now - last_forget_ < kForgetCheckEvery) return;
+  last_forget_ = now;
+  // Kept: anything in use or waited for, a Retry-After still running, a breaker not closed, and
+  // a rate bucket not yet full again (used within the refill time, always under the idle span).
+  const auto refill = std::chrono::duration<double>(settings_.burst / settings_.rate);
+  const auto idle_span =
+      std::max<Clock::TimePoint::duration>(kForgetIdleAfter,
+                                           std::chrono::duration_cast<std::chrono::seconds>(refill));
+  std::erase_if(hosts_, [&](const auto& entry) {
+    const Host& h = *entry.second;
+    return h.active == 0 && h.waiters.empty() && h.delayed_until <= now &&
+           h.breaker.State() == BreakerState::kClosed && now - h.last_used >= idle_span;
+  });
 }
 
 void HostGate::Close() {

@@ -62,6 +62,9 @@ class HostGate {
   void Report(const std::string& host, bool failure,
               std::optional<std::chrono::seconds> retry_after);
 
+  // Hosts the gate holds state for: idle ones are forgotten (see ForgetIdleHosts).
+  [[nodiscard]] std::size_t HostCount() const { return hosts_.size(); }
+
   // How many hosts' breakers are in each state (the per-host breaker gauge).
   [[nodiscard]] std::map<BreakerState, int> BreakerCounts() const;
 
@@ -79,16 +82,19 @@ class HostGate {
     TokenBucket bucket;
     CircuitBreaker breaker;
     Clock::TimePoint delayed_until{};
+    Clock::TimePoint last_used{};
     std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters;
   };
 
   Host& Get(const std::string& host);
   void Release(const std::string& host);
+  void ForgetIdleHosts(Clock::TimePoint now);
 
   boost::asio::any_io_executor executor_;
   GateSettings settings_;
   const Clock& clock_;
   bool closed_ = false;
+  Clock::TimePoint last_forget_{};
   std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
 };
 
