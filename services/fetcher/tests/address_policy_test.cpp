@@ -2,6 +2,10 @@
 // each in more than one spelling, plus the odd literal spellings inet_aton accepts.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <ostream>
+#include <string>
+
 #include "services/fetcher/address_policy.hpp"
 
 namespace tributary::fetcher {
@@ -14,7 +18,19 @@ struct Case {
   AddressClass expected;
 };
 
+// gtest prints parameters (and ctest lists them) with this rather than the struct's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.text; }
+
 class ClassifyTable : public ::testing::TestWithParam<Case> {};
+
+// "3_0x7f_1" for the fourth case, 0x7f.1: stable ctest names that say which literal failed.
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
+  std::string name = std::to_string(info.index) + "_";
+  for (const char* c = info.param.text; *c != '\0'; ++c) {
+    name += std::isalnum(static_cast<unsigned char>(*c)) != 0 ? *c : '_';
+  }
+  return name;
+}
 
 TEST_P(ClassifyTable, ClassifiesLiteral) {
   const auto& c = GetParam();
@@ -89,7 +105,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"93.184.216.34", AddressClass::kPublic},
         Case{"172.32.0.1", AddressClass::kPublic}, Case{"100.128.0.1", AddressClass::kPublic},
         Case{"2606:4700:4700::1111", AddressClass::kPublic},
-        Case{"::ffff:8.8.4.4", AddressClass::kPublic}));
+        Case{"::ffff:8.8.4.4", AddressClass::kPublic}),
+    CaseName);
 
 TEST(ParseHostLiteral, NamesAreNotLiterals) {
   for (const char* name : {"example.com", "localhost", "1.2.3.4.5", "0x", "127.0.0.256",
