@@ -15,6 +15,9 @@ auto Log() { return log::Get("kafka"); }
 struct Pending {
   DeliveryCallback callback;
   std::string topic;
+  // librdkafka sends from this buffer until the delivery report instead of copying it first
+  // (a fetched document is up to 16 MiB): this struct lives exactly that long.
+  std::string value;
 };
 
 // Broker-side rejections of the record itself can never succeed; everything else (timeouts,
@@ -124,14 +127,15 @@ Result<void> Producer::Produce(Record record, DeliveryCallback on_delivery) {
                 fmt::format("record for {} is {} bytes, over the {} byte limit", record.topic,
                             record.value.size(), kMaxMessageBytes));
   }
-  auto pending = std::make_unique<Pending>(Pending{std::move(on_delivery), record.topic});
+  auto pending = std::make_unique<Pending>(
+      Pending{std::move(on_delivery), record.topic, std::move(record.value)});
   for (;;) {
     RdKafka::Headers* headers = RdKafka::Headers::create();
     for (const auto& [name, value] : record.headers) headers->add(name, value);
+    // No RK_MSG_COPY and no RK_MSG_FREE: the payload stays ours (in `pending`) until dr_cb.
     const auto err = producer_->produce(
-        record.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-        record.value.data(), record.value.size(), record.key.data(), record.key.size(), 0,
-        headers, pending.get());
+        record.topic, RdKafka::Topic::PARTITION_UA, /*msgflags=*/0, pending->value.data(),
+        pending->value.size(), record.key.data(), record.key.size(), 0, headers, pending.get());
     if (err == RdKafka::ERR_NO_ERROR) {
       pending.release();  // owned by the delivery callback now
       return {};
