@@ -32,6 +32,11 @@ FetcherMetrics::FetcherMetrics(metrics::Registry& registry)
       fetches_(registry.CounterFamily("tributary_fetcher_fetches_total",
                                       "Finished fetches by outcome and HTTP status class.",
                                       {"outcome", "status_class"})),
+      failures_(registry.CounterFamily(
+          "tributary_fetcher_failures_total",
+          "Failed fetches by error class (dns, tls, timeout, robots, ssrf, http_5xx, ...: the "
+          "SourceEvent's error_class).",
+          {"error_class"})),
       bytes_(registry.AddCounter("tributary_fetcher_body_bytes_total",
                                  "Response body bytes received (before decompression).")),
       latency_(registry.AddHistogram("tributary_fetcher_fetch_seconds",
@@ -51,6 +56,7 @@ void FetcherMetrics::Record(const FetchResponse& response) {
   auto outcome = response.outcome;
   if (response.ok() && response.status == 304) outcome = v1::FETCH_OUTCOME_NOT_MODIFIED;
   fetches_.Labels({OutcomeName(outcome), StatusClass(response.status)}).Inc();
+  if (!response.ok()) failures_.Labels({response.error_class}).Inc();
   bytes_.Inc(static_cast<double>(response.wire_bytes));
   latency_.Observe(std::chrono::duration<double>(response.latency).count());
 }

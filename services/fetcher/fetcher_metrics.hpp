@@ -1,6 +1,6 @@
 #pragma once
-// The fetcher's metrics (DESIGN §7): fetches by outcome and status class, bytes, latency,
-// in-flight, per-host breaker states and SSRF refusals.
+// The fetcher's metrics (DESIGN §7): fetches by outcome and status class, failures by error
+// class, bytes, latency, in-flight, per-host breaker states and SSRF refusals.
 #include "common/metrics/registry.hpp"
 #include "services/fetcher/http_client.hpp"
 
@@ -21,6 +21,7 @@ class FetcherMetrics final : public ClientObserver {
 
  private:
   metrics::Family<metrics::Counter>& fetches_;
+  metrics::Family<metrics::Counter>& failures_;
   metrics::Counter& bytes_;
   metrics::Histogram& latency_;
   metrics::Family<metrics::Gauge>& breakers_;

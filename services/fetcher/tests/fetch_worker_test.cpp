@@ -142,6 +142,9 @@ TEST(FetchWorker, MetricsCountOutcomesAndRefusals) {
       text.find(R"(tributary_fetcher_fetches_total{outcome="refused",status_class="none"} 1)"),
       std::string::npos)
       << text;
+  EXPECT_NE(text.find(R"(tributary_fetcher_failures_total{error_class="ssrf"} 1)"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find(R"(tributary_fetcher_ssrf_refusals_total{class="metadata"} 1)"),
             std::string::npos)
       << text;
