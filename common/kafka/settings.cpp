@@ -10,6 +10,10 @@ std::string Settings::Topic(const std::string& name) const {
   return topic_prefix.empty() ? name : topic_prefix + "." + name;
 }
 
+std::string Settings::TopicOr(const std::string& chosen, const std::string& name) const {
+  return chosen.empty() ? Topic(name) : chosen;
+}
+
 void AddSettings(config::Spec& spec, Settings* settings) {
   spec.String("kafka-brokers", &settings->brokers, "Kafka bootstrap servers, host:port[,...].")
       .String("topic-prefix", &settings->topic_prefix,

@@ -16,6 +16,8 @@ struct Settings {
 
   // "<prefix>.<name>", e.g. Topic("items") == "tributary.items".
   [[nodiscard]] std::string Topic(const std::string& name) const;
+  // A topic setting: `chosen` when set, else Topic(name).
+  [[nodiscard]] std::string TopicOr(const std::string& chosen, const std::string& name) const;
 };
 
 // Declares --kafka-brokers, --topic-prefix and --kafka on `spec`, with a check that every

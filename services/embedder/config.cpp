@@ -17,13 +17,9 @@ std::string Trimmed(std::string s) {
 
 }  // namespace
 
-std::string Config::ItemsTopic() const {
-  return items_topic.empty() ? kafka.Topic("items") : items_topic;
-}
+std::string Config::ItemsTopic() const { return kafka.TopicOr(items_topic, "items"); }
 
-std::string Config::EmbeddedTopic() const {
-  return embedded_topic.empty() ? kafka.Topic("embedded") : embedded_topic;
-}
+std::string Config::EmbeddedTopic() const { return kafka.TopicOr(embedded_topic, "embedded"); }
 
 ModelSpec Config::Model() const {
   return {.name = model, .version = model_version, .dims = static_cast<std::uint32_t>(dims),

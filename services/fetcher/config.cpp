@@ -8,22 +8,18 @@
 namespace tributary::fetcher {
 namespace {
 
-std::string Or(const std::string& value, const kafka::Settings& kafka, const char* name) {
-  return value.empty() ? kafka.Topic(name) : value;
-}
-
 std::string CidrProblem(const std::string& text) {
-  return fmt::format(
-      "--allow-cidrs (TRIBUTARY_ALLOW_CIDRS) = '{}': expected a network like 10.0.0.0/8 or "
-      "fd00::/8",
-      text);
+  return fmt::format("--allow-cidrs ({}) = '{}': expected a network like 10.0.0.0/8 or fd00::/8",
+                     config::EnvName("allow-cidrs"), text);
 }
 
 }  // namespace
 
-std::string Config::RequestsTopic() const { return Or(requests_topic, kafka, "fetch.requests"); }
-std::string Config::DocumentsTopic() const { return Or(documents_topic, kafka, "documents"); }
-std::string Config::EventsTopic() const { return Or(events_topic, kafka, "source.events"); }
+std::string Config::RequestsTopic() const {
+  return kafka.TopicOr(requests_topic, "fetch.requests");
+}
+std::string Config::DocumentsTopic() const { return kafka.TopicOr(documents_topic, "documents"); }
+std::string Config::EventsTopic() const { return kafka.TopicOr(events_topic, "source.events"); }
 
 WorkerSettings Config::Worker() const {
   WorkerSettings worker;

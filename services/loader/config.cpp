@@ -3,13 +3,10 @@
 namespace tributary::loader {
 
 std::string Config::ItemsTopic() const {
-  if (!items_topic.empty()) return items_topic;
-  return kafka.Topic(embeddings ? "embedded" : "items");
+  return kafka.TopicOr(items_topic, embeddings ? "embedded" : "items");
 }
 
-std::string Config::EventsTopic() const {
-  return events_topic.empty() ? kafka.Topic("source.events") : events_topic;
-}
+std::string Config::EventsTopic() const { return kafka.TopicOr(events_topic, "source.events"); }
 
 void AddSettings(config::Spec& spec, Config* config) {
   kafka::AddSettings(spec, &config->kafka);

@@ -1,18 +1,12 @@
 #include "services/parser/config.hpp"
 
 namespace tributary::parser {
-namespace {
-
-std::string Or(const std::string& value, const kafka::Settings& kafka, const char* name) {
-  return value.empty() ? kafka.Topic(name) : value;
+std::string Config::DocumentsTopic() const { return kafka.TopicOr(documents_topic, "documents"); }
+std::string Config::ItemsTopic() const { return kafka.TopicOr(items_topic, "items"); }
+std::string Config::RequestsTopic() const {
+  return kafka.TopicOr(requests_topic, "fetch.requests");
 }
-
-}  // namespace
-
-std::string Config::DocumentsTopic() const { return Or(documents_topic, kafka, "documents"); }
-std::string Config::ItemsTopic() const { return Or(items_topic, kafka, "items"); }
-std::string Config::RequestsTopic() const { return Or(requests_topic, kafka, "fetch.requests"); }
-std::string Config::EventsTopic() const { return Or(events_topic, kafka, "source.events"); }
+std::string Config::EventsTopic() const { return kafka.TopicOr(events_topic, "source.events"); }
 
 Limits Config::ParserLimits() const {
   Limits limits;

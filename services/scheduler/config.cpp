@@ -3,7 +3,7 @@
 namespace tributary::scheduler {
 
 std::string Config::RequestsTopic() const {
-  return requests_topic.empty() ? kafka.Topic("fetch.requests") : requests_topic;
+  return kafka.TopicOr(requests_topic, "fetch.requests");
 }
 
 config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {

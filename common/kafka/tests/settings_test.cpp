@@ -21,6 +21,16 @@ std::string ParseError(const config::Source& source) {
   return "";
 }
 
+TEST(KafkaSettings, TopicNamesCarryThePrefixUnlessChosenWhole) {
+  Settings settings;
+  settings.topic_prefix = "staging";
+  EXPECT_EQ(settings.Topic("items"), "staging.items");
+  EXPECT_EQ(settings.TopicOr("", "items"), "staging.items");
+  EXPECT_EQ(settings.TopicOr("my-items", "items"), "my-items");
+  settings.topic_prefix.clear();
+  EXPECT_EQ(settings.TopicOr("", "items"), "items");
+}
+
 TEST(KafkaSettings, KnownPropertiesPassFromFlagsAndVariables) {
   EXPECT_EQ(ParseError({.env = {{"TRIBUTARY_KAFKA__SASL_PASSWORD", "s3cr3t"},
                                 {"TRIBUTARY_KAFKA__SECURITY_PROTOCOL", "SASL_SSL"}},
