@@ -20,7 +20,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/admin_probe.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
@@ -131,7 +131,7 @@ class Pipeline : public ::testing::Test {
   std::string prefix_;
   std::string base_;
   std::filesystem::path logs_;
-  loader::testing::ScratchDatabase db_;
+  tributary::testing::ScratchDatabase db_;
   std::unique_ptr<ChildProcess> feeds_;
   std::map<std::string, std::unique_ptr<ChildProcess>> stages_;
   std::map<std::string, int> admin_ports_;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "services/cli/migrator.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace tributary::cli {
@@ -13,35 +14,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// A fresh, empty database per test, dropped afterwards. The admin connection uses the libpq
-// PG* variables that deploy/local/env.sh exports.
-class ScratchDatabase {
- public:
-  ScratchDatabase() : name_(Sanitize(testing::UniqueName("it_migrate"))) {
-    testing::RequireEnv("PGHOST");
-    pqxx::connection admin("");
-    pqxx::nontransaction tx(admin);
-    tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
-  }
-  ~ScratchDatabase() {
-    try {
-      pqxx::connection admin("");
-      pqxx::nontransaction tx(admin);
-      tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "cannot drop " << name_ << ": " << e.what();
-    }
-  }
-  [[nodiscard]] std::string Dsn() const { return "dbname=" + name_; }
-  [[nodiscard]] const std::string& name() const { return name_; }
-
- private:
-  static std::string Sanitize(std::string name) {
-    for (auto& c : name) c = c == '-' ? '_' : c;
-    return name;
-  }
-  std::string name_;
-};
+using tributary::testing::ScratchDatabase;
+// These tests run the migrations themselves, on an empty database.
+constexpr auto kEmpty = ScratchDatabase::Schema::kEmpty;
 
 std::size_t MigrationRows(pqxx::connection& c) {
   pqxx::read_transaction tx(c);
@@ -49,7 +24,7 @@ std::size_t MigrationRows(pqxx::connection& c) {
 }
 
 TEST(Migrate, AppliesToAnEmptyDatabaseThenIsANoOp) {
-  ScratchDatabase db;
+  ScratchDatabase db(kEmpty);
   pqxx::connection c(db.Dsn());
   const auto migrations = MigrationsFromEmbedded();
 
@@ -75,7 +50,7 @@ TEST(Migrate, AppliesToAnEmptyDatabaseThenIsANoOp) {
 }
 
 TEST(Migrate, TwoConcurrentRunsBothSucceedAndApplyEachFileOnce) {
-  ScratchDatabase db;
+  ScratchDatabase db(kEmpty);
   const auto migrations = MigrationsFromEmbedded();
   std::vector<Result<MigrateReport>> results(2, tl::unexpected(Error{}));
   std::vector<std::thread> runners;
@@ -94,7 +69,7 @@ TEST(Migrate, TwoConcurrentRunsBothSucceedAndApplyEachFileOnce) {
 }
 
 TEST(Migrate, AChangedAppliedFileIsRefused) {
-  ScratchDatabase db;
+  ScratchDatabase db(kEmpty);
   pqxx::connection c(db.Dsn());
   auto migrations = MigrationsFromEmbedded();
   ASSERT_TRUE(ApplyMigrations(c, migrations));
@@ -106,7 +81,7 @@ TEST(Migrate, AChangedAppliedFileIsRefused) {
 }
 
 TEST(Migrate, AFailingFileIsRolledBackAndNamed) {
-  ScratchDatabase db;
+  ScratchDatabase db(kEmpty);
   pqxx::connection c(db.Dsn());
   std::vector<Migration> migrations = {
       {1, "0001_ok.sql", "CREATE TABLE t_ok (id int);", Sha256Hex("a")},
@@ -143,7 +118,7 @@ class MigratedDatabase : public ::testing::Test {
     }
     return "accepted";
   }
-  ScratchDatabase db_;
+  ScratchDatabase db_{kEmpty};
   std::unique_ptr<pqxx::connection> connection_;
 };
 
@@ -189,7 +164,7 @@ TEST_F(MigratedDatabase, ConstraintsRefuseBadValues) {
 }
 
 TEST(Migrate, TheCliCommandMigratesAndReportsUpToDate) {
-  ScratchDatabase db;
+  ScratchDatabase db(kEmpty);
   const auto binary = (testing::BinDir() / "tributary").string();
   // The DSN names only the database; host, port and user come from libpq's PG* variables.
   const auto first = testing::RunCommand(binary + " migrate --pg-dsn=" + db.Dsn() +

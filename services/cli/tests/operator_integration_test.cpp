@@ -15,7 +15,7 @@
 #include "services/cli/search_command.hpp"
 #include "services/embedder/hash_backend.hpp"
 #include "services/embedder/text.hpp"
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
@@ -311,7 +311,7 @@ TEST_F(OperatorCli, ReplayMovesAnInactiveGroupAndRefusesAnActiveOne) {
 }
 
 TEST_F(OperatorCli, StatusReportsLagDlqSourcesErrorsAndRows) {
-  loader::testing::ScratchDatabase db;
+  tributary::testing::ScratchDatabase db;
   const auto ids = db.AddSources(4);
   {
     pqxx::connection c(db.Dsn());
@@ -383,7 +383,7 @@ TEST_F(OperatorCli, StatusReportsLagDlqSourcesErrorsAndRows) {
 
 // Three items of one source with their hash-backend vectors, as the pipeline would store them,
 // under a freshly registered model whose HNSW index is built only when `build_index`.
-int SeedHashedItems(loader::testing::ScratchDatabase& db, bool build_index) {
+int SeedHashedItems(tributary::testing::ScratchDatabase& db, bool build_index) {
   const auto source = db.AddSources(1)[0];
   const std::vector<std::pair<std::string, std::string>> items = {
       {"Rust async runtimes compared", "Tokio, async-std and smol: which async runtime for Rust?"},
@@ -425,7 +425,7 @@ int SeedHashedItems(loader::testing::ScratchDatabase& db, bool build_index) {
 }
 
 TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
-  loader::testing::ScratchDatabase db;
+  tributary::testing::ScratchDatabase db;
   const int model_id = SeedHashedItems(db, /*build_index=*/true);
   const auto found =
       Json("search 'which async runtime for rust' --limit 2 --pg-dsn dbname=" + db.name());
@@ -468,7 +468,7 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
 }
 
 TEST_F(OperatorCli, IndexBuildAddsTheMissingIndexAfterADeferredLoadAndRebuildsAnInvalidOne) {
-  loader::testing::ScratchDatabase db;
+  tributary::testing::ScratchDatabase db;
   const int model_id = SeedHashedItems(db, /*build_index=*/false);
   const std::string dsn = " --pg-dsn dbname=" + db.name();
   const std::string index_name = "item_embeddings_m" + std::to_string(model_id) + "_hnsw";

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/codec/codec.hpp"
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
 #include "tributary/v1/fetch.pb.h"
@@ -30,7 +30,7 @@ class SourcesCli : public ::testing::Test {
     return nlohmann::json::parse(result.output, nullptr, false);
   }
 
-  loader::testing::ScratchDatabase db;
+  tributary::testing::ScratchDatabase db;
 };
 
 TEST_F(SourcesCli, AddIsAnUpsertThatOnlyChangesWhatIsGiven) {

@@ -15,7 +15,7 @@
 #include "services/embedder/hash_backend.hpp"
 #include "services/embedder/tests/fakes.hpp"
 #include "services/embedder/tests/stub_server.hpp"
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
@@ -124,7 +124,7 @@ std::vector<v1::Item> Items(std::int64_t source, int count, const std::string& t
 
 TEST_F(EmbedderBinary, AReplayedUnchangedItemMakesZeroBackendCalls) {
   testing::StubServer stub({"--dims", "8"});
-  loader::testing::ScratchDatabase db;
+  tributary::testing::ScratchDatabase db;
   const auto source = db.AddSources(1)[0];
   const auto items = Items(source, 12, "replay");
   Produce(items);
@@ -258,7 +258,7 @@ TEST_F(EmbedderBinary, AWrongDimensionAnswerStopsTheStageWithAClearError) {
 }
 
 TEST_F(EmbedderBinary, AModelRegisteredWithOtherDimensionsStopsTheStageAtStart) {
-  loader::testing::ScratchDatabase db;
+  tributary::testing::ScratchDatabase db;
   {
     pqxx::connection c(db.Dsn());
     pqxx::work tx(c);

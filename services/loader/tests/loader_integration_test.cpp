@@ -11,7 +11,7 @@
 #include "common/kafka/dlq.hpp"
 #include "common/kafka/producer.hpp"
 #include "services/loader/tests/fixtures.hpp"
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -57,7 +57,7 @@ TEST(LoaderBinary, LoadsFromKafkaDeadLettersThePoisonAndCommitsOffsets) {
   tributary::testing::CreateTopic(brokers, settings.Topic("embedded"), 3);
   tributary::testing::CreateTopic(brokers, settings.Topic("source.events"), 1);
   tributary::testing::CreateTopic(brokers, settings.Topic("dlq.loader"), 1);
-  testing::ScratchDatabase db;
+  tributary::testing::ScratchDatabase db;
   const auto sources = db.AddSources(5);
 
   constexpr int kItems = 3000;

@@ -15,7 +15,7 @@
 #include "services/loader/pg_store.hpp"
 #include "services/loader/pg_text.hpp"
 #include "services/loader/tests/fixtures.hpp"
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 
 namespace tributary::loader {
 namespace {
@@ -24,7 +24,7 @@ using namespace std::chrono_literals;
 using testing::AsMessage;
 using testing::MakeEmbedded;
 using testing::MakeItem;
-using testing::ScratchDatabase;
+using tributary::testing::ScratchDatabase;
 
 constexpr const char* kItems = "it.embedded";
 constexpr const char* kEvents = "it.source.events";

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "common/codec/codec.hpp"
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/admin_probe.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
@@ -46,7 +46,7 @@ TEST(SchedulerFailover, TheStandbyTakesOverAfterAKillAndNothingIsScheduledTwice)
   const auto prefix = ::tributary::testing::UniqueName("it-failover");
   const auto topic = prefix + ".fetch.requests";
   ::tributary::testing::CreateTopic(brokers, topic, 3);
-  loader::testing::ScratchDatabase db;
+  tributary::testing::ScratchDatabase db;
   db.AddSources(5);
   const auto log = (std::filesystem::temp_directory_path() / (prefix + ".log")).string();
 

@@ -8,7 +8,7 @@
 
 #include "common/codec/codec.hpp"
 #include "common/metrics/registry.hpp"
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "services/scheduler/kafka_request_sink.hpp"
 #include "services/scheduler/scheduler.hpp"
 #include "tests/support/kafka_admin.hpp"
@@ -19,7 +19,7 @@ namespace tributary::scheduler {
 namespace {
 
 using namespace std::chrono_literals;
-using loader::testing::ScratchDatabase;
+using tributary::testing::ScratchDatabase;
 
 class RefusingSink final : public RequestSink {
  public:

@@ -1,20 +1,21 @@
-#include "services/loader/tests/scratch_database.hpp"
+#include "tests/support/scratch_database.hpp"
 
 #include <gtest/gtest.h>
 
 #include "services/cli/migrator.hpp"
 #include "tests/support/test_env.hpp"
 
-namespace tributary::loader::testing {
+namespace tributary::testing {
 
-ScratchDatabase::ScratchDatabase() : name_(tributary::testing::UniqueName("it_loader")) {
+ScratchDatabase::ScratchDatabase(Schema schema) : name_(UniqueName("it_db")) {
   for (auto& c : name_) c = c == '-' ? '_' : c;
-  tributary::testing::RequireEnv("PGHOST");
+  RequireEnv("PGHOST");
   {
     pqxx::connection admin("");
     pqxx::nontransaction tx(admin);
     tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
   }
+  if (schema == Schema::kEmpty) return;
   pqxx::connection c(Dsn());
   const auto applied = cli::ApplyMigrations(c, cli::MigrationsFromEmbedded());
   if (!applied) throw std::runtime_error("migrations failed: " + applied.error().message);
@@ -44,4 +45,4 @@ std::vector<std::int64_t> ScratchDatabase::AddSources(int count) {
   return ids;
 }
 
-}  // namespace tributary::loader::testing
+}  // namespace tributary::testing

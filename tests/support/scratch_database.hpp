@@ -1,17 +1,19 @@
 #pragma once
-// A fresh database per test, migrated with the real migrations, dropped afterwards. The admin
-// connection uses the libpq PG* variables that deploy/local/env.sh exports.
+// A fresh database per test, migrated with the real migrations (or left empty for the
+// migrations' own tests), dropped afterwards. The admin connection uses the libpq PG* variables
+// that deploy/local/env.sh exports.
 #include <pqxx/pqxx>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace tributary::loader::testing {
+namespace tributary::testing {
 
 class ScratchDatabase {
  public:
-  ScratchDatabase();
+  enum class Schema { kMigrated, kEmpty };
+  explicit ScratchDatabase(Schema schema = Schema::kMigrated);
   ~ScratchDatabase();
   ScratchDatabase(const ScratchDatabase&) = delete;
   ScratchDatabase& operator=(const ScratchDatabase&) = delete;
@@ -33,4 +35,4 @@ class ScratchDatabase {
   std::string name_;
 };
 
-}  // namespace tributary::loader::testing
+}  // namespace tributary::testing
