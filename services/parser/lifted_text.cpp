@@ -209,20 +209,7 @@ std::optional<std::pair<std::string, LiftedText>> LiftedText::Lift(std::string_v
         break;
       }
       // A tag, to its '>' outside quoted attribute values (which may hold '>' and '&').
-      char quote = 0;
-      std::size_t j = lt + 1;
-      while ((j = scan::TagSpecial(document, j)) < document.size()) {
-        const char t = document[j];
-        if (quote != 0) {
-          if (t == quote) quote = 0;
-        } else if (t == '"' || t == '\'') {
-          quote = t;
-        } else {
-          break;  // '>'
-        }
-        ++j;
-      }
-      if (j < document.size()) end = j + 1;
+      if (const auto j = scan::TagEnd(document, lt + 1); j < document.size()) end = j + 1;
       if (rest.size() > 1 && rest[1] != '/') in_element = true;
     }
     if (end == std::string_view::npos) break;  // unterminated markup: the rest stays as it is

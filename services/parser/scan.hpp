@@ -90,4 +90,22 @@ inline std::size_t TagSpecial(std::string_view s, std::size_t i) {
   return i;
 }
 
+// The '>' that ends a tag whose inside starts at `i`, skipping quoted attribute values (which
+// may hold '>'); s.size() when the tag never ends.
+inline std::size_t TagEnd(std::string_view s, std::size_t i) {
+  char quote = 0;
+  while ((i = TagSpecial(s, i)) < s.size()) {
+    const char c = s[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else {
+      return i;  // '>'
+    }
+    ++i;
+  }
+  return s.size();
+}
+
 }  // namespace tributary::parser::scan

@@ -333,19 +333,7 @@ std::string HtmlToText(std::string_view html) {
       ++i;
       continue;
     }
-    // Skip to the end of the tag, honouring quoted attribute values.
-    char quote = 0;
-    while ((j = scan::TagSpecial(html, j)) < html.size()) {
-      const char t = html[j];
-      if (quote != 0) {
-        if (t == quote) quote = 0;
-      } else if (t == '"' || t == '\'') {
-        quote = t;
-      } else {
-        break;  // '>'
-      }
-      ++j;
-    }
+    j = scan::TagEnd(html, j);
     i = j < html.size() ? j + 1 : html.size();
     const Tag tag = Classify(name);
     if (!closing && (tag == Tag::kScript || tag == Tag::kStyle)) {
