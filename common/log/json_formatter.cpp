@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "common/base/json_text.hpp"
 #include "common/log/mask.hpp"
 
 namespace tributary::log {
@@ -17,24 +18,6 @@ std::string Timestamp(const spdlog::log_clock::time_point& tp) {
 }
 
 }  // namespace
-
-void AppendJsonEscaped(std::string_view text, std::string& out) {
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-}
 
 void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
   std::string line = "{\"ts\":\"" + Timestamp(msg.time) + "\",\"level\":\"";

@@ -18,7 +18,4 @@ class TextFormatter final : public spdlog::formatter {
   [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override;
 };
 
-// Appends `text` as the body of a JSON string (without quotes).
-void AppendJsonEscaped(std::string_view text, std::string& out);
-
 }  // namespace tributary::log

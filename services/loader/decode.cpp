@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "common/base/json_text.hpp"
 #include "common/codec/codec.hpp"
 #include "services/loader/pg_text.hpp"
 #include "tributary/v1/item.pb.h"

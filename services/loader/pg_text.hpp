@@ -1,5 +1,6 @@
 #pragma once
-// Rendering values as PostgreSQL text: array literals, JSON strings, timestamps, vectors. Arrays
+// Rendering values as PostgreSQL text: array literals, timestamps, vectors (JSON strings:
+// common/base/json_text.hpp). Arrays
 // are how a whole batch travels as one parameter of `INSERT ... SELECT FROM unnest($1::..[])`.
 #include <cstdint>
 #include <optional>
@@ -13,9 +14,6 @@ namespace tributary::loader {
 // {"a","b",NULL}: every element quoted, so no element text can break the literal.
 std::string ArrayLiteral(std::span<const std::optional<std::string>> elements);
 std::string ArrayLiteral(std::span<const std::string> elements);
-
-// "text" with JSON escapes (quotes included).
-std::string JsonString(std::string_view text);
 
 // 2026-11-23 18:47:37.123456+00 from seconds and nanoseconds since the epoch (UTC).
 std::string TimestampText(std::int64_t seconds, std::int32_t nanos);
