@@ -35,4 +35,23 @@ std::string ErrorClass(RdKafka::ErrorCode code) {
   }
 }
 
+Message ToMessage(RdKafka::Message& raw) {
+  Message message{.topic = raw.topic_name(),
+                  .partition = raw.partition(),
+                  .offset = raw.offset(),
+                  .key = raw.key() != nullptr ? *raw.key() : std::string(),
+                  .value = std::string(static_cast<const char*>(raw.payload()), raw.len()),
+                  .timestamp_ms = raw.timestamp().timestamp};
+  if (const auto* headers = raw.headers()) {
+    for (const auto& header : headers->get_all()) {
+      message.headers.emplace_back(
+          header.key(), header.value() != nullptr
+                            ? std::string(static_cast<const char*>(header.value()),
+                                          header.value_size())
+                            : std::string());
+    }
+  }
+  return message;
+}
+
 }  // namespace tributary::kafka

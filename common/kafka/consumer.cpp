@@ -286,21 +286,7 @@ std::optional<Message> Consumer::Poll(std::chrono::milliseconds timeout) {
       // Consume errors are informational (librdkafka keeps retrying); the event callback logs.
       return std::nullopt;
   }
-  Message message{.topic = raw->topic_name(),
-                  .partition = raw->partition(),
-                  .offset = raw->offset(),
-                  .key = raw->key() != nullptr ? *raw->key() : std::string(),
-                  .value = std::string(static_cast<const char*>(raw->payload()), raw->len()),
-                  .timestamp_ms = raw->timestamp().timestamp};
-  if (const auto* headers = raw->headers()) {
-    for (const auto& header : headers->get_all()) {
-      message.headers.emplace_back(
-          header.key(), header.value() != nullptr
-                            ? std::string(static_cast<const char*>(header.value()),
-                                          header.value_size())
-                            : std::string());
-    }
-  }
+  Message message = ToMessage(*raw);
   const auto tp = message.Partition();
   const auto generation = tracker_.Generation(tp);
   if (!generation || !tracker_.Begin(tp, message.offset, *generation)) {

@@ -225,22 +225,7 @@ std::optional<kafka::Message> KafkaClient::Poll(std::chrono::milliseconds timeou
     default:
       throw std::runtime_error(fmt::format("reading {}: {}", raw->topic_name(), raw->errstr()));
   }
-  kafka::Message message{
-      .topic = raw->topic_name(),
-      .partition = raw->partition(),
-      .offset = raw->offset(),
-      .key = raw->key() != nullptr ? *raw->key() : std::string(),
-      .value = std::string(static_cast<const char*>(raw->payload()), raw->len()),
-      .timestamp_ms = raw->timestamp().timestamp};
-  if (const auto* headers = raw->headers()) {
-    for (const auto& h : headers->get_all()) {
-      message.headers.emplace_back(
-          h.key(), h.value() == nullptr
-                       ? std::string()
-                       : std::string(static_cast<const char*>(h.value()), h.value_size()));
-    }
-  }
-  return message;
+  return kafka::ToMessage(*raw);
 }
 
 void ReadRange(KafkaClient& client, const std::string& topic,
