@@ -1,5 +1,6 @@
 #include "services/scheduler/app.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <random>
 
@@ -9,6 +10,7 @@
 #include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
 #include "common/runtime/process_main.hpp"
+#include "common/runtime/stop_stage.hpp"
 #include "services/scheduler/config.hpp"
 #include "services/scheduler/kafka_request_sink.hpp"
 #include "services/scheduler/scheduler.hpp"
@@ -62,18 +64,11 @@ int App::Run(const config::Source& source) {
     // A full batch means more is due: go again at once.
     if (round->leader && round->emitted + round->failed >= static_cast<std::size_t>(config.batch))
       continue;
-    if (producer.fatal()) {
-      logger->error("the Kafka producer hit a fatal error; exiting");
-      status = 1;
-      break;
-    }
+    if (producer.fatal()) break;  // StopStage reports it and exits non-zero
     Shutdown::WaitFor(config.round_interval);
   }
   admin.SetReady(false, "shutting down");
-  producer.Flush(std::chrono::seconds(10));
-  admin.Stop();
-  logger->info("stopped");
-  return status;
+  return std::max(status, runtime::StopStage(producer, admin, *logger));
 }
 
 int App::Main(int argc, char** argv) {
