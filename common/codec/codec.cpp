@@ -6,20 +6,16 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/base/ascii.hpp"
+
 namespace tributary::codec {
 namespace {
 
 constexpr std::string_view kDecodeError = "decode";
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // "application/json; charset=utf-8" -> "application/json"
 std::string MediaType(std::string_view content_type) {
-  auto media = Lower(content_type.substr(0, content_type.find(';')));
+  auto media = AsciiLower(content_type.substr(0, content_type.find(';')));
   const auto first = media.find_first_not_of(" \t");
   const auto last = media.find_last_not_of(" \t");
   return first == std::string::npos ? std::string() : media.substr(first, last - first + 1);

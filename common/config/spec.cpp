@@ -8,6 +8,8 @@
 #include <iostream>
 #include <optional>
 
+#include "common/base/ascii.hpp"
+
 namespace tributary::config {
 namespace {
 
@@ -15,11 +17,6 @@ constexpr std::string_view kEnvPrefix = "TRIBUTARY_";
 
 std::string Upper(std::string text) {
   for (auto& c : text) c = (c == '-' || c == '.') ? '_' : static_cast<char>(std::toupper(c));
-  return text;
-}
-
-std::string Lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
 }
 
@@ -118,7 +115,7 @@ Spec& Spec::Secret(const std::string& name, std::string* field, std::string help
 Spec& Spec::Bool(const std::string& name, bool* field, std::string help) {
   Add({.name = name, .help = std::move(help), .default_text = *field ? "true" : "false",
        .is_flag = true, .apply = [field](const std::string& v) {
-         const auto value = Lower(v);
+         const auto value = AsciiLower(v);
          if (value == "true" || value == "1" || value == "yes" || value == "on") {
            *field = true;
          } else if (value == "false" || value == "0" || value == "no" || value == "off") {
@@ -188,7 +185,7 @@ Spec& Spec::KeyValues(const std::string& name, std::map<std::string, std::string
       if (key.size() <= env_prefix.size() || key.compare(0, env_prefix.size(), env_prefix) != 0) {
         continue;
       }
-      std::string property = Lower(key.substr(env_prefix.size()));
+      std::string property = AsciiLower(key.substr(env_prefix.size()));
       std::replace(property.begin(), property.end(), '_', '.');
       (*field)[property] = value;
     }

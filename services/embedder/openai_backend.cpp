@@ -8,17 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "common/base/ascii.hpp"
+#include "common/http/header_values.hpp"
+
 namespace tributary::embedder {
 namespace {
 
 using nlohmann::json;
 
 constexpr std::size_t kMaxMessageBytes = 500;
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The server's own words, from {"error": {"message", "type", "code"}} (OpenAI), {"error": "..."}
 // (Ollama, TEI) or the raw body, cut to a readable size.
@@ -121,7 +119,8 @@ std::string BuildRequestBody(const std::string& model, const std::vector<std::st
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::optional<std::chrono::milliseconds> ParseRetryAfter(const HttpResponse& response) {
+std::optional<std::chrono::milliseconds> ParseRetryAfter(
+    const HttpResponse& response, std::chrono::system_clock::time_point now) {
   if (!response.retry_after_ms.empty()) {
     double ms = 0;
     const auto* begin = response.retry_after_ms.data();
@@ -136,6 +135,10 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(const HttpResponse& res
     if (ec == std::errc() && end == last && seconds >= 0) {
       return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
     }
+    if (const auto at = http::ParseHttpDate(response.retry_after)) {  // RFC 9110's other form
+      return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(*at - now),
+                      std::chrono::milliseconds(0));
+    }
   }
   return std::nullopt;
 }
@@ -147,7 +150,7 @@ EmbedResult ParseResponse(const HttpResponse& response, std::size_t inputs) {
   const auto cls = fmt::format("backend.http_{}", status);
   const auto message = fmt::format("HTTP {}: {}", status, error.message);
   if (status == 429) {
-    const auto text = Lower(error.type_and_code + " " + error.message);
+    const auto text = AsciiLower(error.type_and_code + " " + error.message);
     if (text.find("insufficient_quota") != std::string::npos ||
         text.find("quota") != std::string::npos || text.find("billing") != std::string::npos) {
       return Failure(BackendFailure::kQuota, "backend.quota", message, status,

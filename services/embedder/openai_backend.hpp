@@ -40,9 +40,11 @@ std::string BuildRequestBody(const std::string& model, const std::vector<std::st
 //   400, 413, 422 → rejected (the input);   404 and other 4xx → fatal (wrong URL or model).
 EmbedResult ParseResponse(const HttpResponse& response, std::size_t inputs);
 
-// Retry-After as seconds (integer or decimal) or retry-after-ms; nullopt for an HTTP-date or
-// garbage (the backoff decides then).
-std::optional<std::chrono::milliseconds> ParseRetryAfter(const HttpResponse& response);
+// retry-after-ms, else Retry-After as seconds (integer or decimal) or an HTTP date (from `now`,
+// never negative); nullopt for garbage (the backoff decides then).
+std::optional<std::chrono::milliseconds> ParseRetryAfter(
+    const HttpResponse& response,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 class OpenAiBackend final : public Backend {
  public:

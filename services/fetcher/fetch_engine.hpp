@@ -1,7 +1,7 @@
 #pragma once
 // One fetch request end to end on the io thread: robots.txt (when the source asks for it, for
-// every hop of the fetch, cached per origin), per-host politeness and the HTTP client. Owns the client, the host gate
-// and the robots cache; single-threaded like them.
+// every hop of the fetch, cached per origin), per-host politeness and the HTTP client. Owns the
+// client, the host gate and the robots cache; single-threaded like them.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>

@@ -139,10 +139,9 @@ void HostGate::ForgetIdleHosts(Clock::TimePoint now) {
   last_forget_ = now;
   // Kept: anything in use or waited for, a Retry-After still running, a breaker not closed, and
   // a rate bucket not yet full again (used within the refill time, always under the idle span).
-  const auto refill = std::chrono::duration<double>(settings_.burst / settings_.rate);
-  const auto idle_span =
-      std::max<Clock::TimePoint::duration>(kForgetIdleAfter,
-                                           std::chrono::duration_cast<std::chrono::seconds>(refill));
+  const auto refill = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::duration<double>(settings_.burst / settings_.rate));
+  const auto idle_span = std::max<Clock::TimePoint::duration>(kForgetIdleAfter, refill);
   std::erase_if(hosts_, [&](const auto& entry) {
     const Host& h = *entry.second;
     return h.active == 0 && h.waiters.empty() && h.delayed_until <= now &&

@@ -14,6 +14,7 @@
 #include <set>
 #include <type_traits>
 
+#include "common/http/header_values.hpp"
 #include "services/fetcher/decompress.hpp"
 #include "services/fetcher/http_wire.hpp"
 
@@ -384,7 +385,8 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
     auto& response = hop->response;
     out.status = response.status;
     if (!response.retry_after.empty()) {
-      out.retry_after = ParseRetryAfter(response.retry_after, std::chrono::system_clock::now());
+      out.retry_after =
+          tributary::http::ParseRetryAfter(response.retry_after, std::chrono::system_clock::now());
     } else {
       out.retry_after.reset();
     }
@@ -414,7 +416,8 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
     out.content_type = std::move(response.content_type);
     out.etag = std::move(response.etag);
     out.last_modified = std::move(response.last_modified);
-    out.max_age = ParseMaxAge(response.cache_control, response.expires, response.date);
+    out.max_age =
+        tributary::http::ParseMaxAge(response.cache_control, response.expires, response.date);
     out.wire_bytes = static_cast<std::int64_t>(response.body.size());
     if (out.status == 304) co_return finish("", "");
     if (out.status < 200 || out.status >= 300) {

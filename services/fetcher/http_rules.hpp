@@ -1,7 +1,7 @@
 #pragma once
 // The HTTP rules the fetcher applies between requests, as pure functions: which URLs may be
-// fetched (http and https only, credentials never sent), where a redirect leads, how long a
-// Retry-After or Cache-Control asks us to wait, and the three HTTP date formats (RFC 9110 §5.6.7).
+// fetched (http and https only, credentials never sent) and where a redirect leads. (Retry-After,
+// Cache-Control and HTTP dates: common/http/header_values.hpp.)
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -34,17 +34,5 @@ struct Target {
 // The absolute URL a Location header leads to from `base` (RFC 3986 §5 resolution), without
 // its fragment. Error class "redirect" when it cannot be resolved.
 [[nodiscard]] Result<std::string> ResolveRedirect(std::string_view base, std::string_view location);
-
-// IMF-fixdate, obsolete RFC 850 and asctime forms, always GMT.
-std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view text);
-std::string FormatHttpDate(std::chrono::system_clock::time_point time);
-
-// Retry-After: delay-seconds or an HTTP date (relative to `now`, never negative).
-std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
-                                                    std::chrono::system_clock::time_point now);
-
-// Freshness the server grants: Cache-Control s-maxage/max-age, else Expires - Date.
-std::optional<std::chrono::seconds> ParseMaxAge(std::string_view cache_control,
-                                                std::string_view expires, std::string_view date);
 
 }  // namespace tributary::fetcher

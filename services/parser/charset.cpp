@@ -9,18 +9,12 @@
 #include <cstring>
 #include <vector>
 
+#include "common/base/ascii.hpp"
 #include "services/parser/scan.hpp"
 #include "services/parser/text.hpp"
 
 namespace tributary::parser {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string Trim(std::string_view text) {
   const auto b = text.find_first_not_of(" \t\r\n\"'");
@@ -81,12 +75,12 @@ std::string XmlDeclaredCharset(std::string_view body) {
   if (q == std::string_view::npos) return {};
   const char quote = rest[q];
   rest = rest.substr(q + 1);
-  return Lower(Trim(rest.substr(0, rest.find(quote))));
+  return AsciiLower(Trim(rest.substr(0, rest.find(quote))));
 }
 
 // <meta charset="x"> or <meta http-equiv content="text/html; charset=x"> in the first 4 KiB.
 std::string HtmlMetaCharset(std::string_view body) {
-  const auto head = Lower(body.substr(0, 4096));
+  const auto head = AsciiLower(body.substr(0, 4096));
   auto pos = head.find("charset=");
   if (pos == std::string::npos) return {};
   pos += 8;
@@ -160,7 +154,7 @@ bool Convert(std::string_view body, const std::string& charset, std::string& out
 }  // namespace
 
 std::string CharsetFromContentType(std::string_view content_type) {
-  const auto lower = Lower(content_type);
+  const auto lower = AsciiLower(content_type);
   const auto pos = lower.find("charset=");
   if (pos == std::string::npos) return {};
   auto value = std::string_view(lower).substr(pos + 8);
@@ -279,7 +273,7 @@ std::string_view DecodeToUtf8(std::string_view body, std::string_view http_chars
     candidates.push_back("utf-8");
   } else {
     for (auto c : {std::string(http_charset), XmlDeclaredCharset(bytes), HtmlMetaCharset(bytes)}) {
-      c = Normalize(Lower(c));
+      c = Normalize(AsciiLower(c));
       if (!c.empty() && c != "utf-8" && c.find("16") == std::string::npos &&
           c.find("32") == std::string::npos) {
         candidates.push_back(c);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/base/ascii.hpp"
+
 namespace tributary::parser {
 namespace {
 
@@ -19,12 +21,6 @@ struct Fields {
   int offset_minutes = 0;
   bool has_time = false;
 };
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 int MonthFromName(const std::string& word) {
   static constexpr std::array<std::string_view, 12> kMonths = {
@@ -163,7 +159,7 @@ std::optional<UtcTime> ParseIso(std::string_view t) {
         const auto used = ParseNumericZone(t, i, f.offset_minutes);
         if (used > 0) {
           i += used;
-        } else if (auto zone = ZoneOffset(Lower(t.substr(i))); zone) {
+        } else if (auto zone = ZoneOffset(AsciiLower(t.substr(i))); zone) {
           f.offset_minutes = *zone;
           i = t.size();
         }
@@ -186,7 +182,7 @@ std::optional<UtcTime> ParseTokens(std::string_view t) {
     if (std::isalpha(static_cast<unsigned char>(c))) {
       std::size_t j = i;
       while (j < t.size() && std::isalpha(static_cast<unsigned char>(t[j]))) ++j;
-      const auto word = Lower(t.substr(i, j - i));
+      const auto word = AsciiLower(t.substr(i, j - i));
       if (const int m = MonthFromName(word); m > 0 && f.month < 0) {
         f.month = m;
       } else if (auto zone = ZoneOffset(word); zone) {

@@ -85,7 +85,11 @@ TEST(OpenAiResponse, ClassifiesStatuses) {
 TEST(OpenAiResponse, RetryAfterForms) {
   EXPECT_EQ(ParseRetryAfter({.retry_after = "2"}), 2s);
   EXPECT_EQ(ParseRetryAfter({.retry_after = "1.5"}), 1500ms);
-  EXPECT_EQ(ParseRetryAfter({.retry_after = "Wed, 21 Oct 2015 07:28:00 GMT"}), std::nullopt);
+  const auto now = std::chrono::system_clock::from_time_t(1445412480);  // 2015-10-21 07:28:00
+  EXPECT_EQ(ParseRetryAfter({.retry_after = "Wed, 21 Oct 2015 07:29:30 GMT"}, now), 90s);
+  EXPECT_EQ(ParseRetryAfter({.retry_after = "Wed, 21 Oct 2015 07:28:00 GMT"}, now), 0ms);
+  EXPECT_EQ(ParseRetryAfter({.retry_after = "Tue, 20 Oct 2015 07:28:00 GMT"}, now), 0ms);  // past
+  EXPECT_EQ(ParseRetryAfter({.retry_after = "soon"}, now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter({.retry_after = "3", .retry_after_ms = "250"}), 250ms);
   EXPECT_EQ(ParseRetryAfter({}), std::nullopt);
 }
