@@ -37,7 +37,6 @@ class FetchEngine {
   void Close();
   [[nodiscard]] HostGate& gate() { return gate_; }
   [[nodiscard]] HttpClient& client() { return client_; }
-  [[nodiscard]] std::size_t RobotsCached() const { return robots_.size(); }
 
  private:
   struct RobotsEntry {

@@ -111,10 +111,6 @@ v1::FetchOutcome OutcomeForErrorClass(const std::string& error_class) {
   return v1::FETCH_OUTCOME_NETWORK_ERROR;
 }
 
-struct HttpClient::Hop {
-  HttpResponse response;
-};
-
 HttpClient::HttpClient(net::any_io_executor executor, ClientSettings settings,
                        AddressPolicy policy, HostGate* gate, ClientObserver* observer)
     : executor_(std::move(executor)),
@@ -294,12 +290,10 @@ net::awaitable<Result<HttpResponse>> RoundTrip(Stream& stream, Connection& conne
 
 }  // namespace
 
-net::awaitable<Result<HttpClient::Hop>> HttpClient::Exchange(const Target& target,
-                                                             const std::string& origin,
-                                                             const FetchSpec& spec,
-                                                             bool conditional,
-                                                             std::size_t max_body,
-                                                             SteadyTime deadline) {
+net::awaitable<Result<HttpResponse>> HttpClient::Exchange(const Target& target,
+                                                          const FetchSpec& spec, bool conditional,
+                                                          std::size_t max_body,
+                                                          SteadyTime deadline) {
   RequestHeaders headers;
   headers.user_agent = settings_.user_agent;
   if (conditional) {
@@ -308,7 +302,7 @@ net::awaitable<Result<HttpClient::Hop>> HttpClient::Exchange(const Target& targe
   }
   const std::string request = WriteRequest(target, headers);
 
-  auto connection = pool_.Take(origin);
+  auto connection = pool_.Take(target.Origin());
   bool reused = connection != nullptr;
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!connection) {
@@ -336,7 +330,7 @@ net::awaitable<Result<HttpClient::Hop>> HttpClient::Exchange(const Target& targe
       co_return tl::unexpected(response.error());
     }
     if (reusable) pool_.Give(std::move(connection));
-    co_return Hop{std::move(*response)};
+    co_return std::move(*response);
   }
   co_return Failure("connection_closed", "the server closed the connection twice");
 }
@@ -377,12 +371,12 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
       if (!acquired) co_return finish(acquired.error().error_class, acquired.error().message);
       permit = std::move(*acquired);
     }
-    auto hop = co_await Exchange(*target, origin, spec, out.redirects == 0, max_body, deadline);
+    auto hop = co_await Exchange(*target, spec, out.redirects == 0, max_body, deadline);
     if (!hop) {
       if (gate_ != nullptr) gate_->Report(origin, IsHostFailure(hop.error()), std::nullopt);
       co_return finish(hop.error().error_class, hop.error().message);
     }
-    auto& response = hop->response;
+    auto& response = *hop;
     out.status = response.status;
     if (!response.retry_after.empty()) {
       out.retry_after =

@@ -22,6 +22,7 @@
 #include "services/fetcher/fetch_response.hpp"
 #include "services/fetcher/host_gate.hpp"
 #include "services/fetcher/http_rules.hpp"
+#include "services/fetcher/http_wire.hpp"
 
 namespace tributary::fetcher {
 
@@ -74,14 +75,11 @@ class HttpClient {
 
   [[nodiscard]] const ClientSettings& settings() const { return settings_; }
   [[nodiscard]] ConnectionPool& pool() { return pool_; }
-  [[nodiscard]] DnsResolver& resolver() { return resolver_; }
 
  private:
-  struct Hop;
-  boost::asio::awaitable<Result<Hop>> Exchange(const Target& target, const std::string& origin,
-                                               const FetchSpec& spec,
-                                               bool conditional, std::size_t max_body,
-                                               std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<Result<HttpResponse>> Exchange(
+      const Target& target, const FetchSpec& spec, bool conditional, std::size_t max_body,
+      std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(
       const Target& target, std::chrono::steady_clock::time_point deadline);
   Result<void> CheckAddress(const boost::asio::ip::address& address);
