@@ -130,10 +130,17 @@ Spec& Spec::Bool(const std::string& name, bool* field, std::string help) {
 
 Spec& Spec::Duration(const std::string& name, std::chrono::milliseconds* field,
                      std::string help) {
+  return Duration(name, field, std::chrono::milliseconds(0), std::move(help));
+}
+
+Spec& Spec::Duration(const std::string& name, std::chrono::milliseconds* field,
+                     std::chrono::milliseconds min, std::string help) {
   Add({.name = name, .help = std::move(help), .default_text = FormatDuration(*field),
-       .apply = [field](const std::string& v) {
+       .apply = [field, min](const std::string& v) {
          try {
-           *field = ParseDuration(v);
+           const auto value = ParseDuration(v);
+           if (value < min) return fmt::format("must be at least {}", FormatDuration(min));
+           *field = value;
          } catch (const std::invalid_argument& e) {
            return std::string(e.what());
          }

@@ -47,6 +47,9 @@ class Spec {
   Spec& Secret(const std::string& name, std::string* field, std::string help);
   Spec& Bool(const std::string& name, bool* field, std::string help);
   Spec& Duration(const std::string& name, std::chrono::milliseconds* field, std::string help);
+  // A duration of at least `min`: for timeouts, where 0 would fail every attempt at once.
+  Spec& Duration(const std::string& name, std::chrono::milliseconds* field,
+                 std::chrono::milliseconds min, std::string help);
   Spec& Choice(const std::string& name, std::string* field, std::vector<std::string> choices,
                std::string help);
   Spec& List(const std::string& name, std::vector<std::string>* field, std::string help);

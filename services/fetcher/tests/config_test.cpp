@@ -56,7 +56,8 @@ TEST(Config, AZeroTimeoutNamesTheSetting) {
     Parse({.env = {{"TRIBUTARY_DNS_TIMEOUT", "0s"}}, .args = {}}, &config, nullptr);
     FAIL() << "expected a ConfigError";
   } catch (const config::ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("--dns-timeout (TRIBUTARY_DNS_TIMEOUT) must be more"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "TRIBUTARY_DNS_TIMEOUT (--dns-timeout) = '0s': must be at least 1ms"),
               std::string::npos)
         << e.what();
   }
