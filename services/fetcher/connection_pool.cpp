@@ -21,8 +21,7 @@ std::unique_ptr<Connection> ConnectionPool::Take(const std::string& origin) {
 void ConnectionPool::CloseExpired(Clock::TimePoint now) {
   // At most once a minute: connections to hosts not fetched again would otherwise stay open
   // (and, once their servers hang up, linger half-closed) until the pool fills.
-  if (now - swept_ < std::chrono::minutes(1)) return;
-  swept_ = now;
+  if (!sweep_.Due(now)) return;
   for (auto it = idle_.begin(); it != idle_.end();) {
     auto& queue = it->second;
     while (!queue.empty() && now - queue.front()->idle_since >= idle_timeout_) {

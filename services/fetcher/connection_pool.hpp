@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/base/at_most_every.hpp"
 #include "common/base/clock.hpp"
 
 namespace tributary::fetcher {
@@ -65,7 +66,7 @@ class ConnectionPool {
   std::chrono::milliseconds idle_timeout_;
   const Clock& clock_;
   std::size_t idle_total_ = 0;
-  Clock::TimePoint swept_{};
+  AtMostEvery sweep_{std::chrono::minutes(1)};
   std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;
 };
 

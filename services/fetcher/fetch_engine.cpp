@@ -68,8 +68,7 @@ net::awaitable<RobotsRules> FetchEngine::Robots(const Target& target) {
 
 void FetchEngine::ForgetExpiredRobots(std::chrono::steady_clock::time_point now) {
   // At most once a minute: an origin fetched once a day would otherwise keep its rules forever.
-  if (now - robots_swept_ < std::chrono::minutes(1)) return;
-  robots_swept_ = now;
+  if (!robots_sweep_.Due(now)) return;
   std::erase_if(robots_, [now](const auto& entry) {
     return !entry.second.loading && entry.second.expires <= now;
   });

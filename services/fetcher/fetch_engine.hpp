@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/base/at_most_every.hpp"
 #include "services/fetcher/fetcher_metrics.hpp"
 #include "services/fetcher/host_gate.hpp"
 #include "services/fetcher/http_client.hpp"
@@ -54,7 +55,7 @@ class FetchEngine {
   HttpClient client_;
   std::string product_token_;
   std::unordered_map<std::string, RobotsEntry> robots_;
-  std::chrono::steady_clock::time_point robots_swept_{};
+  AtMostEvery robots_sweep_{std::chrono::minutes(1)};
 };
 
 }  // namespace tributary::fetcher

@@ -14,7 +14,6 @@ namespace net = boost::asio;
 // A fleet fetching thousands of sources meets hosts it will not see again for hours: their
 // entries go once idle this long with nothing worth remembering, checked at most once a minute.
 constexpr std::chrono::minutes kForgetIdleAfter{10};
-constexpr std::chrono::minutes kForgetCheckEvery{1};
 
 net::awaitable<void> Sleep(net::any_io_executor executor, std::chrono::nanoseconds duration) {
   net::steady_timer timer(executor);
@@ -135,8 +134,7 @@ void HostGate::Report(const std::string& host, bool failure,
 }
 
 void HostGate::ForgetIdleHosts(Clock::TimePoint now) {
-  if (now - last_forget_ < kForgetCheckEvery) return;
-  last_forget_ = now;
+  if (!forget_check_.Due(now)) return;
   // Kept: anything in use or waited for, a Retry-After still running, a breaker not closed, and
   // a rate bucket not yet full again (used within the refill time, always under the idle span).
   const auto refill = std::chrono::duration_cast<std::chrono::seconds>(

@@ -15,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/base/at_most_every.hpp"
 #include "common/base/clock.hpp"
 #include "common/base/result.hpp"
 #include "services/fetcher/politeness.hpp"
@@ -94,7 +95,7 @@ class HostGate {
   GateSettings settings_;
   const Clock& clock_;
   bool closed_ = false;
-  Clock::TimePoint last_forget_{};
+  AtMostEvery forget_check_{std::chrono::minutes(1)};
   std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
 };
 
