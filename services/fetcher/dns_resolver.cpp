@@ -145,12 +145,10 @@ struct DnsResolver::State : std::enable_shared_from_this<DnsResolver::State> {
 
 DnsResolver::DnsResolver(net::any_io_executor executor, DnsSettings settings,
                          LookupFunction lookup)
-    : executor_(executor),
-      settings_(settings),
-      state_(std::make_shared<State>(std::move(executor), settings, std::move(lookup))) {
+    : state_(std::make_shared<State>(std::move(executor), settings, std::move(lookup))) {
   // Detached on purpose: a thread inside getaddrinfo cannot be interrupted, and shutdown must
   // not wait the system resolver's timeouts out. Each holds the state it uses.
-  for (int i = 0; i < std::max(1, settings_.threads); ++i) {
+  for (int i = 0; i < std::max(1, settings.threads); ++i) {
     std::thread([state = state_] { state->Work(); }).detach();
   }
 }
@@ -189,8 +187,8 @@ net::awaitable<Result<Addresses>> DnsResolver::Resolve(const std::string& host,
     state_->wake.notify_one();
   }
   const auto shared = lookup;  // the map entry goes when the answer arrives
-  net::steady_timer timer(executor_);
-  timer.expires_at(std::min(deadline, now + settings_.timeout));
+  net::steady_timer timer(state_->executor);
+  timer.expires_at(std::min(deadline, now + state_->settings.timeout));
   {
     WaiterListing listing(*shared, timer);
     co_await timer.async_wait(net::as_tuple(net::use_awaitable));

@@ -60,8 +60,6 @@ class DnsResolver {
   struct State;  // dns_resolver.cpp
 
  private:
-  boost::asio::any_io_executor executor_;
-  DnsSettings settings_;
   std::shared_ptr<State> state_;
 };
 
