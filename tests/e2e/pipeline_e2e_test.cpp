@@ -174,6 +174,16 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
   EXPECT_NE(failing.find("\"last_status\":500"), std::string::npos) << failing;
 
   // --- 2. a second round over unchanged feeds ---------------------------------------------------
+  // The scheduler ends a feed's lease and sets its next_fetch_at only once that feed's outcome
+  // is loaded, which can come after its rows: forcing the next round before then would be
+  // overwritten by the scheduler's own next_fetch_at, and the feed would not be fetched again.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM sources WHERE url LIKE '%/feeds/%' AND "
+                           "lease_until IS NOT NULL") == 0;
+      },
+      30s))
+      << "every feed's first outcome was loaded and its lease ended";
   const auto rows_before = Rows();
   const double backend_calls = Metric("embedder", "tributary_embedder_backend_requests_total");
   EXPECT_GT(backend_calls, 0);
