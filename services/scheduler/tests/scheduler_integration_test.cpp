@@ -188,8 +188,18 @@ TEST_F(SchedulerRound, AStandbyTakesOverWithoutSchedulingAnythingTwice) {
   EXPECT_EQ(standby.metrics.leader.Value(), 0);
   EXPECT_EQ(active.metrics.leader.Value(), 1);
 
-  // The active replica's session ends (a crash closes its socket the same way).
+  // The active replica's session ends (a crash closes its socket the same way). Its backend
+  // lets go of the lock when it notices, a moment after the socket closes: wait for that, as
+  // the standby's next scheduling round would.
   active.database.Disconnect();
+  ASSERT_TRUE(tributary::testing::WaitFor(
+      [&] {
+        return db.Scalar<int>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                              "database = (SELECT oid FROM pg_database WHERE datname = "
+                              "current_database())") == 0;
+      },
+      std::chrono::seconds(10)))
+      << "the disconnected replica's backend released the scheduling lock";
   auto took_over = standby.Round();
   EXPECT_TRUE(took_over.leader) << "the standby takes the lock on its next round";
   EXPECT_EQ(took_over.emitted, 0U) << "leased sources are not scheduled again";
