@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "common/base/ascii.hpp"
+#include "common/config/secrets.hpp"
 
 namespace tributary::config {
 namespace {
@@ -108,7 +109,11 @@ Spec& Spec::String(const std::string& name, std::string* field, std::string help
 
 Spec& Spec::Secret(const std::string& name, std::string* field, std::string help) {
   Add({.name = name, .help = std::move(help), .secret = true,
-       .apply = [field](const std::string& v) { *field = v; return std::string(); }});
+       .apply = [field](const std::string& v) {
+         *field = v;
+         RememberSecret(v);  // masked by value wherever text leaves the process
+         return std::string();
+       }});
   return *this;
 }
 
@@ -183,6 +188,7 @@ Spec& Spec::KeyValues(const std::string& name, std::map<std::string, std::string
          const auto eq = v.find('=');
          if (eq == std::string::npos || eq == 0) return std::string("expected key=value");
          (*field)[v.substr(0, eq)] = v.substr(eq + 1);
+         if (IsSecretKey(v.substr(0, eq))) RememberSecret(v.substr(eq + 1));
          return std::string();
        }});
   // Values may be secrets (sasl.password), so never echo them.
@@ -194,6 +200,7 @@ Spec& Spec::KeyValues(const std::string& name, std::map<std::string, std::string
       }
       std::string property = AsciiLower(key.substr(env_prefix.size()));
       std::replace(property.begin(), property.end(), '_', '.');
+      if (IsSecretKey(property)) RememberSecret(value);
       (*field)[property] = value;
     }
     return std::string();

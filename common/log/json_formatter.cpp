@@ -5,6 +5,7 @@
 
 #include "common/base/json_text.hpp"
 #include "common/log/mask.hpp"
+#include "common/log/trace_scope.hpp"
 
 namespace tributary::log {
 namespace {
@@ -25,6 +26,10 @@ void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
   line.append(level.data(), level.size());
   line += "\",\"logger\":\"";
   AppendJsonEscaped(std::string_view(msg.logger_name.data(), msg.logger_name.size()), line);
+  if (const auto trace_id = CurrentTraceId(); !trace_id.empty()) {
+    line += "\",\"trace_id\":\"";
+    line.append(trace_id);  // 32 lower-case hex digits: nothing to escape
+  }
   line += "\",\"msg\":\"";
   AppendJsonEscaped(Mask(std::string_view(msg.payload.data(), msg.payload.size())), line);
   line += "\"}\n";
@@ -37,10 +42,12 @@ std::unique_ptr<spdlog::formatter> JsonFormatter::clone() const {
 
 void TextFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
   const auto level = spdlog::level::to_string_view(msg.level);
+  const auto trace_id = CurrentTraceId();
   const auto line = fmt::format(
-      "{} {:<5} [{}] {}\n", Timestamp(msg.time), std::string_view(level.data(), level.size()),
+      "{} {:<5} [{}] {}{}{}\n", Timestamp(msg.time), std::string_view(level.data(), level.size()),
       std::string_view(msg.logger_name.data(), msg.logger_name.size()),
-      Mask(std::string_view(msg.payload.data(), msg.payload.size())));
+      Mask(std::string_view(msg.payload.data(), msg.payload.size())),
+      trace_id.empty() ? "" : " trace_id=", trace_id);
   dest.append(line.data(), line.data() + line.size());
 }
 

@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "common/config/secrets.hpp"
+
 namespace tributary::log {
 namespace {
 
@@ -39,6 +41,13 @@ const std::vector<Rule>& Rules() {
 
 std::string Mask(std::string_view text) {
   std::string out(text);
+  // By value first: the configured secrets, wherever and however they appear.
+  for (const auto& secret : config::RememberedSecrets()) {
+    for (auto at = out.find(secret); at != std::string::npos;
+         at = out.find(secret, at + kMasked.size())) {
+      out.replace(at, secret.size(), kMasked);
+    }
+  }
   for (const auto& rule : Rules()) out = std::regex_replace(out, rule.pattern, rule.replacement);
   return out;
 }

@@ -2,12 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
+#include "common/config/secrets.hpp"
 #include "common/log/log.hpp"
 
 namespace tributary::pg {
 
 Database::Database(Settings settings, std::string application_name)
-    : settings_(std::move(settings)), application_name_(std::move(application_name)) {}
+    : settings_(std::move(settings)), application_name_(std::move(application_name)) {
+  // libpq reads the password from here when the DSN has none: mask it like a configured one.
+  if (const char* password = std::getenv("PGPASSWORD"); password != nullptr) {
+    config::RememberSecret(password);
+  }
+}
 
 pqxx::connection& Database::Connection() {
   if (connection_ && connection_->is_open()) return *connection_;
