@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "common/log/log.hpp"
+#include "common/pg/advisory_locks.hpp"
 #include "common/pg/errors.hpp"
 #include "migrations/embedded_migrations.hpp"
 
@@ -48,22 +49,56 @@ std::vector<Migration> Ordered(std::vector<Migration> migrations) {
   return migrations;
 }
 
-// Releases the advisory lock however ApplyMigrations leaves.
-class AdvisoryLock {
+// The session that holds the migration lock, for the message of a run that must wait for it.
+std::string MigrationLockHolder(pqxx::connection& connection) {
+  pqxx::read_transaction tx(connection);
+  const auto rows = tx.exec_params(
+      R"(SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'),
+                to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')
+           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+            AND l.classid::bigint = ($1::bigint >> 32)
+            AND l.objid::bigint = ($1::bigint & 4294967295))",
+      pg::kMigrationLockKey);
+  if (rows.empty()) return "a session that has just released it";
+  return fmt::format("PostgreSQL backend pid {} (application_name '{}', client {}, connected {})",
+                     rows[0][0].as<int>(), rows[0][1].as<std::string>(),
+                     rows[0][2].as<std::string>(), rows[0][3].as<std::string>());
+}
+
+// Holds the migration lock (common/pg/advisory_locks.hpp) and releases it however
+// ApplyMigrations leaves. Taken only when something is missing; a run that must wait says for
+// whom, then waits up to kLockWait.
+class MigrationLock {
  public:
-  explicit AdvisoryLock(pqxx::connection& connection) : connection_(connection) {
+  static constexpr const char* kLockWait = "10min";
+
+  explicit MigrationLock(pqxx::connection& connection) : connection_(connection) {
+    {
+      pqxx::nontransaction tx(connection_);
+      if (tx.exec_params1("SELECT pg_try_advisory_lock($1)", pg::kMigrationLockKey)[0]
+              .as<bool>()) {
+        return;
+      }
+    }
+    log::Get("migrate")->warn(
+        "waiting up to {} for the migration lock (advisory lock key {}), held by {}: another "
+        "'tributary migrate' is applying migrations",
+        kLockWait, pg::kMigrationLockKey, MigrationLockHolder(connection_));
     pqxx::nontransaction tx(connection_);
-    // Waiting for another migrate run is expected; give it time beyond the session default.
-    tx.exec0("SET lock_timeout = '10min'");
-    tx.exec(fmt::format("SELECT pg_advisory_lock({})", kMigrationLockKey));
+    // The session's statement_timeout (30 s by default) would end the wait first.
+    tx.exec0(fmt::format("SET lock_timeout = '{}'", kLockWait));
+    tx.exec0(fmt::format("SET statement_timeout = '{}'", kLockWait));
+    tx.exec_params("SELECT pg_advisory_lock($1)", pg::kMigrationLockKey);
+    tx.exec0("RESET lock_timeout");
+    tx.exec0("RESET statement_timeout");
   }
-  AdvisoryLock(const AdvisoryLock&) = delete;
-  AdvisoryLock& operator=(const AdvisoryLock&) = delete;
-  ~AdvisoryLock() {
+  MigrationLock(const MigrationLock&) = delete;
+  MigrationLock& operator=(const MigrationLock&) = delete;
+  ~MigrationLock() {
     try {
       pqxx::nontransaction tx(connection_);
-      tx.exec(fmt::format("SELECT pg_advisory_unlock({})", kMigrationLockKey));
-      tx.exec0("RESET lock_timeout");
+      tx.exec_params("SELECT pg_advisory_unlock($1)", pg::kMigrationLockKey);
     } catch (const std::exception& e) {
       // The session may be gone; the server releases session locks with it.
       log::Get("migrate")->warn("could not release the migration lock: {}", e.what());
@@ -73,6 +108,53 @@ class AdvisoryLock {
  private:
   pqxx::connection& connection_;
 };
+
+using AppliedVersions = std::map<int, std::pair<std::string, std::string>>;  // -> (file, checksum)
+
+// What the database records as applied; empty before the first migration. Takes no lock.
+AppliedVersions ReadApplied(pqxx::connection& connection) {
+  AppliedVersions applied;
+  pqxx::read_transaction tx(connection);
+  if (tx.exec1("SELECT to_regclass('tributary_schema_migrations') IS NULL")[0].as<bool>()) {
+    return applied;
+  }
+  for (const auto& row :
+       tx.exec("SELECT version, file_name, checksum FROM tributary_schema_migrations")) {
+    applied[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
+  }
+  return applied;
+}
+
+// The migrations not applied yet, in order; a file changed after it was applied is an error.
+Result<std::vector<const Migration*>> Missing(const std::vector<Migration>& migrations,
+                                              const AppliedVersions& applied) {
+  std::vector<const Migration*> missing;
+  for (const auto& migration : migrations) {
+    const auto it = applied.find(migration.version);
+    if (it == applied.end()) {
+      missing.push_back(&migration);
+    } else if (it->second.second != migration.checksum) {
+      return Fail(ErrorKind::kPermanent, "migrate.changed",
+                  fmt::format("{} was changed after it was applied as {} (checksum differs); "
+                              "migrations are forward-only: add a new file instead",
+                              migration.file_name, it->second.first));
+    }
+  }
+  return missing;
+}
+
+void WarnAboutUnknown(const std::vector<Migration>& migrations, const AppliedVersions& applied) {
+  std::set<int> known;
+  for (const auto& migration : migrations) known.insert(migration.version);
+  for (const auto& [version, file] : applied) {
+    if (!known.contains(version)) {
+      log::Get("migrate")->warn(
+          "the database has migration {} ({}) that this binary does not know: it was migrated "
+          "by a newer version",
+          version, file.first);
+    }
+  }
+}
 
 }  // namespace
 
@@ -113,7 +195,19 @@ std::vector<Migration> MigrationsFromDirectory(const std::filesystem::path& dire
 Result<MigrateReport> ApplyMigrations(pqxx::connection& connection,
                                       const std::vector<Migration>& migrations) {
   auto logger = log::Get("migrate");
-  AdvisoryLock lock(connection);
+  // Up to date (the usual case, e.g. every `helm upgrade` that adds no migration): answer from
+  // a read alone, without the lock, so a running fleet or a slow concurrent run never delays it.
+  auto applied = ReadApplied(connection);
+  auto missing = Missing(migrations, applied);
+  if (!missing) return tl::unexpected(missing.error());
+  MigrateReport report;
+  if (missing->empty()) {
+    WarnAboutUnknown(migrations, applied);
+    report.already_applied = migrations.size();
+    return report;
+  }
+
+  MigrationLock lock(connection);
   {
     pqxx::work tx(connection);
     tx.exec0(R"(CREATE TABLE IF NOT EXISTS tributary_schema_migrations (
@@ -124,54 +218,33 @@ Result<MigrateReport> ApplyMigrations(pqxx::connection& connection,
                   duration_ms integer NOT NULL))");
     tx.commit();
   }
-  std::map<int, std::pair<std::string, std::string>> applied;  // version -> (file, checksum)
-  {
-    pqxx::read_transaction tx(connection);
-    for (const auto& row :
-         tx.exec("SELECT version, file_name, checksum FROM tributary_schema_migrations")) {
-      applied[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
-    }
-  }
-  std::set<int> known;
-  MigrateReport report;
-  for (const auto& migration : migrations) {
-    known.insert(migration.version);
-    if (const auto it = applied.find(migration.version); it != applied.end()) {
-      if (it->second.second != migration.checksum) {
-        return Fail(ErrorKind::kPermanent, "migrate.changed",
-                    fmt::format("{} was changed after it was applied as {} (checksum differs); "
-                                "migrations are forward-only: add a new file instead",
-                                migration.file_name, it->second.first));
-      }
-      ++report.already_applied;
-      continue;
-    }
+  // Read again under the lock: a concurrent run may have applied some while this one waited.
+  applied = ReadApplied(connection);
+  missing = Missing(migrations, applied);
+  if (!missing) return tl::unexpected(missing.error());
+  report.already_applied = migrations.size() - missing->size();
+  for (const Migration* migration : *missing) {
     const auto started = std::chrono::steady_clock::now();
     try {
       pqxx::work tx(connection);
-      tx.exec(migration.sql);
+      tx.exec(migration->sql);
       const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
       tx.exec_params0(
           "INSERT INTO tributary_schema_migrations (version, file_name, checksum, duration_ms) "
           "VALUES ($1, $2, $3, $4)",
-          migration.version, migration.file_name, migration.checksum,
+          migration->version, migration->file_name, migration->checksum,
           static_cast<int>(elapsed.count()));
       tx.commit();
-      logger->info("applied {} in {} ms", migration.file_name, elapsed.count());
+      logger->info("applied {} in {} ms", migration->file_name, elapsed.count());
     } catch (const std::exception& e) {
       auto error = pg::Classify(e);
-      error.message = fmt::format("{} failed: {}", migration.file_name, error.message);
+      error.message = fmt::format("{} failed: {}", migration->file_name, error.message);
       return tl::unexpected(error);
     }
-    report.applied.push_back(migration.file_name);
+    report.applied.push_back(migration->file_name);
   }
-  for (const auto& [version, file] : applied) {
-    if (!known.contains(version)) {
-      logger->warn("the database has migration {} ({}) that this binary does not know: it was "
-                   "migrated by a newer version", version, file.first);
-    }
-  }
+  WarnAboutUnknown(migrations, applied);
   return report;
 }
 

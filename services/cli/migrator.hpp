@@ -1,8 +1,10 @@
 #pragma once
 // Forward-only schema migrations (DESIGN §5). Files are named NNNN_name.sql and applied in
 // version order, each in its own transaction, recorded in tributary_schema_migrations with a
-// checksum. A session-level advisory lock makes concurrent runs (two pods of a Helm hook, two
-// test processes) wait for each other instead of racing.
+// checksum. An up-to-date database is answered from one read, without any lock (a running fleet
+// never delays it). Otherwise a session-level advisory lock (pg::kMigrationLockKey) makes
+// concurrent runs (two pods of a Helm hook, two test processes) wait for each other instead of
+// racing; a run that waits logs which session it waits for.
 #include <pqxx/pqxx>
 
 #include <filesystem>
@@ -35,8 +37,5 @@ struct MigrateReport {
                                                     const std::vector<Migration>& migrations);
 
 std::string Sha256Hex(std::string_view data);
-
-// The advisory-lock key: the bytes of "tributar" as a bigint.
-inline constexpr long long kMigrationLockKey = 0x7472696275746172LL;
 
 }  // namespace tributary::cli

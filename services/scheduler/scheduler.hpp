@@ -14,14 +14,12 @@
 #include <vector>
 
 #include "common/kafka/producer.hpp"
+#include "common/pg/advisory_locks.hpp"
 #include "common/pg/database.hpp"
 #include "services/scheduler/schedule_policy.hpp"
 #include "services/scheduler/scheduler_metrics.hpp"
 
 namespace tributary::scheduler {
-
-// "tributary" in ASCII, as the bigint key of the scheduling advisory lock.
-inline constexpr std::int64_t kDefaultLockKey = 0x7472696275746172;
 
 struct SchedulerSettings {
   std::string requests_topic;
@@ -29,7 +27,7 @@ struct SchedulerSettings {
   Seconds lease{600};
   int failure_threshold = 5;
   PolicySettings policy;
-  std::int64_t lock_key = kDefaultLockKey;
+  std::int64_t lock_key = pg::kSchedulerLeaderLockKey;
 };
 
 // Produces records and reports, per record, whether the broker acknowledged it.

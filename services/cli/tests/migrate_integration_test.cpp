@@ -3,9 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
+
+#include <csignal>
+#include <fstream>
 #include <thread>
 
+#include "common/pg/advisory_locks.hpp"
 #include "services/cli/migrator.hpp"
+#include "tests/support/admin_probe.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/kafka_admin.hpp"
 #include "tests/support/scratch_database.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -185,6 +192,90 @@ TEST(Migrate, TheCliNamesAnUnreachableDatabaseWithoutItsPassword) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr("cannot connect to PostgreSQL"));
   EXPECT_THAT(result.output, ::testing::Not(HasSubstr("hunter2")));
+}
+
+// A copy of the built-in migrations plus one more file, as a release that adds a migration has.
+std::filesystem::path MigrationsWithOneMore(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / name;
+  std::filesystem::create_directories(dir);
+  for (const auto& migration : MigrationsFromEmbedded()) {
+    std::ofstream(dir / migration.file_name, std::ios::binary) << migration.sql;
+  }
+  std::ofstream(dir / "0999_added_later.sql") << "CREATE TABLE added_later (id int);\n";
+  return dir;
+}
+
+// The scheduler leads for as long as it lives, holding its advisory lock: migrate must neither
+// wait for that lock (up to date) nor be kept from applying what is missing.
+TEST(Migrate, RunsWhileASchedulerLeads) {
+  const auto brokers = testing::RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto prefix = testing::UniqueName("it-migrate-leader");
+  testing::CreateTopic(brokers, prefix + ".fetch.requests", 1);
+  ScratchDatabase db;
+  const auto admin_port = testing::FreePort();
+  const auto log = std::filesystem::temp_directory_path() / (prefix + ".log");
+  testing::ChildProcess scheduler({"/bin/sh", "-c",
+                                   "exec " + (testing::BinDir() / "tributary-scheduler").string() +
+                                       " --kafka-brokers " + brokers + " --topic-prefix " +
+                                       prefix + " --pg-dsn " + db.Dsn() + " --admin-port " +
+                                       std::to_string(admin_port) + " 2>>" + log.string()});
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return testing::ScrapeMetric(admin_port, "tributary_scheduler_leader") == 1; },
+      std::chrono::seconds(30)))
+      << testing::RunCommand("tail -n 20 " + log.string()).output;
+  ASSERT_EQ(db.Scalar<int>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                           "AND database = (SELECT oid FROM pg_database "
+                           "WHERE datname = current_database())"),
+            1)
+      << "the scheduler holds its leader lock";
+
+  // Bounded: a migrate waiting on the scheduler's lock would otherwise wait 10 minutes.
+  const auto binary = "timeout 60 " + (testing::BinDir() / "tributary").string();
+  const auto up_to_date =
+      testing::RunCommand(binary + " migrate --json --pg-dsn=" + db.Dsn() + " 2>&1");
+  ASSERT_EQ(up_to_date.exit_code, 0) << up_to_date.output;
+  EXPECT_THAT(up_to_date.output, HasSubstr(R"("applied":[])"));
+
+  const auto dir = MigrationsWithOneMore(prefix);
+  const auto added = testing::RunCommand(binary + " migrate --json --pg-dsn=" + db.Dsn() +
+                                         " --migrations-dir=" + dir.string() + " 2>&1");
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  EXPECT_THAT(added.output, HasSubstr(R"("applied":["0999_added_later.sql"])"));
+  EXPECT_EQ(testing::ScrapeMetric(admin_port, "tributary_scheduler_leader"), 1)
+      << "the scheduler still leads";
+  EXPECT_EQ(scheduler.Stop(SIGTERM, std::chrono::seconds(20)), 0);
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove(log);
+}
+
+// A run that must wait for another one's lock says what it waits for, then goes on when the
+// lock is released.
+TEST(Migrate, ARunThatMustWaitNamesTheSessionItWaitsFor) {
+  ScratchDatabase db(kEmpty);
+  pqxx::connection holder(db.Dsn());
+  holder.set_variable("application_name", "'the-other-migrate'");
+  {
+    pqxx::nontransaction tx(holder);
+    tx.exec_params("SELECT pg_advisory_lock($1)", pg::kMigrationLockKey);
+  }
+  testing::ChildProcess migrate({"/bin/sh", "-c",
+                                 "exec " + (testing::BinDir() / "tributary").string() +
+                                     " migrate --log-format=text --pg-dsn=" + db.Dsn() + " 2>&1"});
+  std::string said;
+  while (auto line = migrate.ReadLine(std::chrono::seconds(20))) {
+    said += *line + "\n";
+    if (line->find("waiting") != std::string::npos) break;
+  }
+  EXPECT_THAT(said, HasSubstr("waiting up to 10min for the migration lock"));
+  EXPECT_THAT(said, HasSubstr("application_name 'the-other-migrate'"));
+  EXPECT_FALSE(migrate.Wait(std::chrono::milliseconds(500))) << "it waits while the lock is held";
+  {
+    pqxx::nontransaction tx(holder);
+    tx.exec_params("SELECT pg_advisory_unlock($1)", pg::kMigrationLockKey);
+  }
+  EXPECT_EQ(migrate.Wait(std::chrono::seconds(60)), 0);
+  pqxx::connection c(db.Dsn());
+  EXPECT_EQ(MigrationRows(c), MigrationsFromEmbedded().size());
 }
 
 }  // namespace
