@@ -150,6 +150,12 @@ Consumer::Consumer(const Settings& settings, ConsumerSettings consumer_settings,
       {"enable.auto.offset.store", "false"},
       {"auto.commit.interval.ms", "1000"},
       {"partition.assignment.strategy", "cooperative-sticky"},
+      // How long the group waits for a member that stopped heartbeating before moving its
+      // partitions (librdkafka's default is 45 s). A SIGKILLed stage with static membership
+      // comes back sooner than this and resumes at once; without it, or if it never comes back,
+      // its partitions are idle this long. Heartbeats come from librdkafka's own thread, so a
+      // busy stage does not miss them (docs/ops.md, "Consumer groups").
+      {"session.timeout.ms", "10000"},
       {"enable.partition.eof", "false"},
       // A resumed partition joins the broker's next fetch; the default 500 ms wait of the fetch
       // already in flight would stall every pause/resume cycle that long.
@@ -167,6 +173,11 @@ Consumer::Consumer(const Settings& settings, ConsumerSettings consumer_settings,
       {"statistics.interval.ms", "5000"},
   });
   std::string error;
+  if (!settings_.group_instance_id.empty() &&
+      conf->set("group.instance.id", settings_.group_instance_id, error) !=
+          RdKafka::Conf::CONF_OK) {
+    throw std::runtime_error("invalid --group-instance-id: " + error);
+  }
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(callbacks_.get()), error) !=
           RdKafka::Conf::CONF_OK ||
       conf->set("event_cb", static_cast<RdKafka::EventCb*>(callbacks_.get()), error) !=

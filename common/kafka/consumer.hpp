@@ -35,6 +35,10 @@ namespace tributary::kafka {
 struct ConsumerSettings {
   std::string stage;      // metric and client-id prefix, e.g. "parser"
   std::string group_id;   // e.g. "tributary-parser"
+  // Static membership (KIP-345) when set: a restarted member with the same id takes its
+  // partitions back at once, instead of the group waiting for the dead member's session to
+  // expire. Unique per replica within the group (a second one is fenced).
+  std::string group_instance_id;
   std::vector<std::string> topics;
   std::size_t max_in_flight_per_partition = 1000;
   std::size_t max_in_flight_total = 5000;

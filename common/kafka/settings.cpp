@@ -23,6 +23,13 @@ void AddSettings(config::Spec& spec, Settings* settings) {
       .Check([settings] { return PropertyProblems(*settings); });
 }
 
+void AddGroupInstanceId(config::Spec& spec, std::string* group_instance_id) {
+  spec.String("group-instance-id", group_instance_id,
+              "Static group membership: a stable id, unique per replica in the group (e.g. the "
+              "pod name). A restarted replica with the same id resumes its partitions at once "
+              "instead of after the session timeout. Empty: dynamic membership.");
+}
+
 std::vector<std::string> PropertyProblems(const Settings& settings) {
   std::vector<std::string> problems;
   // A global configuration also takes topic-level properties (its default topic config).

@@ -24,6 +24,10 @@ struct Settings {
 // --kafka property is one librdkafka accepts (a misspelled one fails as a bad setting, exit 2).
 void AddSettings(config::Spec& spec, Settings* settings);
 
+// Declares --group-instance-id (TRIBUTARY_GROUP_INSTANCE_ID) on a consuming stage: static group
+// membership, one stable id per replica (the pod name in the chart).
+void AddGroupInstanceId(config::Spec& spec, std::string* group_instance_id);
+
 // One line per property librdkafka refuses (name and reason; never the value).
 std::vector<std::string> PropertyProblems(const Settings& settings);
 

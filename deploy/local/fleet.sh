@@ -7,19 +7,21 @@
 #   deploy/local/fleet.sh status                            which are running, and their logs
 #
 # Binaries come from build/bin (TRIBUTARY_BIN_DIR overrides); logs and pid files live in
-# .local/run/fleet/. Settings reach the binaries through the TRIBUTARY_* variables of env.sh;
+# .local/run/fleet/ (TRIBUTARY_FLEET_DIR overrides). Settings reach the binaries through the TRIBUTARY_* variables of env.sh;
 # anything else can be exported before calling this script (see each binary's --help).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)/lib.sh"
 
-readonly FLEET_DIR="$TRIBUTARY_LOCAL_DIR/run/fleet"
+readonly FLEET_DIR="${TRIBUTARY_FLEET_DIR:-$TRIBUTARY_LOCAL_DIR/run/fleet}"
 readonly BIN_DIR="${TRIBUTARY_BIN_DIR:-$TRIBUTARY_REPO_DIR/build/bin}"
 readonly STAGES=(loader embedder parser fetcher scheduler)
 
+# pid_alive, not kill -0: a SIGKILLed stage stays a zombie until its parent reaps it, and kill -0
+# succeeds on a zombie, which made `start` skip a stage that had just died.
 running() {
-  local pid_file="$FLEET_DIR/$1.pid"
-  [[ -r $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null
+  local pid_file="$FLEET_DIR/$1.pid" pid
+  [[ -r $pid_file ]] && read -r pid <"$pid_file" && [[ $pid =~ ^[0-9]+$ ]] && pid_alive "$pid"
 }
 
 start_stage() {
@@ -42,11 +44,15 @@ start() {
   # guard): let it reach 127.0.0.0/8 unless the caller chose its own allow-list.
   export TRIBUTARY_ALLOW_CIDRS="${TRIBUTARY_ALLOW_CIDRS:-127.0.0.0/8}"
   export TRIBUTARY_LOG_FORMAT="${TRIBUTARY_LOG_FORMAT:-json}"
+  # Static group membership: a stage restarted after a crash takes its partitions back at once
+  # instead of after the session timeout (one replica per stage and machine here).
+  local host
+  host=$(uname -n)
   # Downstream first, so nothing waits for a consumer that is not there yet.
-  start_stage loader
-  start_stage embedder
-  start_stage parser
-  start_stage fetcher "$@"
+  start_stage loader --group-instance-id "$host-loader"
+  start_stage embedder --group-instance-id "$host-embedder"
+  start_stage parser --group-instance-id "$host-parser"
+  start_stage fetcher --group-instance-id "$host-fetcher" "$@"
   start_stage scheduler
   sleep 1
   local stage
@@ -65,11 +71,11 @@ stop() {
     pid=$(cat "$FLEET_DIR/$stage.pid")
     kill -TERM "$pid" 2>/dev/null || true
     waited=0
-    while kill -0 "$pid" 2>/dev/null && ((waited < 300)); do
+    while pid_alive "$pid" && ((waited < 300)); do
       sleep 0.1
       waited=$((waited + 1))
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_alive "$pid"; then
       warn "$stage did not stop within 30 s; killing it"
       kill -KILL "$pid" 2>/dev/null || true
     fi

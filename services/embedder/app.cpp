@@ -67,6 +67,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   kafka::Consumer consumer(config.kafka,
                            {.stage = "embedder",
                             .group_id = config.group_id,
+                            .group_instance_id = config.group_instance_id,
                             .topics = {config.ItemsTopic()},
                             .max_in_flight_per_partition = in_flight,
                             .max_in_flight_total = in_flight},

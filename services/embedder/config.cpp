@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/config/secrets.hpp"
+
 namespace tributary::embedder {
 namespace {
 
@@ -61,6 +63,7 @@ OpenAiSettings Config::OpenAi() const {
     std::stringstream content;
     content << in.rdbuf();
     settings.api_key = Trimmed(content.str());
+    config::RememberSecret(settings.api_key);  // masked wherever a backend echoes it
   }
   // TRIBUTARY_OPENAI_HEADER__X_TITLE arrives as "x.title" (the config reads '_' as '.'); header
   // names never contain dots, so dots are dashes here.
@@ -83,6 +86,7 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
       "in-process LRU, then from item_embeddings in PostgreSQL (read only), never from the "
       "backend again. Offsets are stored only after the EmbeddedItem is acknowledged.");
   kafka::AddSettings(spec, &config->kafka);
+  kafka::AddGroupInstanceId(spec, &config->group_instance_id);
   pg::AddSettings(spec, &config->pg);
   log::AddSettings(spec, &config->log);
   admin::AddSettings(spec, &config->admin);
@@ -105,7 +109,9 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
            "Vector dimensions; every answer is checked against it and against the registered "
            "model. Default 256 for hash; required for openai.")
       .Choice("distance", &config->distance, {"cosine", "l2", "inner_product"},
-              "Distance the model is meant for (checked against embedding_models).")
+              "How the model's vectors compare; registered with the model by the loader, it "
+              "picks the HNSW operator class and the operator search ranks with. A model "
+              "registered with another distance stops the stage.")
       .String("openai-url", &config->openai_url, "The embeddings endpoint (http or https).")
       .Secret("openai-api-key", &config->openai_api_key,
               "API key, sent as 'Authorization: Bearer'; never logged. Empty: no header.")

@@ -21,6 +21,7 @@ struct Config {
   log::Settings log;
   admin::Settings admin{.address = "0.0.0.0", .port = 9403};
   std::string group_id = "tributary-embedder";
+  std::string group_instance_id;  // static membership when set (kafka::AddGroupInstanceId)
   std::string items_topic;     // default <prefix>.items
   std::string embedded_topic;  // default <prefix>.embedded
 

@@ -37,6 +37,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
       config.kafka,
       {.stage = "fetcher",
        .group_id = config.group_id,
+       .group_instance_id = config.group_instance_id,
        .topics = {config.RequestsTopic()},
        .max_in_flight_per_partition = static_cast<std::size_t>(config.max_in_flight_per_partition),
        .max_in_flight_total = static_cast<std::size_t>(config.max_in_flight)},

@@ -69,6 +69,7 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
       "special-purpose addresses unless --allow-cidrs lists them. Offsets are stored only after "
       "a request's records are acknowledged.");
   kafka::AddSettings(spec, &config->kafka);
+  kafka::AddGroupInstanceId(spec, &config->group_instance_id);
   log::AddSettings(spec, &config->log);
   admin::AddSettings(spec, &config->admin);
   spec.String("group-id", &config->group_id, "Kafka consumer group.")

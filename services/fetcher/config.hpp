@@ -17,6 +17,7 @@ struct Config {
   log::Settings log;
   admin::Settings admin{.address = "0.0.0.0", .port = 9401};
   std::string group_id = "tributary-fetcher";
+  std::string group_instance_id;  // static membership when set (kafka::AddGroupInstanceId)
   std::string requests_topic;   // default <prefix>.fetch.requests
   std::string documents_topic;  // default <prefix>.documents
   std::string events_topic;     // default <prefix>.source.events

@@ -46,6 +46,7 @@ int App::Run(const config::Source& source) {
   kafka::Consumer consumer(config.kafka,
                            {.stage = "loader",
                             .group_id = config.group_id,
+                            .group_instance_id = config.group_instance_id,
                             .topics = {config.ItemsTopic(), config.EventsTopic()},
                             .max_in_flight_per_partition =
                                 static_cast<std::size_t>(config.batch_size) * 2,

@@ -10,6 +10,7 @@ std::string Config::EventsTopic() const { return kafka.TopicOr(events_topic, "so
 
 void AddSettings(config::Spec& spec, Config* config) {
   kafka::AddSettings(spec, &config->kafka);
+  kafka::AddGroupInstanceId(spec, &config->group_instance_id);
   pg::AddSettings(spec, &config->pg);
   log::AddSettings(spec, &config->log);
   admin::AddSettings(spec, &config->admin);

@@ -18,6 +18,7 @@ struct Config {
   admin::Settings admin{.address = "0.0.0.0", .port = 9404};
   bool embeddings = true;
   std::string group_id = "tributary-loader";
+  std::string group_instance_id;  // static membership when set (kafka::AddGroupInstanceId)
   std::string items_topic;   // empty: <prefix>.embedded, or <prefix>.items without embeddings
   std::string events_topic;  // empty: <prefix>.source.events
   int batch_size = 1000;

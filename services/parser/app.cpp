@@ -34,6 +34,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   kafka::Consumer consumer(config.kafka,
                            {.stage = "parser",
                             .group_id = config.group_id,
+                            .group_instance_id = config.group_instance_id,
                             .topics = {config.DocumentsTopic()},
                             // A document (up to 16 MiB) is held until its records are
                             // acknowledged, for a re-produce: bound how many wait in memory.

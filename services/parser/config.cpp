@@ -24,6 +24,7 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
                     "parse outcome per document to <prefix>.source.events. Offsets are stored "
                     "only after all of a document's records are acknowledged.");
   kafka::AddSettings(spec, &config->kafka);
+  kafka::AddGroupInstanceId(spec, &config->group_instance_id);
   log::AddSettings(spec, &config->log);
   admin::AddSettings(spec, &config->admin);
   spec.String("group-id", &config->group_id, "Kafka consumer group.")

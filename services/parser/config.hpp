@@ -15,6 +15,7 @@ struct Config {
   log::Settings log;
   admin::Settings admin{.address = "0.0.0.0", .port = 9402};
   std::string group_id = "tributary-parser";
+  std::string group_instance_id;  // static membership when set (kafka::AddGroupInstanceId)
   std::string documents_topic;  // default <prefix>.documents
   std::string items_topic;      // default <prefix>.items
   std::string requests_topic;   // default <prefix>.fetch.requests

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include "common/base/shutdown.hpp"
@@ -13,6 +15,7 @@
 #include "common/metrics/registry.hpp"
 #include "services/parser/app.hpp"
 #include "services/parser/tests/fixture.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
 #include "tributary/v1/source_event.pb.h"
@@ -140,6 +143,61 @@ TEST(ParserStage, RealBrokerInAndOut) {
       exposed.find(R"(tributary_parser_documents_total{format="unknown",outcome="parse_error"} 1)"),
       std::string::npos);
   EXPECT_NE(exposed.find("tributary_parser_items_total 4"), std::string::npos);
+}
+
+// A replica SIGKILLed (it says no goodbye to its group) and restarted with the same
+// --group-instance-id takes its partitions back at once. Without static membership the group
+// would wait for the dead member's session to expire: 45 s here, set on purpose far above the
+// 30 s this test waits, so the test fails unless the instance id does its work.
+TEST(ParserStage, AKilledReplicaRestartedWithItsInstanceIdResumesAtOnce) {
+  const auto brokers = ::tributary::testing::RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto prefix = ::tributary::testing::UniqueName("it-parser-static");
+  const auto group = ::tributary::testing::UniqueName("it-parser-static-group");
+  for (const char* name : {"documents", "items", "fetch.requests", "source.events", "dlq.parser"}) {
+    ::tributary::testing::CreateTopic(brokers, prefix + "." + name, 3);
+  }
+  const auto log = std::filesystem::temp_directory_path() / (prefix + ".log");
+  const auto start = [&] {
+    return std::make_unique<::tributary::testing::ChildProcess>(std::vector<std::string>{
+        "/bin/sh", "-c",
+        "exec " + (::tributary::testing::BinDir() / "tributary-parser").string() +
+            " --kafka-brokers " + brokers + " --topic-prefix " + prefix + " --group-id " + group +
+            " --group-instance-id parser-0 --kafka session.timeout.ms=45000 --admin-port 0 "
+            "2>>" + log.string()});
+  };
+  const auto feed = testing::ReadFixture("rss2_basic.xml");
+  kafka::Producer producer({.brokers = brokers}, "test");
+  const auto send = [&](const std::string& request_id) {
+    // Keys spread over every partition, so the restarted replica must own them all again.
+    for (int key = 0; key < 6; ++key) {
+      ASSERT_TRUE(producer.ProduceAndWait({.topic = prefix + ".documents",
+                                           .key = std::to_string(key),
+                                           .value = DocumentValue(feed, "https://a.example/f",
+                                                                  request_id)},
+                                          30s));
+    }
+  };
+  auto parser = start();
+  send("before");
+  ASSERT_EQ(::tributary::testing::ReadAll(brokers, prefix + ".source.events", 6, 60s).size(), 6U)
+      << ::tributary::testing::RunCommand("tail -n 20 " + log.string()).output;
+  parser->Stop(SIGKILL, 10s);
+  parser = start();
+  send("after");
+  const auto parsed_after = [&] {
+    int count = 0;
+    for (const auto& m : ::tributary::testing::ReadAll(brokers, prefix + ".source.events",
+                                                       1000, 2s)) {
+      const auto event = codec::Decode<v1::SourceEvent>(m.value);
+      if (event && event->request_id() == "after") ++count;
+    }
+    return count;
+  };
+  EXPECT_TRUE(::tributary::testing::WaitFor([&] { return parsed_after() == 6; }, 30s, 1s))
+      << "the restarted replica resumed every partition well before the 45 s session timeout\n"
+      << ::tributary::testing::RunCommand("tail -n 20 " + log.string()).output;
+  EXPECT_EQ(parser->Stop(SIGTERM, 30s), 0);
+  std::filesystem::remove(log);
 }
 
 }  // namespace
