@@ -7,23 +7,34 @@
 #   ./scripts/demo.sh --stop   stop the fleet, the feed server, Kafka and PostgreSQL
 #
 # Settings: TRIBUTARY_DEMO_FEEDS (300), TRIBUTARY_DEMO_ITEMS (20 per feed),
-# TRIBUTARY_DEMO_PORT (28080), TRIBUTARY_DEMO_TIMEOUT (seconds to wait for the drain, 600).
+# TRIBUTARY_DEMO_PORT (28080), TRIBUTARY_DEMO_TIMEOUT (seconds to wait for the drain, 600),
+# TRIBUTARY_DEMO_BUILD (1; 0 uses the binaries already in build/bin, skipping install and build),
+# TRIBUTARY_DEMO_RUN_DIR (.local/run/demo: the feed server's pid file and log). Where it runs:
+# TRIBUTARY_PG_DATABASE, TRIBUTARY_TOPIC_PREFIX, TRIBUTARY_FLEET_DIR (deploy/local/env.sh,
+# fleet.sh), so a scratch demo can run beside your own data.
 set -euo pipefail
 
 repo="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$repo"
+# shellcheck source=../deploy/local/lib.sh
+source deploy/local/lib.sh
 started_at=$SECONDS
 feeds="${TRIBUTARY_DEMO_FEEDS:-300}"
 items="${TRIBUTARY_DEMO_ITEMS:-20}"
 port="${TRIBUTARY_DEMO_PORT:-28080}"
 timeout_s="${TRIBUTARY_DEMO_TIMEOUT:-600}"
-run_dir="$repo/.local/run/demo"
+run_dir="${TRIBUTARY_DEMO_RUN_DIR:-$repo/.local/run/demo}"
 feed_pid_file="$run_dir/feed_server.pid"
 base="http://127.0.0.1:$port"
 
 step() { printf '\n==> [%4ds] %s\n' $((SECONDS - started_at)) "$*"; }
 die() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
-feed_server_running() { [[ -r $feed_pid_file ]] && kill -0 "$(cat "$feed_pid_file")" 2>/dev/null; }
+# pid_alive (lib.sh), not kill -0, which a not-yet-reaped zombie also passes.
+feed_server_running() {
+  local pid
+  [[ -r $feed_pid_file ]] && read -r pid <"$feed_pid_file" && [[ $pid =~ ^[0-9]+$ ]] &&
+    pid_alive "$pid"
+}
 
 if [[ ${1:-} == --stop ]]; then
   deploy/local/fleet.sh stop
@@ -33,13 +44,15 @@ if [[ ${1:-} == --stop ]]; then
 fi
 [[ $# -eq 0 ]] || die "usage: scripts/demo.sh [--stop]"
 
-step "install (deploy/local/install.sh)"
-deploy/local/install.sh
-export CCACHE_DIR="${CCACHE_DIR:-$repo/.local/ccache}"
+if [[ ${TRIBUTARY_DEMO_BUILD:-1} != 0 ]]; then
+  step "install (deploy/local/install.sh)"
+  deploy/local/install.sh
+  export CCACHE_DIR="${CCACHE_DIR:-$repo/.local/ccache}"
 
-step "build (cmake preset ci)"
-cmake --preset ci >/dev/null
-cmake --build --preset ci -j "$(nproc)"
+  step "build (cmake preset ci)"
+  cmake --preset ci >/dev/null
+  cmake --build --preset ci -j "$(nproc)"
+fi
 
 step "start Kafka and PostgreSQL (deploy/local/up.sh)"
 deploy/local/up.sh
@@ -63,7 +76,9 @@ curl -sf "$base/opml" | "$tributary" sources import-opml - --interval 30m --log-
   --config '{"fetch_pages": true, "max_depth": 2}' --log-level warn
 "$tributary" sources add "$base/broken/404" "$base/broken/500" "$base/broken/not-a-feed" \
   "$base/broken/slow" --name "Broken on purpose" --log-level warn
-# A re-run starts a new round at once instead of waiting for the schedule.
+# A re-run starts a new round at once instead of waiting for the schedule; the drain below
+# waits for that round, not for one an earlier run finished.
+round_started=$(psql -qAtc "SELECT now()")
 psql -qAtc "UPDATE sources SET next_fetch_at = now(), lease_until = NULL WHERE url LIKE '$base/%'"
 
 step "start the fleet (deploy/local/fleet.sh start)"
@@ -82,7 +97,7 @@ stable=0
 while :; do
   read -r fetched item_count vectors < <(psql -qAt -F ' ' -c "
     SELECT (SELECT count(*) FROM sources WHERE url LIKE '$base/%' AND last_fetched_at IS NOT NULL
-              AND last_fetched_at >= now() - interval '1 hour'),
+              AND last_fetched_at >= '$round_started'),
            (SELECT count(*) FROM items), (SELECT count(*) FROM item_embeddings)")
   printf '\r    %d/%d sources fetched, %d items, %d embeddings (%ds) ' \
     "$fetched" "$expected_sources" "$item_count" "$vectors" $((SECONDS - drain_started))
@@ -118,8 +133,8 @@ echo "failing sources (backed off, visible in 'tributary sources list --failing'
 "$tributary" sources list --failing --log-level warn | sed 's/^/    /'
 
 step "a sample search: tributary search \"river harbor lighthouse\" --limit 5"
-"$tributary" search "river harbor lighthouse" --limit 5 --log-level warn || \
-  echo "    (tributary search is not available in this build)"
+"$tributary" search "river harbor lighthouse" --limit 5 --log-level warn ||
+  die "tributary search failed (its error is above)"
 
 cat <<DONE
 

@@ -5,6 +5,7 @@
 
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
+#include "common/log/trace_scope.hpp"
 
 namespace tributary::kafka {
 
@@ -54,6 +55,7 @@ Result<void> DlqPublisher::Publish(const Message& original, const Error& error) 
   auto record = MakeDlqRecord(topic_, stage_, original, error, std::chrono::system_clock::now());
   auto result = producer_.ProduceAndWait(std::move(record), std::chrono::seconds(30));
   if (result) {
+    const log::TraceScope trace(original.Traceparent());
     published_.Labels({error.error_class}).Inc();
     log::Get("kafka")->warn("sent {}[{}]@{} to {}: {}: {}", original.topic, original.partition,
                             original.offset, topic_, error.error_class, error.message);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/base/traceparent.hpp"
+
 namespace tributary::kafka {
 
 std::optional<std::string> FindHeader(const Headers& headers, std::string_view name) {
@@ -13,6 +15,11 @@ std::optional<std::string> FindHeader(const Headers& headers, std::string_view n
   });
   if (it == headers.end()) return std::nullopt;
   return it->second;
+}
+
+Headers DerivedHeaders(const Message& parent, Headers first) {
+  first.emplace_back(kTraceparentHeader, trace::ChildTraceparent(parent.Traceparent()));
+  return first;
 }
 
 }  // namespace tributary::kafka

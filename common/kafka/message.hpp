@@ -13,6 +13,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 std::optional<std::string> FindHeader(const Headers& headers, std::string_view name);
 
+// The W3C trace context header (DESIGN §7), carried from a FetchRequest to the rows.
+inline constexpr std::string_view kTraceparentHeader = "traceparent";
+
 struct TopicPartition {
   std::string topic;
   std::int32_t partition = 0;
@@ -35,6 +38,14 @@ struct Message {
   [[nodiscard]] std::optional<std::string> Header(std::string_view name) const {
     return FindHeader(headers, name);
   }
+  // Its traceparent header, or empty.
+  [[nodiscard]] std::string Traceparent() const {
+    return Header(kTraceparentHeader).value_or(std::string());
+  }
 };
+
+// The headers of a record derived from `parent`: `first` (e.g. its content type), then a
+// traceparent continuing the parent's trace with a new span (a new trace if it had none).
+Headers DerivedHeaders(const Message& parent, Headers first);
 
 }  // namespace tributary::kafka

@@ -37,8 +37,10 @@ export TRIBUTARY_TOPIC_PARTITIONS="${TRIBUTARY_TOPIC_PARTITIONS:-6}"
 export PGHOST=127.0.0.1
 export PGPORT="$TRIBUTARY_PG_PORT"
 export PGUSER=tributary
-export PGDATABASE=tributary
-export TRIBUTARY_PG_DSN="postgresql://tributary@127.0.0.1:${TRIBUTARY_PG_PORT}/tributary"
+# The database up.sh creates and migrates; TRIBUTARY_PG_DATABASE picks another (a scratch run
+# of the demo beside your own data, as the demo's own test does).
+export PGDATABASE="${TRIBUTARY_PG_DATABASE:-tributary}"
+export TRIBUTARY_PG_DSN="postgresql://tributary@127.0.0.1:${TRIBUTARY_PG_PORT}/${PGDATABASE}"
 
 # Where install.sh put PostgreSQL (it may be outside the repo: see install.sh). Tests that
 # restart Postgres use TRIBUTARY_PG_BIN/pg_ctl with TRIBUTARY_PG_DATA.

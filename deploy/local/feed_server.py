@@ -7,7 +7,11 @@ Serves a generated, deterministic corpus (same --seed, same bytes) on loopback:
   /feeds/<n>.<ext>           feed n, in a format chosen by n: RSS 2.0 (.xml), Atom 1.0 (.atom),
                              JSON Feed 1.1 (.json), RSS 1.0/RDF (.rdf)
   /sitemap_index.xml         a sitemap index of /sitemaps/<k>.xml (urlsets of /pages/<k>/<j>.html)
-  /pages/<k>/<j>.html        article pages (title, description, canonical, Open Graph, text)
+  /pages/<k>/<j>.html        article pages (title, description, canonical, Open Graph, text),
+                             with an ETag, Last-Modified and max-age of their own; the sitemaps
+                             also list two that fail: /pages/1/9.html (500) and /pages/2/9.html
+                             (404), so a page's outcome can be told from its sitemap's (no
+                             Retry-After: the fetcher would rightly hold back the whole host)
   /broken/404, /broken/500   error statuses (500 with Retry-After)
   /broken/not-a-feed         a 200 that no parser can read
   /broken/slow               answers after --slow-seconds (longer than a sane fetch deadline)
@@ -227,8 +231,16 @@ def make_handler(corpus, slow_seconds):
                                  "application/xml")
             if path.startswith("/pages/"):
                 _, _, k, j = path.split("/")
-                return self.send(200, corpus.page(int(k), int(j.split(".")[0])),
-                                 "text/html; charset=utf-8")
+                k, j = int(k), int(j.split(".")[0])
+                if (k, j) == (1, 9):
+                    return self.send(500, b"oops\n")
+                if (k, j) == (2, 9):
+                    return self.send(404, b"gone\n")
+                body = corpus.page(k, j)
+                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                return self.send(200, body, "text/html; charset=utf-8",
+                                 [("ETag", etag), ("Cache-Control", "max-age=86400"),
+                                  ("Last-Modified", format_datetime(EPOCH, usegmt=True))])
             if path.startswith("/feeds/"):
                 n = int(path.split("/")[2].split(".")[0])
                 if n >= corpus.feeds:

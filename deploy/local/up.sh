@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Starts this checkout's single-node Kafka (KRaft, broker + controller in one JVM) and its
 # PostgreSQL + pgvector on 127.0.0.1, waits until both really answer, then creates the
-# `tributary` database and the topics, and applies the migrations (when the CLI is built).
+# `tributary` database (TRIBUTARY_PG_DATABASE) and the topics, and applies the migrations (when
+# the CLI is built).
 #
 # Idempotent: what already runs from this checkout is left alone, so running it again is the
 # way to make sure everything is up. A port that something else holds is an error, never
 # silently shared. Settings (environment, defaults in env.sh):
 #   TRIBUTARY_KAFKA_PORT (29092)  TRIBUTARY_KAFKA_CONTROLLER_PORT (29093)  TRIBUTARY_PG_PORT (25432)
-#   TRIBUTARY_TOPIC_PREFIX (tributary)  TRIBUTARY_TOPIC_PARTITIONS (6)
+#   TRIBUTARY_TOPIC_PREFIX (tributary)  TRIBUTARY_TOPIC_PARTITIONS (6)  TRIBUTARY_PG_DATABASE (tributary)
 #   TRIBUTARY_UP_TIMEOUT (90 s per service)  TRIBUTARY_KAFKA_HEAP (768m)
 #   TRIBUTARY_BIN (<repo>/build/bin/tributary, runs `migrate`)
 set -euo pipefail
@@ -44,6 +45,8 @@ validate_settings() {
     die "TRIBUTARY_TOPIC_PARTITIONS=$TRIBUTARY_TOPIC_PARTITIONS is not a positive number"
   [[ $TRIBUTARY_TOPIC_PREFIX =~ ^[A-Za-z0-9._-]+$ ]] ||
     die "TRIBUTARY_TOPIC_PREFIX=$TRIBUTARY_TOPIC_PREFIX has characters Kafka topic names cannot hold (allowed: letters, digits, . _ -)"
+  [[ $PGDATABASE =~ ^[A-Za-z0-9_-]+$ ]] ||
+    die "TRIBUTARY_PG_DATABASE=$PGDATABASE is not a plain database name (allowed: letters, digits, _ -)"
   [[ $UP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "TRIBUTARY_UP_TIMEOUT=$UP_TIMEOUT is not a number of seconds"
   [[ -d $KAFKA_LIBS ]] || die "Kafka is not installed ($KAFKA_LIBS is missing): run $DEPLOY_DIR/install.sh"
   command -v java >/dev/null 2>&1 || die "java not found: run $DEPLOY_DIR/install.sh"
@@ -380,11 +383,11 @@ wait_for_postgres() {
 }
 
 create_database() {
-  if [[ $(psql_local -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'tributary'") == 1 ]]; then
+  if [[ $(psql_local -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PGDATABASE'") == 1 ]]; then
     return 0
   fi
-  psql_local -d postgres -c 'CREATE DATABASE tributary' || pg_fail "CREATE DATABASE tributary failed"
-  say "PostgreSQL: created database tributary"
+  psql_local -d postgres -c "CREATE DATABASE \"$PGDATABASE\"" || pg_fail "CREATE DATABASE $PGDATABASE failed"
+  say "PostgreSQL: created database $PGDATABASE"
 }
 
 run_migrations() {

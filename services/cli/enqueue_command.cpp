@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/base/traceparent.hpp"
 #include "common/codec/codec.hpp"
 #include "common/config/spec.hpp"
 #include "common/kafka/producer.hpp"
@@ -82,16 +83,16 @@ int EnqueueCommand(const config::Source& source) {
     auto sent = producer.ProduceAndWait(
         {topic, std::to_string(s.id), codec::Encode(request),
          {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)},
-          {"traceparent", scheduler::NewTraceparent()}}},
+          {std::string(kafka::kTraceparentHeader), trace::NewTraceparent()}}},
         std::chrono::seconds(30));
     if (!sent) {
       std::cerr << "tributary enqueue: source " << s.id << ": " << sent.error().message << "\n";
       ++problems;
       continue;
     }
-    out.push_back({{"source_id", s.id}, {"url", s.url}, {"request_id", request_id}});
+    out.push_back({{"source_id", s.id}, {"url", request.url()}, {"request_id", request_id}});
     if (!json) {
-      std::cout << fmt::format("enqueued source {} ({}) as request {}\n", s.id, s.url,
+      std::cout << fmt::format("enqueued source {} ({}) as request {}\n", s.id, request.url(),
                                request_id);
     }
   }

@@ -1,10 +1,14 @@
 #include "services/cli/source_ref.hpp"
 
+#include "common/base/url_credentials.hpp"
+
 namespace tributary::cli {
 
 std::string SourceWhere(pqxx::transaction_base& tx, const std::string& ref) {
   const bool numeric = !ref.empty() && ref.find_first_not_of("0123456789") == std::string::npos;
-  return numeric ? "id = " + ref : "url = " + tx.quote(ref);
+  if (numeric) return "id = " + ref;
+  // Rows are stored with the password redacted; one stored before that matches as written.
+  return "url IN (" + tx.quote(ref) + ", " + tx.quote(RedactUrlPassword(ref)) + ")";
 }
 
 }  // namespace tributary::cli

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/base/url_credentials.hpp"
 #include "common/config/spec.hpp"
 #include "common/log/log.hpp"
 #include "common/pg/database.hpp"
@@ -67,6 +68,17 @@ bool IsHttpUrl(const std::string& url) {
 }
 
 std::string Text(const pqxx::field& f) { return f.is_null() ? "" : f.c_str(); }
+
+// The URL as stored: a password in it is never used (the fetcher sends no URL credentials), so
+// it is not kept either, and nothing derived from the row can carry it.
+std::string StoredUrl(const std::string& url) {
+  auto stored = RedactUrlPassword(url);
+  if (stored != url) {
+    std::cerr << "tributary sources: the password in " << stored
+              << " is not stored (tributary never sends credentials written in a URL)\n";
+  }
+  return stored;
+}
 
 nlohmann::json JsonValue(const pqxx::field& f) {
   if (f.is_null()) return nullptr;
@@ -134,7 +146,8 @@ int Add(const config::Source& source) {
   }
   for (const auto& url : urls) {
     if (!IsHttpUrl(url)) {
-      std::cerr << "tributary sources add: not an http(s) URL: '" << url << "'\n";
+      std::cerr << "tributary sources add: not an http(s) URL: '" << RedactUrlPassword(url)
+                << "'\n";
       return 2;
     }
   }
@@ -156,9 +169,9 @@ int Add(const config::Source& source) {
   nlohmann::json out = nlohmann::json::array();
   pqxx::work tx(database.Connection());
   for (const auto& url : urls) {
-    settings.url = url;
+    settings.url = StoredUrl(url);
     const auto [id, inserted] = UpsertSource(tx, settings);
-    out.push_back({{"id", id}, {"url", url}, {"added", inserted}});
+    out.push_back({{"id", id}, {"url", settings.url}, {"added", inserted}});
   }
   tx.commit();
   for (const auto& entry : out) {
@@ -211,7 +224,7 @@ int ImportOpml(const config::Source& source) {
            VALUES ($1, $2, coalesce(make_interval(secs => $3::double precision / 1000),
                                     interval '30 minutes'))
            ON CONFLICT (url) DO NOTHING RETURNING id)",
-        feed.url, feed.title.empty() ? nullptr : feed.title.c_str(),
+        StoredUrl(feed.url), feed.title.empty() ? nullptr : feed.title.c_str(),
         interval.count() == 0 ? nullptr : interval_ms.c_str());
     ++(row.empty() ? present : added);
   }
@@ -226,7 +239,9 @@ int ImportOpml(const config::Source& source) {
   } else {
     std::cout << fmt::format("{} feeds in {}: {} added, {} already registered, {} skipped\n",
                              feeds->size(), files[0], added, present, skipped.size());
-    for (const auto& url : skipped) std::cout << "  skipped (not http/https): " << url << "\n";
+    for (const auto& url : skipped) {
+      std::cout << "  skipped (not http/https): " << RedactUrlPassword(url) << "\n";
+    }
   }
   return 0;
 }
@@ -258,7 +273,7 @@ int List(const config::Source& source) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
       out.push_back({{"id", r[0].as<std::int64_t>()},
-                     {"url", r[1].c_str()},
+                     {"url", RedactUrlPassword(r[1].c_str())},
                      {"kind", r[2].c_str()},
                      {"enabled", r[3].as<bool>()},
                      {"interval", r[4].c_str()},
@@ -280,7 +295,8 @@ int List(const config::Source& source) {
     std::cout << fmt::format("{:>6}  {:<8} {:<3} {:>9} {:>6} {:>5}  {:<20}  {}{}\n",
                              r[0].c_str(), r[2].c_str(), r[3].as<bool>() ? "yes" : "no",
                              r[4].c_str(), r[5].is_null() ? "-" : r[5].c_str(), r[6].c_str(),
-                             Text(r[8]), r[1].c_str(), error.empty() ? "" : "  (" + error + ")");
+                             Text(r[8]), RedactUrlPassword(r[1].c_str()),
+                             error.empty() ? "" : "  (" + error + ")");
   }
   std::cout << fmt::format("{} source(s)\n", rows.size());
   return 0;
@@ -309,6 +325,7 @@ int Show(const config::Source& source) {
     return 1;
   }
   auto out = nlohmann::json::parse(found[0][0].c_str());
+  out["url"] = RedactUrlPassword(out["url"].get<std::string>());  // a row from before redaction
   const auto id = out["id"].get<std::int64_t>();
   out["items"] = tx.exec_params1("SELECT count(*) FROM items WHERE source_id = $1", id)[0]
                      .as<std::int64_t>();

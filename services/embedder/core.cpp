@@ -8,6 +8,7 @@
 #include "common/base/shutdown.hpp"
 #include "common/codec/codec.hpp"
 #include "common/log/log.hpp"
+#include "common/log/trace_scope.hpp"
 
 namespace tributary::embedder {
 namespace {
@@ -30,12 +31,10 @@ std::string StatusLabel(const BackendError& error) {
   return std::string(label.empty() ? "error" : label);
 }
 
+// The trace travels from request to row, one span per stage (DESIGN §7).
 kafka::Headers HeadersFrom(const kafka::Message& message) {
-  kafka::Headers headers{
-      {std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}};
-  // The trace travels from request to row (DESIGN §7).
-  if (auto trace = message.Header("traceparent"); trace) headers.emplace_back("traceparent", *trace);
-  return headers;
+  return kafka::DerivedHeaders(
+      message, {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}});
 }
 
 }  // namespace
@@ -94,7 +93,7 @@ void Core::Stop() {
 }
 
 Result<void> Core::VerifyModel() {
-  if (ModelId() < 0) return Fail(ErrorKind::kPermanent, "backend.dims", *fatal());
+  if (ModelId() < 0) return Fail(ErrorKind::kPermanent, "model.mismatch", *fatal());
   return {};
 }
 
@@ -115,19 +114,23 @@ int Core::ModelId() {
   }
   if (!*found) return 0;
   const auto& registered = **found;
+  // dims and distance of a registered model are immutable (0003): another one is a new model.
+  std::string mismatch;
   if (registered.dims != static_cast<int>(model.dims)) {
-    SetFatal(fmt::format(
-        "model {}/{} is registered in embedding_models (id {}) with {} dimensions, but this "
-        "embedder is configured for {} (--dims); refusing to write vectors of the wrong size. "
-        "Register a new --model-version for the new size",
-        model.name, model.version, registered.id, registered.dims, model.dims));
+    mismatch = fmt::format("{} dimensions, but this embedder is configured for {} (--dims); "
+                           "refusing to write vectors of the wrong size",
+                           registered.dims, model.dims);
+  } else if (registered.distance != model.distance) {
+    mismatch = fmt::format("distance {}, but this embedder is configured for {} (--distance); "
+                           "a model's distance cannot change",
+                           registered.distance, model.distance);
+  }
+  if (!mismatch.empty()) {
+    SetFatal(fmt::format("model {}/{} is registered in embedding_models (id {}) with {}. "
+                         "Register a new --model-version for it",
+                         model.name, model.version, registered.id, mismatch));
     model_id_ = -1;
     return -1;
-  }
-  if (registered.distance != model.distance) {
-    Log()->warn("model {}/{} is registered with distance {}, configured {}; searches use {}",
-                model.name, model.version, registered.distance, model.distance,
-                registered.distance);
   }
   model_id_ = registered.id;
   Log()->info("model {}/{} is registered as id {} ({} dims)", model.name, model.version,
@@ -439,6 +442,7 @@ void Core::Produce(const Input& input, const Vector& vector, Origin origin) {
   embedded.set_model_name(settings_.model.name);
   embedded.set_model_version(settings_.model.version);
   embedded.set_dims(settings_.model.dims);
+  embedded.set_distance(settings_.model.distance);
   embedded.mutable_vector()->Assign(vector.begin(), vector.end());
   embedded.set_from_cache(origin != Origin::kBackend);
   auto pending = std::make_shared<Failed>();
@@ -452,6 +456,7 @@ void Core::Produce(const Input& input, const Vector& vector, Origin origin) {
 
 void Core::Send(std::shared_ptr<Failed> pending) {
   auto retry_later = [this](std::shared_ptr<Failed> failed, const Error& error) {
+    const log::TraceScope trace(failed->message.Traceparent());
     Log()->warn("producing {} to {} failed ({}); will produce it again", failed->record.key,
                 failed->record.topic, error.message);
     failed->not_before = clock_.Now() + settings_.delivery_retry_delay;
@@ -473,6 +478,7 @@ void Core::Send(std::shared_ptr<Failed> pending) {
 }
 
 void Core::DeadLetter(const kafka::Message& message, const Error& error) {
+  const log::TraceScope trace(message.Traceparent());
   std::chrono::milliseconds delay(200);
   for (;;) {
     auto published = dead_letters_.Publish(message, error);
@@ -482,9 +488,7 @@ void Core::DeadLetter(const kafka::Message& message, const Error& error) {
     if (!Wait(delay)) return;  // stopping: the message is redelivered to the next owner
     delay = std::min(delay * 2, std::chrono::milliseconds(10'000));
   }
-  metrics_.dlq.Labels({error.error_class}).Inc();
-  Log()->info("{}[{}]@{} (key {}) went to the DLQ: {}: {}", message.topic, message.partition,
-              message.offset, message.key, error.error_class, error.message);
+  // The publisher counts (tributary_embedder_dlq_total) and logs the dead letter.
   completions_.Complete(message);
 }
 

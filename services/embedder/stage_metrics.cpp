@@ -33,9 +33,6 @@ StageMetrics::StageMetrics(metrics::Registry& registry)
                                           "Tokens the backend reports as used.")),
       truncated(registry.AddCounter("tributary_embedder_truncated_total",
                                     "Texts cut to the model's input limit.")),
-      dlq(registry.CounterFamily("tributary_embedder_dlq_total",
-                                 "Messages sent to dlq.embedder, by error class.",
-                                 {"error_class"})),
       reproduced(registry.AddCounter(
           "tributary_embedder_reproduced_total",
           "EmbeddedItems produced again after a failed delivery.")),

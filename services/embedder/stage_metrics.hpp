@@ -22,7 +22,6 @@ struct StageMetrics {
   metrics::Counter& tokens_sent;        // approximate, our estimate
   metrics::Counter& tokens_reported;    // as the backend's usage says
   metrics::Counter& truncated;
-  metrics::Family<metrics::Counter>& dlq;  // error_class
   metrics::Counter& reproduced;
   metrics::Gauge& paused;
   metrics::Gauge& quota_exhausted;

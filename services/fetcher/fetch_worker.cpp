@@ -7,9 +7,11 @@
 #include <mutex>
 
 #include "common/base/shutdown.hpp"
+#include "common/base/url_credentials.hpp"
 #include "common/codec/codec.hpp"
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
+#include "common/log/trace_scope.hpp"
 #include "services/fetcher/records.hpp"
 
 namespace tributary::fetcher {
@@ -17,14 +19,10 @@ namespace {
 
 namespace net = boost::asio;
 
+// The trace travels from request to row, one span per stage (DESIGN §7).
 kafka::Headers HeadersFrom(const kafka::Message& message) {
-  kafka::Headers headers{
-      {std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}};
-  // The trace travels from request to row (DESIGN §7).
-  if (auto trace = message.Header("traceparent"); trace) {
-    headers.emplace_back("traceparent", *trace);
-  }
-  return headers;
+  return kafka::DerivedHeaders(
+      message, {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}});
 }
 
 }  // namespace
@@ -162,6 +160,7 @@ void FetchWorker::Handle(kafka::Message message) {
   const auto content_type = message.Header(codec::kContentTypeHeader).value_or("");
   auto request = codec::Decode<v1::FetchRequest>(message.value, content_type);
   if (!request) {
+    const log::TraceScope trace(message.Traceparent());
     shared_->metrics.undecodable.Inc();
     auto logger = log::Get("fetcher");
     logger->warn("{} [{}] @{}: {}; sending to the dead-letter topic", message.topic,
@@ -181,6 +180,8 @@ void FetchWorker::Handle(kafka::Message message) {
     if (shared_->completions != nullptr) shared_->completions->Complete(message);
     return;
   }
+  // Credentials are never sent; a password must not reach documents, events or logs either.
+  request->set_url(RedactUrlPassword(request->url()));
   shared_->in_flight.fetch_add(1);
   shared_->metrics.in_flight.Add(1);
   // co_spawn from the io thread only: the engine is single-threaded.
@@ -206,6 +207,7 @@ bool FetchWorker::Tick() {
     }
   }
   for (auto& failed : due) {
+    const log::TraceScope trace(failed.message.Traceparent());
     if (failed.error.retryable()) {
       log::Get("fetcher")->warn("{} [{}] @{}: producing the fetch result failed ({}); producing "
                                 "again",
@@ -244,6 +246,8 @@ net::awaitable<void> RunFetch(std::shared_ptr<FetchWorker::Shared> shared, Fetch
   shared->metrics.in_flight.Add(-1);
   shared->metrics.Record(response);
   if (!response.ok()) {
+    // Set and ended between two co_awaits: other fetches run on this thread meanwhile.
+    const log::TraceScope trace(message.Traceparent());
     log::Get("fetcher")->info("source {} request {}: {} failed: {} ({})", request.source_id(),
                               request.request_id(), request.url(), response.error,
                               response.error_class);

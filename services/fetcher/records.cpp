@@ -51,6 +51,8 @@ v1::SourceEvent MakeEvent(const v1::FetchRequest& request, const FetchResponse& 
   event.set_source_id(request.source_id());
   event.set_request_id(request.request_id());
   event.set_url(request.url());
+  event.set_depth(request.depth());
+  event.set_parent_request_id(request.parent_request_id());
   *event.mutable_observed_at() = ToTimestamp(observed_at);
   event.set_error_class(response.error_class);
   event.set_error(response.error);

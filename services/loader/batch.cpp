@@ -24,6 +24,7 @@ void MergeFetchLog(SourceEventRow& into, const SourceEventRow& from) {
   Fill(into.children, from.children);
   Fill(into.format, from.format);
   Fill(into.parse_ok, from.parse_ok);
+  Fill(into.parent_request_id, from.parent_request_id);
   // The fetcher's outcome is the authority; a parse event only implies "ok".
   if (from.is_fetch && !into.is_fetch) {
     into.outcome = from.outcome;
@@ -44,7 +45,8 @@ Batch BuildBatch(const std::vector<const Record*>& records) {
     const auto& event = std::get<SourceEventRow>(*record);
     auto [log, inserted] = fetch_log.try_emplace(event.request_id, event);
     if (!inserted) MergeFetchLog(log->second, event);
-    if (event.is_fetch) {
+    // A child's outcome is its own (DESIGN §4): it never touches the parent source's row.
+    if (event.is_fetch && !event.is_child) {
       auto [it, first] = outcomes.try_emplace(event.source_id, &event);
       if (!first && it->second->observed_at_us <= event.observed_at_us) it->second = &event;
     }

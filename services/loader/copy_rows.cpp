@@ -35,7 +35,7 @@ std::string EmbeddingsCopy(const std::vector<ItemRow>& items,
   for (const auto& r : items) {
     ++n;
     if (!r.embedding) continue;
-    copy.BeginRow(7);
+    copy.BeginRow(8);
     copy.Int8(r.source_id);
     copy.Bytes(r.external_id);
     copy.Int4(model_ids.at(r.embedding->model));
@@ -43,6 +43,7 @@ std::string EmbeddingsCopy(const std::vector<ItemRow>& items,
     copy.Vector(r.embedding->values);
     copy.Timestamptz(r.observed_at_us);
     copy.Int8(n);
+    copy.Text(r.request_id);
   }
   return copy.Finish();
 }

@@ -6,6 +6,7 @@
 #include "common/base/backoff.hpp"
 #include "common/base/shutdown.hpp"
 #include "common/log/log.hpp"
+#include "common/log/trace_scope.hpp"
 
 namespace tributary::loader {
 
@@ -75,6 +76,7 @@ Core::Outcome Core::WriteRange(std::size_t begin, std::size_t end) {
 }
 
 void Core::DeadLetter(const kafka::Message& message, const Error& error) {
+  const log::TraceScope trace(message.Traceparent());
   static auto logger = log::Get("loader");
   Backoff backoff(std::chrono::milliseconds(100), std::chrono::seconds(10));
   for (;;) {
@@ -85,9 +87,7 @@ void Core::DeadLetter(const kafka::Message& message, const Error& error) {
                  message.partition, message.offset, published.error().message);
     std::this_thread::sleep_for(backoff.Next());
   }
-  logger->warn("dead-lettered {}/{}@{}: {}", message.topic, message.partition, message.offset,
-               error.ToString());
-  metrics_.dlq.Labels({error.error_class}).Inc();
+  // The publisher counts (tributary_loader_dlq_total) and logs the dead letter.
   completions_.Complete(message);
 }
 

@@ -132,10 +132,16 @@ Result<ItemRow> ToItemRow(const v1::EmbeddedItem& embedded) {
     return Invalid(fmt::format("vector has {} values but dims is {}", embedded.vector_size(),
                                embedded.dims()));
   }
+  const std::string distance = embedded.distance().empty() ? "cosine" : embedded.distance();
+  if (distance != "cosine" && distance != "l2" && distance != "inner_product") {
+    return Invalid(fmt::format("distance '{}' is not cosine, l2 or inner_product",
+                               distance.substr(0, 32)));
+  }
   row->embedding = EmbeddingRow{
       .model = {.name = embedded.model_name(),
                 .version = embedded.model_version(),
-                .dims = static_cast<std::int32_t>(embedded.dims())},
+                .dims = static_cast<std::int32_t>(embedded.dims()),
+                .distance = distance},
       .vector = VectorText(std::span<const float>(
           embedded.vector().data(), static_cast<std::size_t>(embedded.vector_size()))),
       .values = {embedded.vector().begin(), embedded.vector().end()}};
@@ -150,7 +156,7 @@ Result<SourceEventRow> ToSourceEventRow(const v1::SourceEvent& event) {
     return Invalid("observed_at is missing or out of range");
   }
   for (const auto* text : {&event.request_id(), &event.url(), &event.error_class(),
-                           &event.error()}) {
+                           &event.error(), &event.parent_request_id()}) {
     if (HasNul(*text)) return Invalid("a text field contains a NUL byte");
   }
   SourceEventRow row;
@@ -161,6 +167,8 @@ Result<SourceEventRow> ToSourceEventRow(const v1::SourceEvent& event) {
   row.observed_at_us = Micros(event.observed_at());
   row.error_class = Text(event.error_class());
   row.error = Text(event.error());
+  row.is_child = event.depth() > 0 || !event.parent_request_id().empty();
+  row.parent_request_id = Text(event.parent_request_id());
   if (event.has_fetch()) {
     const auto& f = event.fetch();
     if (HasNul(f.etag()) || HasNul(f.last_modified())) return Invalid("a validator has a NUL");

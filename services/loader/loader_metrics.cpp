@@ -16,8 +16,6 @@ LoaderMetrics::LoaderMetrics(metrics::Registry& r)
                                      "fetch_log rows inserted or completed by a merge.")),
       sources_updated(r.AddCounter("tributary_loader_sources_updated_total",
                                    "sources rows whose outcome columns were updated.")),
-      dlq(r.CounterFamily("tributary_loader_dlq_total",
-                          "Messages sent to the loader's DLQ, by error class.", {"error_class"})),
       retries(r.AddCounter("tributary_loader_retries_total",
                            "Transient PostgreSQL failures retried (deadlock, lost connection...).")),
       splits(r.AddCounter("tributary_loader_batch_splits_total",

@@ -13,7 +13,6 @@ struct LoaderMetrics {
   metrics::Counter& embeddings_written;
   metrics::Counter& fetch_log_written;
   metrics::Counter& sources_updated;
-  metrics::Family<metrics::Counter>& dlq;  // by error class
   metrics::Counter& retries;               // batch writes retried (transient failures)
   metrics::Counter& splits;                // batches split to isolate a bad record
   metrics::Counter& dropped;               // buffered messages dropped on revocation

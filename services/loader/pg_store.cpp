@@ -21,10 +21,47 @@ constexpr const char* kEmbeddings = "loader_embeddings";
 constexpr const char* kEmbeddingsFromStage = "loader_embeddings_from_stage";
 constexpr const char* kOutcomes = "loader_source_outcomes";
 constexpr const char* kFetchLog = "loader_fetch_log";
+constexpr const char* kNewItems = "loader_count_new_items";
 
 pqxx::result Exec(pqxx::work& tx, const char* statement, const std::vector<std::string>& params) {
   return tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(params));
 }
+
+// Items inserted per request id, with the request's source and fetch time (kCountNewItems).
+class NewItemsPerRequest {
+ public:
+  void Add(const std::string& request_id, const std::string& source_id,
+           const std::string& fetched_at) {
+    auto [it, first] = counts_.try_emplace(request_id, Entry{source_id, fetched_at, 0});
+    ++it->second.count;
+  }
+  [[nodiscard]] bool empty() const { return counts_.empty(); }
+  std::vector<std::string> Params() const {
+    std::vector<std::string> request_ids, sources, urls, outcomes, fetched, counts;
+    for (const auto& [request_id, entry] : counts_) {
+      request_ids.push_back(request_id);
+      sources.push_back(entry.source_id);
+      urls.emplace_back();
+      outcomes.emplace_back("ok");
+      fetched.push_back(entry.fetched_at);
+      counts.push_back(std::to_string(entry.count));
+    }
+    return {ArrayLiteral(std::span<const std::string>(request_ids)),
+            ArrayLiteral(std::span<const std::string>(sources)),
+            ArrayLiteral(std::span<const std::string>(urls)),
+            ArrayLiteral(std::span<const std::string>(outcomes)),
+            ArrayLiteral(std::span<const std::string>(fetched)),
+            ArrayLiteral(std::span<const std::string>(counts))};
+  }
+
+ private:
+  struct Entry {
+    std::string source_id;
+    std::string fetched_at;
+    int count = 0;
+  };
+  std::map<std::string, Entry> counts_;  // sorted: rows are locked in key order
+};
 
 }  // namespace
 
@@ -46,6 +83,7 @@ PgStore::PgStore(pg::Database& database, metrics::Counter* retries, std::size_t 
   database_.Prepare(kEmbeddingsFromStage, sql::kUpsertEmbeddingsFromStage);
   database_.Prepare(kOutcomes, sql::kUpdateSourceOutcomes);
   database_.Prepare(kFetchLog, sql::kUpsertFetchLog);
+  database_.Prepare(kNewItems, sql::kCountNewItems);
 }
 
 Result<int> PgStore::ModelId(const ModelKey& model) {
@@ -53,21 +91,26 @@ Result<int> PgStore::ModelId(const ModelKey& model) {
   auto registered = database_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_params(
-        "INSERT INTO embedding_models (name, version, dims) VALUES ($1, $2, $3) "
+        "INSERT INTO embedding_models (name, version, dims, distance) VALUES ($1, $2, $3, $4) "
         "ON CONFLICT (name, version) DO NOTHING",
-        model.name, model.version, model.dims);
+        model.name, model.version, model.dims, model.distance);
     const auto row = tx.exec_params1(
-        "SELECT id, dims FROM embedding_models WHERE name = $1 AND version = $2", model.name,
-        model.version);
+        "SELECT id, dims, distance FROM embedding_models WHERE name = $1 AND version = $2",
+        model.name, model.version);
     tx.commit();
-    return std::pair{row[0].as<int>(), row[1].as<int>()};
+    return std::tuple{row[0].as<int>(), row[1].as<int>(), row[2].as<std::string>()};
   });
   if (!registered) return tl::unexpected(registered.error());
-  const auto [id, dims] = *registered;
+  const auto& [id, dims, distance] = *registered;
   if (dims != model.dims) {
     return Fail(ErrorKind::kPermanent, "invalid.dims",
                 fmt::format("model {}/{} is registered with {} dims, the record has {}",
                             model.name, model.version, dims, model.dims));
+  }
+  if (distance != model.distance) {
+    return Fail(ErrorKind::kPermanent, "invalid.distance",
+                fmt::format("model {}/{} is registered with distance {}, the record has {}",
+                            model.name, model.version, distance, model.distance));
   }
   if (ann_index_ == AnnIndex::kBuild) {
     // Its own short transaction, before any vector of the model is written: the index build
@@ -130,6 +173,7 @@ WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch
     }
     std::vector<std::string> changed_ids, new_sources, new_seen;
     std::vector<OptText> urls, titles, seen, item_urls;
+    NewItemsPerRequest new_items;
     for (const auto& row : changed) {
       const bool inserted = row[1].as<bool>();
       ++(inserted ? stats.items_inserted : stats.items_updated);
@@ -143,6 +187,7 @@ WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch
       if (inserted) {
         new_sources.push_back(row[2].c_str());
         new_seen.push_back(row[5].c_str());
+        if (!row[6].is_null()) new_items.Add(row[6].c_str(), row[2].c_str(), row[5].c_str());
       }
     }
     stats.items_unchanged += items.size() - changed.size();
@@ -162,6 +207,7 @@ WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch
         Exec(tx, kRecount, {ArrayLiteral(std::span<const std::string>(story_ids))});
       }
     }
+    if (!new_items.empty()) Exec(tx, kNewItems, new_items.Params());
     if (!new_sources.empty()) {
       Exec(tx, kLastSeen,
            {ArrayLiteral(std::span<const std::string>(new_sources)),

@@ -17,6 +17,7 @@ struct ModelKey {
   std::string name;
   std::string version;
   std::int32_t dims = 0;
+  std::string distance = "cosine";  // cosine, l2 or inner_product; as immutable as dims
   auto operator<=>(const ModelKey&) const = default;
 };
 
@@ -59,6 +60,9 @@ struct SourceEventRow {
   std::string observed_at;
   std::int64_t observed_at_us = 0;
   bool is_fetch = false;
+  // A child fetch (a sitemap's page): recorded in fetch_log only, never a source outcome.
+  bool is_child = false;
+  OptText parent_request_id;
   std::string outcome;  // lower-case word, e.g. ok, not_modified, http_error
   std::optional<std::int32_t> status;
   OptText error_class;

@@ -39,7 +39,8 @@ ON CONFLICT (source_id, external_id) DO UPDATE SET
     request_id = excluded.request_id, loaded_at = now()
   WHERE i.observed_at <= excluded.observed_at
     AND i.content_hash IS DISTINCT FROM excluded.content_hash
-RETURNING i.id, (i.xmax = 0) AS inserted, i.source_id, i.canonical_url, i.title, i.observed_at)";
+RETURNING i.id, (i.xmax = 0) AS inserted, i.source_id, i.canonical_url, i.title, i.observed_at,
+          i.request_id)";
 }
 
 // The item is found by its natural key in the same transaction, so a vector is only written for
@@ -47,14 +48,16 @@ RETURNING i.id, (i.xmax = 0) AS inserted, i.source_id, i.canonical_url, i.title,
 // with the columns of EmbeddingParams / the stage table and an ordinal `n` (batch key order).
 std::string UpsertEmbeddingsFrom(std::string_view rows) {
   return std::string(R"(
-INSERT INTO item_embeddings AS e (item_id, model_id, content_hash, embedding, observed_at)
-SELECT i.id, u.model_id, decode(u.content_hash, 'hex'), u.embedding::vector, u.observed_at
+INSERT INTO item_embeddings AS e (item_id, model_id, content_hash, embedding, observed_at,
+                                  request_id)
+SELECT i.id, u.model_id, decode(u.content_hash, 'hex'), u.embedding::vector, u.observed_at,
+       u.request_id
   FROM )") + std::string(rows) + R"(
   JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
  ORDER BY u.n
 ON CONFLICT (item_id, model_id) DO UPDATE SET
     content_hash = excluded.content_hash, embedding = excluded.embedding,
-    observed_at = excluded.observed_at, updated_at = now()
+    observed_at = excluded.observed_at, request_id = excluded.request_id, updated_at = now()
   WHERE e.observed_at <= excluded.observed_at
     AND e.content_hash IS DISTINCT FROM excluded.content_hash)";
 }
@@ -75,9 +78,10 @@ const std::string kUpsertItemsFromStage =
     UpsertItemsFrom("(SELECT * FROM loader_stage_items ORDER BY source_id, external_id) AS u");
 
 const std::string kUpsertEmbeddings = UpsertEmbeddingsFrom(
-    R"(unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[])
+    R"(unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[],
+              $7::text[])
        WITH ORDINALITY AS u(source_id, external_id, model_id, content_hash, embedding,
-                            observed_at, n))");
+                            observed_at, request_id, n))");
 
 const std::string kUpsertEmbeddingsFromStage = UpsertEmbeddingsFrom("loader_stage_embeddings u");
 
@@ -91,7 +95,7 @@ CREATE TEMP TABLE loader_stage_items (
   request_id text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE loader_stage_embeddings (
   source_id bigint, external_id text, model_id int, content_hash text, embedding vector,
-  observed_at timestamptz, n bigint) ON COMMIT DELETE ROWS)";
+  observed_at timestamptz, n bigint, request_id text) ON COMMIT DELETE ROWS)";
 
 const char* const kCopyStageItems = "COPY loader_stage_items FROM STDIN (FORMAT binary)";
 const char* const kCopyStageEmbeddings =
@@ -176,13 +180,18 @@ UPDATE sources AS s SET
             max_age_s, observed_at)
  WHERE s.id = u.source_id AND (s.observed_at IS NULL OR s.observed_at < u.observed_at))";
 
+// A row that kCountNewItems started (url '') takes the event's url.
 const char* const kUpsertFetchLog = R"(
 INSERT INTO fetch_log AS f (request_id, source_id, url, status, outcome, error_class, error, bytes,
-                            latency_ms, items_seen, children, format, parse_ok, fetched_at)
+                            latency_ms, items_seen, children, format, parse_ok, fetched_at,
+                            parent_request_id)
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[],
                      $7::text[], $8::bigint[], $9::int[], $10::int[], $11::int[], $12::text[],
-                     $13::boolean[], $14::timestamptz[])
+                     $13::boolean[], $14::timestamptz[], $15::text[])
 ON CONFLICT (request_id) DO UPDATE SET
+    url         = CASE WHEN f.url = '' THEN excluded.url ELSE f.url END,
+    outcome     = CASE WHEN f.url = '' THEN excluded.outcome ELSE f.outcome END,
+    parent_request_id = coalesce(f.parent_request_id, excluded.parent_request_id),
     status      = coalesce(f.status,      excluded.status),
     bytes       = coalesce(f.bytes,       excluded.bytes),
     latency_ms  = coalesce(f.latency_ms,  excluded.latency_ms),
@@ -196,7 +205,21 @@ ON CONFLICT (request_id) DO UPDATE SET
   WHERE (f.status IS NULL AND excluded.status IS NOT NULL)
      OR (f.items_seen IS NULL AND excluded.items_seen IS NOT NULL)
      OR (f.parse_ok IS NULL AND excluded.parse_ok IS NOT NULL)
+     OR f.url = ''
 RETURNING 1)";
+
+// fetch_log.items_new: the items a request added, counted in the transaction that inserts them
+// (an insert happens once per natural key, so redelivery and replay never count twice). Items
+// and source events travel on different topics and may be loaded in either order, or at once
+// by two loaders: the upsert's row lock orders the two writers, and a request whose events are
+// not loaded yet gets a row that they complete (url '' until then, outcome 'ok': only 2xx
+// documents yield items).
+const char* const kCountNewItems = R"(
+INSERT INTO fetch_log AS f (request_id, source_id, url, outcome, fetched_at, items_new)
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
+                     $6::int[])
+ ORDER BY 1
+ON CONFLICT (request_id) DO UPDATE SET items_new = coalesce(f.items_new, 0) + excluded.items_new)";
 
 namespace {
 
@@ -280,6 +303,7 @@ std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,
       .Add([](const ItemRow& r) { return r.content_hash_hex; })
       .Add([](const ItemRow& r) { return r.embedding->vector; })
       .Add([](const ItemRow& r) { return r.observed_at; })
+      .Add([](const ItemRow& r) { return r.request_id; })
       .Take();
 }
 
@@ -302,6 +326,7 @@ std::vector<std::string> FetchLogParams(const std::vector<SourceEventRow>& event
         return *r.parse_ok ? "t" : "f";
       })
       .Add([](const SourceEventRow& r) { return r.observed_at; })
+      .Add([](const SourceEventRow& r) { return r.parent_request_id; })
       .Take();
 }
 

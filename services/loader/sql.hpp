@@ -36,6 +36,8 @@ extern const char* const kCopyStageEmbeddings;
 extern const char* const kUpdateSourceOutcomes;
 // The fill-only-NULL merge of 0004.
 extern const char* const kUpsertFetchLog;
+// Adds the items a request inserted to its fetch_log.items_new.
+extern const char* const kCountNewItems;
 
 // Parameters, in placeholder order, for the statements above.
 std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,

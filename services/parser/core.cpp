@@ -6,6 +6,7 @@
 #include "common/base/shutdown.hpp"
 #include "common/codec/codec.hpp"
 #include "common/log/log.hpp"
+#include "common/log/trace_scope.hpp"
 #include "services/parser/parser.hpp"
 
 namespace tributary::parser {
@@ -18,13 +19,10 @@ std::chrono::system_clock::time_point ToTimePoint(const google::protobuf::Timest
           std::chrono::nanoseconds(t.nanos())));
 }
 
+// The trace travels from request to row, one span per stage (DESIGN §7).
 kafka::Headers HeadersFrom(const kafka::Message& message) {
-  kafka::Headers headers{
-      {std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}};
-  // The trace travels from request to row (DESIGN §7).
-  if (auto trace = message.Header("traceparent"); trace)
-    headers.emplace_back("traceparent", *trace);
-  return headers;
+  return kafka::DerivedHeaders(
+      message, {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}});
 }
 
 }  // namespace
@@ -51,6 +49,7 @@ Core::Core(CoreSettings settings, RecordSink& sink, DeadLetters& dead_letters,
       metrics_(metrics) {}
 
 void Core::Handle(kafka::Message message) {
+  const log::TraceScope trace(message.Traceparent());
   const auto content_type = message.Header(codec::kContentTypeHeader).value_or("");
   auto document = codec::Decode<v1::FetchedDocument>(message.value, content_type);
   if (!document) {
@@ -147,6 +146,7 @@ bool Core::Tick(Clock::time_point now) {
     }
   }
   for (auto& failed : due) {
+    const log::TraceScope trace(failed.message.Traceparent());
     if (failed.error.retryable()) {
       log::Get("parser")->warn("{} [{}] @{}: producing its records failed ({}); producing again",
                                failed.message.topic, failed.message.partition,
@@ -166,6 +166,7 @@ std::size_t Core::PendingRetries() const {
 }
 
 void Core::DeadLetter(const kafka::Message& message, const Error& error) {
+  const log::TraceScope trace(message.Traceparent());
   auto logger = log::Get("parser");
   logger->warn("{} [{}] @{}: {}; sending to the dead-letter topic", message.topic,
                message.partition, message.offset, error.ToString());
@@ -189,6 +190,8 @@ v1::SourceEvent Core::EventFor(const v1::FetchedDocument& document,
   event.set_source_id(document.request().source_id());
   event.set_request_id(document.request().request_id());
   event.set_url(document.final_url().empty() ? document.request().url() : document.final_url());
+  event.set_depth(document.request().depth());
+  event.set_parent_request_id(document.request().parent_request_id());
   *event.mutable_observed_at() = document.fetched_at();
   auto* result = event.mutable_parse();
   result->set_ok(parsed.has_value());

@@ -41,7 +41,7 @@ bool DocumentBuilder::AddEntry(const RawEntry& entry) {
   return true;
 }
 
-void DocumentBuilder::AddChild(const std::string& url, v1::SourceKind kind) {
+bool DocumentBuilder::AddChild(const std::string& url, v1::SourceKind kind) {
   const auto& request = input_.request;
   const auto max_depth = request.options().max_depth() > 0
                              ? request.options().max_depth()
@@ -52,10 +52,10 @@ void DocumentBuilder::AddChild(const std::string& url, v1::SourceKind kind) {
       Warn(fmt::format("children at depth {} exceed max depth {}: not requested",
                        request.depth() + 1, max_depth));
     }
-    return;
+    return false;
   }
   auto resolved = SanitizeUtf8Owned(ResolveUrl(url, context_.base_url));
-  if (!IsHttpUrl(resolved) || resolved.size() > context_.limits.max_url_bytes) return;
+  if (!IsHttpUrl(resolved) || resolved.size() > context_.limits.max_url_bytes) return false;
   v1::FetchRequest child;
   child.set_source_id(request.source_id());
   child.set_url(std::move(resolved));
@@ -67,6 +67,7 @@ void DocumentBuilder::AddChild(const std::string& url, v1::SourceKind kind) {
   // keyed by request id, so a replay does not log a fetch twice.
   child.set_request_id(Sha256Hex(request.request_id() + "\n" + child.url()).substr(0, 32));
   document_.children.push_back(std::move(child));
+  return true;
 }
 
 void DocumentBuilder::Warn(std::string warning) {

@@ -16,8 +16,8 @@ class DocumentBuilder {
   // False once the item limit is reached: the reader should stop.
   bool AddEntry(const RawEntry& entry);
   // A fetch discovered in the document (sitemap index child, page of a sitemap URL). Dropped,
-  // with one warning, when deeper than the source's max depth.
-  void AddChild(const std::string& url, v1::SourceKind kind);
+  // with one warning, when deeper than the source's max depth; false when dropped.
+  bool AddChild(const std::string& url, v1::SourceKind kind);
   void Warn(std::string warning);
 
   // Room for this many items (capped at the item limit), so a long feed does not move every

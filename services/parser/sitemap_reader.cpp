@@ -42,12 +42,17 @@ class UrlCounter {
   bool warned_ = false;
 };
 
+// With fetch_pages the page is the item: the fetched page yields the URL's one row (its
+// external_id is the page's canonical URL, usually the listed URL), so the listing does not add
+// a second version of it that would overwrite the page's row every round. A URL whose page is
+// not requested (too deep, not http) stays an item of the listing.
 void AddUrl(RawEntry& entry, DocumentBuilder& builder) {
-  const bool pages = builder.input().request.options().fetch_pages();
+  if (builder.input().request.options().fetch_pages() &&
+      builder.AddChild(entry.link, v1::SOURCE_KIND_PAGE)) {
+    return;
+  }
   entry.id = entry.link;
-  const auto link = entry.link;
   builder.AddEntry(entry);
-  if (pages) builder.AddChild(link, v1::SOURCE_KIND_PAGE);
 }
 
 void ReadUrl(const xmlNode* url, DocumentBuilder& builder) {

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/base/url_credentials.hpp"
+
 namespace tributary::scheduler {
 namespace {
 
@@ -33,7 +35,8 @@ v1::FetchRequest BuildRequest(const DueSource& source, const std::string& reques
                               std::int64_t requested_at_unix, std::vector<std::string>* warnings) {
   v1::FetchRequest request;
   request.set_source_id(source.id);
-  request.set_url(source.url);
+  // A row added before passwords were redacted may still hold one: it never goes on a topic.
+  request.set_url(RedactUrlPassword(source.url));
   request.set_kind(KindFromText(source.kind));
   request.set_etag(source.etag);
   request.set_last_modified(source.last_modified);
@@ -85,7 +88,5 @@ v1::FetchRequest BuildRequest(const DueSource& source, const std::string& reques
 }
 
 std::string NewRequestId() { return RandomHex(16); }
-
-std::string NewTraceparent() { return "00-" + RandomHex(16) + "-" + RandomHex(8) + "-01"; }
 
 }  // namespace tributary::scheduler

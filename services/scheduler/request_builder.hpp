@@ -29,7 +29,4 @@ v1::FetchRequest BuildRequest(const DueSource& source, const std::string& reques
 // 32 random hex digits: unique per fetch, the natural key of fetch_log.
 std::string NewRequestId();
 
-// A W3C traceparent starting a new trace for one fetch (DESIGN §7).
-std::string NewTraceparent();
-
 }  // namespace tributary::scheduler

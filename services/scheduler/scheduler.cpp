@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/base/traceparent.hpp"
 #include "common/codec/codec.hpp"
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
@@ -215,7 +216,7 @@ std::vector<kafka::Record> Scheduler::LeaseDue(
                        codec::Encode(request),
                        {{std::string(codec::kContentTypeHeader),
                          std::string(codec::kProtobufContentType)},
-                        {"traceparent", NewTraceparent()}}});
+                        {std::string(kafka::kTraceparentHeader), trace::NewTraceparent()}}});
   }
   tx.exec_params0(kLease, ArrayOf(ids), ArrayOf(request_ids), settings_.lease.count());
   tx.commit();

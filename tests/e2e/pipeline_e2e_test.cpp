@@ -6,10 +6,15 @@
 //  2. a second round over unchanged feeds writes no row and makes no embedding call, whether the
 //     server answers 304 or sends the same document again;
 //  3. an updated entry updates its row (and its vector);
-//  4. a FetchRequest written as JSON with the real kafka-console-producer is fetched and loaded;
+//  4. a FetchRequest written as JSON with the real kafka-console-producer, with a traceparent,
+//     is fetched and loaded: its request id reaches every row it made (items, vectors,
+//     fetch_log), and its trace every record derived from it, with a span per stage, and the
+//     log line of a failed fetch;
 //  5. the loader's group reset to the beginning with the real kafka-consumer-groups tool and
 //     the loader restarted: row count and every row unchanged;
 //  6. the same with `tributary replay`.
+// A second story: a sitemap index whose pages are fetched becomes one row per page, the pages'
+// outcomes never touch the sitemap's own state, and a second round writes nothing.
 
 #include <gtest/gtest.h>
 
@@ -17,6 +22,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -237,28 +243,80 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       << "the updated entry's row and vector";
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems) << "updated, not added";
 
-  // --- 4. a request written by hand with the console producer -----------------------------------
-  // A real feed under a new, disabled source: only the hand-written request can fetch it.
+  // --- 4. a request written by hand with the console producer, traced -------------------------
+  // A real feed under a new, disabled source: only the hand-written request can fetch it. A
+  // second request of the same trace fails (404), so a stage writes a log line for it.
   const auto injected = base_ + "/feeds/0.xml?injected=1";
   Cli("sources add '" + injected + "' --disabled");
   const auto source_id =
       Scalar<std::int64_t>("SELECT id FROM sources WHERE url = '" + injected + "'");
-  const std::string json = "{\"sourceId\": \"" + std::to_string(source_id) + "\", \"url\": \"" +
-                           injected + "\", \"kind\": \"SOURCE_KIND_RSS\", \"requestId\": \"" +
-                           prefix_ + "-console\"}";
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string traceparent = "00-" + trace_id + "-00f067aa0ba902b7-01";
+  const std::string request_id = prefix_ + "-console";
+  const auto request_line = [&](const std::string& url, const std::string& id) {
+    return "traceparent:" + traceparent + "\t" + std::to_string(source_id) + "|{\"sourceId\": \"" +
+           std::to_string(source_id) + "\", \"url\": \"" + url +
+           "\", \"kind\": \"SOURCE_KIND_RSS\", \"requestId\": \"" + id + "\"}\n";
+  };
   const auto produced = RunCommand(
       (::tributary::testing::SourceDir() / "deploy/local/bin/kafka-console-producer").string() +
           " --bootstrap-server " + brokers_ + " --topic " + prefix_ +
-          ".fetch.requests --reader-property parse.key=true --reader-property key.separator='|'",
-      std::to_string(source_id) + "|" + json + "\n");
+          ".fetch.requests --reader-property parse.key=true --reader-property key.separator='|'"
+          " --reader-property parse.headers=true",
+      request_line(injected, request_id) +
+          request_line(base_ + "/broken/404", request_id + "-404"));
   ASSERT_EQ(produced.exit_code, 0) << produced.output;
+  const auto by_request = [&](const std::string& table) {
+    return Scalar<int>("SELECT count(*) FROM " + table + " WHERE request_id = '" + request_id +
+                       "'");
+  };
   ASSERT_TRUE(WaitFor(
       [&] {
-        return Scalar<int>("SELECT count(*) FROM items WHERE source_id = " +
-                           std::to_string(source_id)) == kItemsPerFeed;
+        return by_request("items") == kItemsPerFeed &&
+               by_request("item_embeddings") == kItemsPerFeed;
       },
       60s))
       << "the hand-written request was fetched, parsed, embedded and loaded";
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items WHERE source_id = " +
+                        std::to_string(source_id)),
+            kItemsPerFeed);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<std::string>("SELECT coalesce((SELECT concat_ws(':', status, outcome, "
+                                   "items_seen, items_new) FROM fetch_log WHERE request_id = '" +
+                                   request_id + "'), '')") ==
+               "200:ok:" + std::to_string(kItemsPerFeed) + ":" + std::to_string(kItemsPerFeed);
+      },
+      30s))
+      << "fetch_log: the fetch, its parse and the items it added";
+  // Every record derived from the request carries its trace, each stage with a span of its own.
+  std::map<std::string, std::set<std::string>> spans;  // topic -> span ids of the trace
+  for (const char* topic : {"documents", "items", "embedded", "source.events"}) {
+    for (const auto& m : ::tributary::testing::ReadAll(brokers_, prefix_ + "." + topic, 100000,
+                                                       3s)) {
+      const auto header = m.Header("traceparent").value_or("");
+      if (header.size() == 55 && header.substr(3, 32) == trace_id) {
+        spans[topic].insert(header.substr(36, 16));
+      }
+    }
+  }
+  EXPECT_EQ(spans["documents"].size(), 1U) << "one fetch of the trace fetched a document";
+  EXPECT_EQ(spans["items"].size(), 1U) << "the parser's span";
+  EXPECT_EQ(spans["embedded"].size(), static_cast<std::size_t>(kItemsPerFeed))
+      << "a span per embedded item";
+  EXPECT_EQ(spans["source.events"].size(), 3U) << "two fetches and one parse";
+  std::set<std::string> all = {"00f067aa0ba902b7"};
+  for (const auto& [topic, ids] : spans) all.insert(ids.begin(), ids.end());
+  EXPECT_EQ(all.size(), 1 + 1 + 1 + kItemsPerFeed + 1)
+      << "no stage reused its parent's span (the fetcher's 404 event has a span of its own)";
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return RunCommand("grep -c '\"trace_id\":\"" + trace_id + "\".*broken/404' " +
+                          (logs_ / "fetcher.log").string())
+                   .output != "0\n";
+      },
+      30s))
+      << "the fetcher's line about the failed fetch names the trace";
 
   // --- 5 and 6. replay the loader's input from the beginning, with Kafka's tool and ours ------
   const auto before_replay = Rows();
@@ -300,6 +358,73 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       ASSERT_EQ(reset.exit_code, 0) << reset.output;
     }
   });
+}
+
+TEST_F(Pipeline, SitemapPagesBecomeOneRowEachAndNeverChangeTheSitemapsState) {
+  // 3 urlsets x 10 pages (feed_server.py); /pages/1/9 answers 500, /pages/2/9 404.
+  constexpr int kPages = 30;
+  constexpr int kGoodPages = kPages - 2;
+  const auto sitemap = base_ + "/sitemap_index.xml";
+  Cli("sources add " + sitemap + " --kind sitemap --config '{\"fetch_pages\": true, " +
+      "\"max_depth\": 2}'");
+  const std::string own_state =
+      "SELECT concat_ws('|', etag, last_modified, consecutive_failures, last_status, "
+      "last_error, retry_after_until, server_max_age) FROM sources WHERE url = '" + sitemap + "'";
+  const std::string page_fetches =
+      "SELECT count(*) FROM fetch_log WHERE url LIKE '%/pages/%' AND status IS NOT NULL";
+  StartFleet();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM item_embeddings") >= kGoodPages &&
+               Scalar<int>(page_fetches) == kPages;
+      },
+      120s))
+      << Scalar<int>("SELECT count(*) FROM items") << " items, "
+      << Scalar<int>(page_fetches) << " page fetches logged";
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kGoodPages) << "one row per page";
+  EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT url) FROM items WHERE url LIKE '%/pages/%'"),
+            kGoodPages);
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM fetch_log WHERE url LIKE '%/pages/%' "
+                        "AND parent_request_id IS NOT NULL"),
+            kPages)
+      << "each page fetch names the sitemap fetch that found it";
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM sources WHERE lease_until IS NOT NULL") == 0;
+      },
+      30s))
+      << "the sitemap's own outcome was loaded and its lease ended";
+  // The index is served with no validators, no max-age, 200: none of its pages' ETags,
+  // Last-Modified, max-age, 404 or 500 may show on its row.
+  EXPECT_EQ(Scalar<std::string>(own_state), "0|200");
+
+  // --- a second round: the same sitemaps and pages, fetched again in full -----------------------
+  const auto rows_before = Rows();
+  const double backend_calls = Metric("embedder", "tributary_embedder_backend_requests_total");
+  const double unchanged_before = Metric("loader", "tributary_loader_items_unchanged_total");
+  {
+    pqxx::connection c(db_.Dsn());
+    pqxx::work tx(c);
+    tx.exec0("UPDATE sources SET next_fetch_at = now()");
+    tx.commit();
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>(page_fetches) == 2 * kPages &&
+               Metric("loader", "tributary_loader_items_unchanged_total") - unchanged_before >=
+                   kGoodPages;
+      },
+      90s))
+      << Scalar<int>(page_fetches) << " page fetches logged";
+  EXPECT_EQ(Rows(), rows_before) << "no row was written (same xmin everywhere)";
+  EXPECT_EQ(Metric("embedder", "tributary_embedder_backend_requests_total"), backend_calls)
+      << "no embedding call";
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM sources WHERE lease_until IS NOT NULL") == 0;
+      },
+      30s));
+  EXPECT_EQ(Scalar<std::string>(own_state), "0|200");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@ Python standard library only.
 
     openai_stub_server.py [--bind 127.0.0.1] [--port 0] [--dims 8] [--latency-ms 0]
                           [--mode ok|429|quota|500|hang|wrong_dims] [--retry-after 1]
-                          [--reject TEXT]
+                          [--reject TEXT] [--echo-key]
 
 Prints "PORT <n>" on stdout once listening (port 0 is picked by the kernel), then serves until
 killed. HTTP/1.1 with keep-alive, one thread per connection.
@@ -19,7 +19,8 @@ POST /v1/embeddings   {"model", "input": str | [str], "dimensions"?}
     mode hang        reads the request and answers nothing until the mode changes
     mode wrong_dims  200 with vectors of dims + 1 values
     --reject TEXT    400 invalid_request_error when any input contains TEXT (in every mode
-                     that answers 200), naming the input, as OpenAI does for one bad input
+                     that answers 200), naming the input, as OpenAI does for one bad input;
+                     with --echo-key the message also quotes the Authorization header
     --latency-ms N   every answer waits N ms first (a fixed backend latency for benchmarks)
 
 Control (JSON), so a test can change the behaviour while a client is connected:
@@ -48,6 +49,7 @@ class State:
         self.mode = args.mode
         self.retry_after = args.retry_after
         self.reject = args.reject
+        self.echo_key = args.echo_key
         self.latency_ms = args.latency_ms
         self.reset()
 
@@ -170,10 +172,13 @@ class Handler(BaseHTTPRequestHandler):
         else:
             for i, text in enumerate(inputs):
                 if reject and reject in text:
+                    message = ("Invalid input at index %d: the input contains text this "
+                               "server refuses" % i)
+                    if state.echo_key:
+                        message += " (request made with %s)" % self.headers.get(
+                            "Authorization", "no key")
                     self.answer(400, {"error": {
-                        "message": "Invalid input at index %d: the input contains text this "
-                                   "server refuses" % i,
-                        "type": "invalid_request_error", "param": "input"}})
+                        "message": message, "type": "invalid_request_error", "param": "input"}})
                     return
             size = dims + 1 if mode == "wrong_dims" else dims
             data = ",".join('{"object":"embedding","index":%d,"embedding":%s}'
@@ -203,6 +208,9 @@ def main():
                         choices=["ok", "429", "quota", "500", "hang", "wrong_dims"])
     parser.add_argument("--retry-after", type=int, default=1)
     parser.add_argument("--reject", default="")
+    parser.add_argument("--echo-key", action="store_true",
+                        help="quote the request's Authorization header in --reject errors, as "
+                             "careless servers do with keys")
     args = parser.parse_args()
     server = ThreadingHTTPServer((args.bind, args.port), Handler)
     server.daemon_threads = True

@@ -382,8 +382,10 @@ TEST_F(OperatorCli, StatusReportsLagDlqSourcesErrorsAndRows) {
 }
 
 // Three items of one source with their hash-backend vectors, as the pipeline would store them,
-// under a freshly registered model whose HNSW index is built only when `build_index`.
-int SeedHashedItems(tributary::testing::ScratchDatabase& db, bool build_index) {
+// under a freshly registered model (with `distance`) whose HNSW index is built only when
+// `build_index`.
+int SeedHashedItems(tributary::testing::ScratchDatabase& db, bool build_index,
+                    const std::string& distance = "cosine") {
   const auto source = db.AddSources(1)[0];
   const std::vector<std::pair<std::string, std::string>> items = {
       {"Rust async runtimes compared", "Tokio, async-std and smol: which async runtime for Rust?"},
@@ -391,9 +393,11 @@ int SeedHashedItems(tributary::testing::ScratchDatabase& db, bool build_index) {
       {"PostgreSQL vacuum tuning", "Autovacuum settings for large PostgreSQL tables."}};
   pqxx::connection c(db.Dsn());
   pqxx::work tx(c);
-  const int model_id = tx.exec1("INSERT INTO embedding_models (name, version, dims) "
-                                "VALUES ('tributary-hash', 'v1-d256', 256) RETURNING id")[0]
-                           .as<int>();
+  const int model_id =
+      tx.exec_params1("INSERT INTO embedding_models (name, version, dims, distance) "
+                      "VALUES ('tributary-hash', 'v1-d256', 256, $1) RETURNING id",
+                      distance)[0]
+          .as<int>();
   if (build_index) {
     tx.exec1("SELECT tributary_ensure_model_index(" + std::to_string(model_id) + ")");
   }
@@ -424,25 +428,31 @@ int SeedHashedItems(tributary::testing::ScratchDatabase& db, bool build_index) {
   return model_id;
 }
 
+// For each distance a model can be registered with: the nearest item first, and the query the
+// command runs uses the model's HNSW index, so the index's operator class and the search's
+// operator agree.
 TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
-  tributary::testing::ScratchDatabase db;
-  const int model_id = SeedHashedItems(db, /*build_index=*/true);
-  const auto found =
-      Json("search 'which async runtime for rust' --limit 2 --pg-dsn dbname=" + db.name());
-  ASSERT_EQ(found["results"].size(), 2U) << found.dump();
-  EXPECT_EQ(found["results"][0]["title"], "Rust async runtimes compared");
-  EXPECT_GT(found["results"][0]["score"].get<double>(), found["results"][1]["score"].get<double>());
-  EXPECT_EQ(found["results"][0]["url"], "https://a.example/1");
-  EXPECT_EQ(found["results"][0]["source"], "https://source1.example/feed");
-  EXPECT_EQ(found["model"]["dims"], 256);
+  for (const std::string distance : {"cosine", "l2", "inner_product"}) {
+    SCOPED_TRACE(distance);
+    tributary::testing::ScratchDatabase db;
+    const int model_id = SeedHashedItems(db, /*build_index=*/true, distance);
+    const auto found =
+        Json("search 'which async runtime for rust' --limit 2 --pg-dsn dbname=" + db.name());
+    ASSERT_EQ(found["results"].size(), 2U) << found.dump();
+    EXPECT_EQ(found["model"]["distance"], distance);
+    EXPECT_EQ(found["results"][0]["title"], "Rust async runtimes compared");
+    EXPECT_GT(found["results"][0]["score"].get<double>(),
+              found["results"][1]["score"].get<double>());
+    EXPECT_EQ(found["results"][0]["url"], "https://a.example/1");
+    EXPECT_EQ(found["results"][0]["source"], "https://source1.example/feed");
+    EXPECT_EQ(found["model"]["dims"], 256);
 
-  const auto bread = Cli("search sourdough bread starter --pg-dsn dbname=" + db.name());
-  EXPECT_EQ(bread.exit_code, 0) << bread.output;
-  EXPECT_THAT(bread.output.substr(0, bread.output.find('\n')), HasSubstr("Sourdough bread"));
+    const auto bread = Cli("search sourdough bread starter --pg-dsn dbname=" + db.name());
+    EXPECT_EQ(bread.exit_code, 0) << bread.output;
+    EXPECT_THAT(bread.output.substr(0, bread.output.find('\n')), HasSubstr("Sourdough bread"));
 
-  // The query the command runs can use the model's HNSW index (on three rows the planner
-  // rightly prefers a scan and a sort, so those are switched off: the index must match).
-  {
+    // The query the command runs can use the model's HNSW index (on three rows the planner
+    // rightly prefers a scan and a sort, so those are switched off: the index must match).
     pqxx::connection c(db.Dsn());
     pqxx::work tx(c);
     tx.exec0("SET LOCAL enable_seqscan = off");
@@ -452,7 +462,7 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
     std::string vector = "[";
     for (int i = 0; i < 256; ++i) vector += i ? ",0.1" : "0.1";
     vector += "]";
-    const auto rows = tx.exec_params("EXPLAIN " + SearchSql(model_id, 256, "cosine", 5), vector);
+    const auto rows = tx.exec_params("EXPLAIN " + SearchSql(model_id, 256, distance, 5), vector);
     for (const auto& row : rows) {
       plan += std::string(row[0].c_str()) + "\n";
     }
@@ -461,6 +471,8 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
         << plan.substr(0, 2000);
   }
 
+  tributary::testing::ScratchDatabase db;
+  SeedHashedItems(db, /*build_index=*/false);
   const auto unknown = Cli("search anything --dims 64 --pg-dsn dbname=" + db.name());
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.output, HasSubstr("tributary-hash v1-d64 has no vectors yet"));

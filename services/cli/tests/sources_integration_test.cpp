@@ -136,5 +136,54 @@ TEST_F(SourcesCli, EnqueueProducesTheSourcesRequestNow) {
   EXPECT_NE(unknown.output.find("tributary sources add"), std::string::npos);
 }
 
+// Credentials in a source URL are never sent, so the password is not stored, printed or put on
+// a topic; a row stored before that (or written by hand) is redacted on the way out.
+TEST_F(SourcesCli, APasswordInASourceUrlIsNeitherStoredNorPrintedNorSent) {
+  const auto added = Cli("sources add 'https://reader:hunter2@private.example/feed'");
+  EXPECT_EQ(added.exit_code, 0) << added.output;
+  EXPECT_EQ(added.output.find("hunter2"), std::string::npos) << added.output;
+  EXPECT_NE(added.output.find("https://reader:***@private.example/feed"), std::string::npos)
+      << added.output;
+  const auto opml = std::filesystem::temp_directory_path() / (db.name() + ".opml");
+  std::ofstream(opml) << "<opml><body><outline xmlUrl=\"https://o:opml-pw-1@o.example/f\"/>"
+                         "<outline xmlUrl=\"ftp://o:opml-pw-2@o.example/f\"/></body></opml>";
+  const auto imported = Cli("sources import-opml " + opml.string());
+  EXPECT_EQ(imported.exit_code, 0) << imported.output;
+  EXPECT_EQ(imported.output.find("opml-pw"), std::string::npos) << imported.output;
+  std::filesystem::remove(opml);
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    tx.exec0("INSERT INTO sources (url) VALUES ('https://old:s3cr3t-old@legacy.example/feed')");
+    tx.commit();
+  }
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM sources WHERE url LIKE '%hunter2%' OR "
+                           "url LIKE '%opml-pw%'"),
+            0);
+  for (const auto& command : {"sources list", "sources list --json",
+                              "sources show https://reader:***@private.example/feed",
+                              "sources show https://old:s3cr3t-old@legacy.example/feed"}) {
+    const auto shown = Cli(command);
+    EXPECT_EQ(shown.exit_code, 0) << command << "\n" << shown.output;
+    for (const char* secret : {"hunter2", "s3cr3t-old", "opml-pw"}) {
+      EXPECT_EQ(shown.output.find(secret), std::string::npos) << command << "\n" << shown.output;
+    }
+  }
+  const auto brokers = ::tributary::testing::RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto prefix = ::tributary::testing::UniqueName("it-enqueue-redacted");
+  ::tributary::testing::CreateTopic(brokers, prefix + ".fetch.requests", 1);
+  const auto enqueued =
+      Cli("enqueue https://old:s3cr3t-old@legacy.example/feed --kafka-brokers " + brokers +
+          " --topic-prefix " + prefix);
+  EXPECT_EQ(enqueued.exit_code, 0) << enqueued.output;
+  EXPECT_EQ(enqueued.output.find("s3cr3t-old"), std::string::npos) << enqueued.output;
+  const auto messages =
+      ::tributary::testing::ReadAll(brokers, prefix + ".fetch.requests", 1, 20s);
+  ASSERT_EQ(messages.size(), 1U);
+  const auto request = codec::Decode<v1::FetchRequest>(messages[0].value, "");
+  ASSERT_TRUE(request.has_value());
+  EXPECT_EQ(request->url(), "https://old:***@legacy.example/feed");
+}
+
 }  // namespace
 }  // namespace tributary::cli

@@ -69,6 +69,7 @@ TEST(EmbedderCore, ProducesInInputOrderAndCompletesOnlyAfterTheAcknowledgement) 
   EXPECT_EQ(out[1].model_name(), "m");
   EXPECT_EQ(out[1].model_version(), "v1");
   EXPECT_EQ(out[1].dims(), kDims);
+  EXPECT_EQ(out[1].distance(), "cosine") << "the loader registers the model with it";
   EXPECT_FALSE(out[1].from_cache());
   EXPECT_EQ(std::vector<float>(out[1].vector().begin(), out[1].vector().end()),
             HashEmbed("Beta", kDims));
@@ -229,6 +230,19 @@ TEST(EmbedderCore, AModelRegisteredWithOtherDimensionsFailsVerification) {
   const auto verified = h.core->VerifyModel();
   ASSERT_FALSE(verified);
   EXPECT_NE(verified.error().message.find("384"), std::string::npos);
+  EXPECT_FALSE(h.core->Tick());
+}
+
+TEST(EmbedderCore, AModelRegisteredWithAnotherDistanceFailsVerification) {
+  Harness h(2, /*with_store=*/true);
+  h.store.model = RegisteredModel{.id = 3, .dims = kDims, .distance = "l2"};
+  const auto verified = h.core->VerifyModel();
+  ASSERT_FALSE(verified);
+  EXPECT_NE(verified.error().message.find("with distance l2"), std::string::npos)
+      << verified.error().message;
+  EXPECT_NE(verified.error().message.find("configured for cosine (--distance)"),
+            std::string::npos)
+      << verified.error().message;
   EXPECT_FALSE(h.core->Tick());
 }
 

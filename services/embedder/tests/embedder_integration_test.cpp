@@ -2,16 +2,15 @@
 // tests/support/openai_stub_server.py: what a user sees — EmbeddedItems on the topic, poison in
 // dlq.embedder, offsets committed, backend calls counted by the server itself.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <filesystem>
 #include <set>
 #include <thread>
 
 #include "common/codec/codec.hpp"
 #include "common/kafka/dlq.hpp"
 #include "common/kafka/producer.hpp"
+#include "tests/support/admin_probe.hpp"
 #include "services/embedder/hash_backend.hpp"
 #include "services/embedder/tests/fakes.hpp"
 #include "services/embedder/tests/stub_server.hpp"
@@ -26,19 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::MakeItem;
 using tributary::testing::ChildProcess;
-
-// A port nothing listens on right now, for --admin-port (so the test can scrape /metrics).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 std::string Scrape(int port) {
   return tributary::testing::RunCommand(
@@ -194,7 +180,7 @@ TEST_F(EmbedderBinary, ABackendDownForAWhileLosesNothingAndDeadLettersNothing) {
   testing::StubServer stub({"--dims", "8", "--mode", "500"});
   Produce(Items(1, 30, "outage"));
   const auto group = tributary::testing::UniqueName("it-embedder-outage");
-  const int admin_port = FreePort();
+  const int admin_port = tributary::testing::FreePort();
   auto args = Args(group, OpenAi(stub, "t2"));
   args.insert(args.end(), {"--pg-cache=false", "--backoff-initial", "200ms", "--backoff-max",
                            "2s", "--openai-timeout", "2s", "--admin-port",
@@ -277,14 +263,20 @@ TEST_F(EmbedderBinary, AModelRegisteredWithOtherDimensionsStopsTheStageAtStart) 
 }
 
 TEST_F(EmbedderBinary, RejectedAndUndecodableInputsGoToTheDlqWithTheirReason) {
-  testing::StubServer stub({"--dims", "8", "--reject", "POISON"});
+  // The backend quotes the API key in its error, as careless servers do: the key must show in
+  // no header and no log line.
+  testing::StubServer stub({"--dims", "8", "--reject", "POISON", "--echo-key"});
   auto items = Items(1, 5, "dlq");
   items[2].set_title("a POISON title");
   Produce(items, {"\xff\xff not a protobuf"});
   const auto group = tributary::testing::UniqueName("it-embedder-dlq");
   auto args = Args(group, OpenAi(stub, "t4"));
-  args.insert(args.end(), {"--pg-cache=false"});
-  ChildProcess embedder(args);
+  const auto admin_port = tributary::testing::FreePort();
+  args.insert(args.end(), {"--pg-cache=false", "--admin-port", std::to_string(admin_port)});
+  const auto log = std::filesystem::temp_directory_path() / (prefix_ + "-embedder.log");
+  std::string command = "exec";
+  for (const auto& arg : args) command += " '" + arg + "'";
+  ChildProcess embedder({"/bin/sh", "-c", command + " 2>" + log.string()});
   const auto out = Embedded(4, 60s);
   EXPECT_EQ(out.size(), 4U);
   const auto dead = tributary::testing::ReadAll(brokers_, settings_.Topic("dlq.embedder"), 2, 30s);
@@ -293,8 +285,21 @@ TEST_F(EmbedderBinary, RejectedAndUndecodableInputsGoToTheDlqWithTheirReason) {
   for (const auto& m : dead) classes[m.key] = m.Header(kafka::kHeaderErrorClass).value_or("");
   EXPECT_EQ(classes["1/dlq-2"], "backend.rejected");
   EXPECT_EQ(classes["raw"], "decode");
+  for (const auto& m : dead) {
+    const auto error = m.Header(kafka::kHeaderError).value_or("");
+    EXPECT_EQ(error.find("sk-never-logged"), std::string::npos) << error;
+    if (m.key == "1/dlq-2") {
+      EXPECT_NE(error.find("request made with Bearer ***"), std::string::npos) << error;
+    }
+  }
+  // One series, one owner: each dead letter counts once (it once counted twice).
+  EXPECT_EQ(tributary::testing::ScrapeMetric(admin_port, "tributary_embedder_dlq_total"), 2);
   EXPECT_EQ(embedder.Stop(SIGTERM, 30s), 0);
   EXPECT_EQ(Committed(group), 6);
+  const auto logged = tributary::testing::RunCommand("cat " + log.string()).output;
+  EXPECT_NE(logged.find("request made with"), std::string::npos) << "the error was logged";
+  EXPECT_EQ(logged.find("sk-never-logged"), std::string::npos) << logged;
+  std::filesystem::remove(log);
 }
 
 TEST_F(EmbedderBinary, TheHashBackendEmbedsWithoutAnyServer) {

@@ -11,6 +11,7 @@
 #include "common/kafka/dlq.hpp"
 #include "common/kafka/producer.hpp"
 #include "services/loader/tests/fixtures.hpp"
+#include "tests/support/admin_probe.hpp"
 #include "tests/support/scratch_database.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
@@ -84,15 +85,20 @@ TEST(LoaderBinary, LoadsFromKafkaDeadLettersThePoisonAndCommitsOffsets) {
   }
 
   const auto group = tributary::testing::UniqueName("it-loader-group");
+  const auto admin_port = tributary::testing::FreePort();
   LoaderProcess loader({"--kafka-brokers", brokers, "--topic-prefix", prefix, "--pg-dsn",
-                        db.Dsn(), "--group-id", group, "--admin-port", "0", "--batch-size",
+                        db.Dsn(), "--group-id", group, "--admin-port",
+                        std::to_string(admin_port), "--batch-size",
                         "500", "--batch-linger", "100ms", "--log-format", "text"});
   ASSERT_TRUE(loader.running());
   int loaded = 0;
   for (auto deadline = std::chrono::steady_clock::now() + 60s;
        std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(200ms)) {
     loaded = db.Scalar<int>("SELECT count(*) FROM item_embeddings");
-    if (loaded == kItems && db.Scalar<int>("SELECT count(*) FROM fetch_log") == 1) break;
+    if (loaded == kItems &&
+        db.Scalar<int>("SELECT count(*) FROM fetch_log WHERE request_id = 'req-1'") == 1) {
+      break;
+    }
   }
   EXPECT_EQ(loaded, kItems);
   const auto dead = tributary::testing::ReadAll(brokers, settings.Topic("dlq.loader"), 2, 30s);
@@ -101,6 +107,8 @@ TEST(LoaderBinary, LoadsFromKafkaDeadLettersThePoisonAndCommitsOffsets) {
   for (const auto& m : dead) reasons[m.key] = m.Header(kafka::kHeaderErrorClass).value_or("");
   EXPECT_EQ(reasons["nan"], "pg.data");
   EXPECT_EQ(reasons["junk"], "decode");
+  // One series, one owner: each dead letter counts once (it once counted twice).
+  EXPECT_EQ(tributary::testing::ScrapeMetric(admin_port, "tributary_loader_dlq_total"), 2);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), kItems);
   EXPECT_EQ(db.Scalar<std::string>("SELECT last_status::text FROM sources WHERE id = " +
                                    std::to_string(sources[1])),

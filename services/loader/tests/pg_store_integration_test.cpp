@@ -481,5 +481,131 @@ TEST(LoaderPg, SourceEventsMergeIntoFetchLogAndUpdateSourcesMonotonically) {
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM dq_error_rates"), 1);
 }
 
+// A child fetch (a page listed in a sitemap) carries its parent source's id: its outcome is
+// logged, with the request that found it, and never touches the source's row.
+TEST(LoaderPg, AChildFetchIsLoggedButNeverChangesItsSourcesRow) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  using testing::MakeFetchEvent;
+  const std::int64_t t0 = std::time(nullptr) - 3600;
+  loader.Load({AsMessage(MakeFetchEvent(source, "sitemap", v1::FETCH_OUTCOME_OK, 200, t0),
+                         kEvents, 0)});
+  const auto state = [&] {
+    return db.Scalar<std::string>(
+        "SELECT concat_ws(',', etag, last_status, consecutive_failures, last_error_class, "
+        "retry_after_until IS NOT NULL, observed_at = to_timestamp(" + std::to_string(t0) +
+        ")) FROM sources");
+  };
+  const auto before = state();
+  EXPECT_EQ(before, "\"v1\",200,0,f,t");
+  auto page_ok = MakeFetchEvent(source, "page-1", v1::FETCH_OUTCOME_OK, 200, t0 + 10);
+  page_ok.mutable_fetch()->set_etag("\"page\"");
+  page_ok.mutable_fetch()->mutable_max_age()->set_seconds(86400);
+  auto page_gone = MakeFetchEvent(source, "page-2", v1::FETCH_OUTCOME_HTTP_ERROR, 404, t0 + 20);
+  auto page_busy = MakeFetchEvent(source, "page-3", v1::FETCH_OUTCOME_HTTP_ERROR, 503, t0 + 30);
+  for (auto* page : {&page_ok, &page_gone, &page_busy}) {
+    page->set_depth(1);
+    page->set_parent_request_id("sitemap");
+  }
+  loader.Load({AsMessage(page_ok, kEvents, 1), AsMessage(page_gone, kEvents, 2)});
+  loader.Load({AsMessage(page_busy, kEvents, 3)});
+  EXPECT_EQ(state(), before) << "validators, failures, Retry-After and observed_at are the "
+                                "sitemap's own";
+  EXPECT_EQ(db.Scalar<std::string>("SELECT string_agg(request_id || ':' || status || ':' || "
+                                   "coalesce(parent_request_id, '-'), ',' ORDER BY request_id) "
+                                   "FROM fetch_log"),
+            "page-1:200:sitemap,page-2:404:sitemap,page-3:503:sitemap,sitemap:200:-");
+}
+
+// fetch_log.items_new: the items each request added, whichever of its items and its events is
+// loaded first, never counted twice; and the data-quality views that read it show real rows.
+TEST(LoaderPg, FetchLogCountsTheItemsEachRequestAddedAndTheQualityViewsShowThem) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  using testing::MakeFetchEvent;
+  using testing::MakeParseEvent;
+  const std::int64_t t1 = std::time(nullptr) - 600;
+  const std::int64_t t2 = t1 + 60;
+  const auto r1 = "req-" + std::to_string(t1);  // MakeItem's request id for that time
+  const auto r2 = "req-" + std::to_string(t2);
+  const auto item = [&](const std::string& id, int version, std::int64_t at, std::int64_t n) {
+    return AsMessage(MakeEmbedded(MakeItem(source, id, version, at), kDims, 0), kItems, n);
+  };
+  // Request 1: its three items arrive before its events, and twice.
+  const std::vector<kafka::Message> first = {item("a0", 1, t1, 0), item("a1", 1, t1, 1),
+                                             item("a2", 1, t1, 2)};
+  loader.Load(first);
+  loader.Load(first);
+  loader.Load({AsMessage(MakeFetchEvent(source, r1, v1::FETCH_OUTCOME_OK, 200, t1), kEvents, 0),
+               AsMessage(MakeParseEvent(source, r1, t1, 3), kEvents, 1)});
+  // Request 2: its events first; then one changed item, two unchanged ones and one new one.
+  loader.Load({AsMessage(MakeFetchEvent(source, r2, v1::FETCH_OUTCOME_OK, 200, t2), kEvents, 2),
+               AsMessage(MakeParseEvent(source, r2, t2, 4), kEvents, 3)});
+  loader.Load({item("a0", 2, t2, 3), item("a1", 1, t2, 4), item("a2", 1, t2, 5),
+               item("b0", 1, t2, 6)});
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT string_agg(concat_ws(':', request_id = '" + r1 + "', url, status, "
+                "outcome, items_seen, items_new), ',' ORDER BY request_id) FROM fetch_log"),
+            "t:https://example.com/feed:200:ok:3:3,f:https://example.com/feed:200:ok:4:1");
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT concat_ws(':', fetches, errors, items_seen, items_new) FROM dq_error_rates"),
+            "2:0:7:4");
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT concat_ws(':', count(*), sum(items_first_seen), "
+                "max(items_first_seen) FILTER (WHERE day = (now() AT TIME ZONE 'UTC')::date)) "
+                "FROM dq_rows_per_day"),
+            "30:4:4")
+      << "30 days for the one source, today's four new items";
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0) << "healthy";
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    tx.exec0("INSERT INTO items (source_id, external_id, canonical_url, observed_at, "
+             "content_hash) SELECT source_id, 'b0-again', canonical_url, observed_at, "
+             "content_hash FROM items WHERE external_id = 'b0'");
+    tx.commit();
+  }
+  EXPECT_EQ(db.Scalar<std::string>("SELECT concat_ws(':', check_name, detail, n) "
+                                   "FROM dq_duplicates"),
+            "canonical_url_in_source:https://example.com/b0:2");
+}
+
+// The distance a model is embedded for (EmbeddedItem.distance) is registered with it and picks
+// its HNSW operator class; a record claiming another distance for the model is dead-lettered.
+TEST(LoaderPg, AModelIsRegisteredWithItsDistanceAndIndexedForIt) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  std::int64_t offset = 0;
+  for (const std::string distance : {"l2", "inner_product"}) {
+    std::vector<kafka::Message> messages;
+    for (int i = 0; i < kDims; ++i) {
+      auto embedded = MakeEmbedded(MakeItem(source, distance + std::to_string(i), 1), kDims, i,
+                                   "model-" + distance);
+      embedded.set_distance(distance);
+      messages.push_back(AsMessage(embedded, kItems, offset++));
+    }
+    loader.Load(messages);
+    const auto model = db.Scalar<std::string>(
+        "SELECT id || ':' || distance FROM embedding_models WHERE name = 'model-" + distance + "'");
+    const auto id = model.substr(0, model.find(':'));
+    EXPECT_EQ(model.substr(model.find(':') + 1), distance);
+    const std::string opclass = distance == "l2" ? "vector_l2_ops" : "vector_ip_ops";
+    EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM pg_indexes WHERE indexname = "
+                             "'item_embeddings_m" + id + "_hnsw' AND indexdef LIKE '%" +
+                             opclass + "%'"),
+              1)
+        << distance;
+  }
+  auto wrong = MakeEmbedded(MakeItem(source, "wrong", 1), kDims, 0, "model-l2");
+  wrong.set_distance("cosine");
+  loader.Load({AsMessage(wrong, kItems, offset++)});
+  ASSERT_EQ(loader.dead_letters.published.size(), 1U);
+  EXPECT_NE(loader.dead_letters.published[0].second.find("invalid.distance"), std::string::npos)
+      << loader.dead_letters.published[0].second;
+}
+
 }  // namespace
 }  // namespace tributary::loader

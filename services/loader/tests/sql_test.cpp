@@ -39,10 +39,11 @@ TEST(Sql, EmbeddingParamsCarryTheRegisteredModelId) {
       *ToItemRow(testing::MakeItem(1, "b", 1))};  // no vector: not in the embedding params
   const std::map<ModelKey, int> ids = {{ModelKey{"hash", "1", 2}, 42}};
   const auto params = sql::EmbeddingParams(rows, ids);
-  ASSERT_EQ(params.size(), 6U);
+  ASSERT_EQ(params.size(), 7U);
   EXPECT_EQ(params[1], R"({"a"})");
   EXPECT_EQ(params[2], R"({"42"})");
   EXPECT_EQ(params[4], R"({"[1,0.01]"})");
+  EXPECT_EQ(params[6], R"({"req-1700000000"})") << "the fetch the vector came from";
 }
 
 TEST(Sql, StatementsCarryTheMonotonicGuards) {

@@ -61,7 +61,7 @@ kafka::Message DocumentMessage(std::int64_t offset, const std::string& body) {
           .offset = offset,
           .key = "11",
           .value = codec::Encode(document),
-          .headers = {{"traceparent", "00-abc-def-01"}}};
+          .headers = {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}};
 }
 
 class CoreTest : public ::testing::Test {
@@ -85,7 +85,11 @@ TEST_F(CoreTest, ItemsThenEventAndOffsetOnlyAfterEveryAck) {
   ASSERT_EQ(items.size(), 2U);
   EXPECT_EQ(items[0].key, "11/urn:news:1001");
   EXPECT_EQ(items[1].key, "11/https://News.Example.com:443/posts/second/?fbclid=abc");
-  EXPECT_EQ(kafka::FindHeader(items[0].headers, "traceparent"), "00-abc-def-01");
+  // The document's trace goes on with the parser's own span, the same on every derived record.
+  const auto trace = kafka::FindHeader(items[0].headers, "traceparent").value_or("");
+  EXPECT_EQ(trace.substr(0, 36), "00-4bf92f3577b34da6a3ce929d0e0e4736-");
+  EXPECT_NE(trace, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_EQ(kafka::FindHeader(items[1].headers, "traceparent"), trace);
   auto item = codec::Decode<v1::Item>(items[0].value);
   ASSERT_TRUE(item);
   EXPECT_EQ(item->source_id(), 11);

@@ -214,9 +214,9 @@ TEST(JsonFeed, Version11WithAttachmentsAndLegacyAuthor) {
 
 TEST(Sitemap, UrlsetWithExtensionsAndPageChildren) {
   auto input = InputFor(ReadFixture("sitemap_urlset.xml"), "https://shop.example.com/sitemap.xml");
-  input.request.mutable_options()->set_fetch_pages(true);
-  const auto doc = Parse(input);
+  auto doc = Parse(input);
   ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_TRUE(doc->children.empty()) << "pages are requested only with fetch_pages";
   EXPECT_EQ(doc->format, Format::kSitemapUrlset);
   ASSERT_EQ(doc->items.size(), 3U);
   EXPECT_EQ(doc->items[0].url(), "https://shop.example.com/");
@@ -229,6 +229,13 @@ TEST(Sitemap, UrlsetWithExtensionsAndPageChildren) {
   EXPECT_EQ(doc->items[2].title(), "Demo video");
   EXPECT_EQ(doc->items[2].summary(), "How it works");
   EXPECT_EQ(doc->items[2].enclosures(0).url(), "https://shop.example.com/demo.mp4");
+
+  // With fetch_pages each URL is requested as a page, and the page becomes its item: the
+  // listing yields no second version of the same URL.
+  input.request.mutable_options()->set_fetch_pages(true);
+  doc = Parse(input);
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_TRUE(doc->items.empty());
   ASSERT_EQ(doc->children.size(), 3U);
   EXPECT_EQ(doc->children[1].url(), "https://shop.example.com/news/launch");
   EXPECT_EQ(doc->children[1].kind(), v1::SOURCE_KIND_PAGE);
@@ -236,6 +243,13 @@ TEST(Sitemap, UrlsetWithExtensionsAndPageChildren) {
   EXPECT_EQ(doc->children[1].source_id(), 7);
   EXPECT_EQ(doc->children[1].parent_request_id(), "req-1");
   EXPECT_EQ(doc->children[1].request_id().size(), 32U);
+
+  // Too deep for pages: the listed URLs stay items.
+  input.request.set_depth(2);
+  doc = Parse(input);
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_TRUE(doc->children.empty());
+  EXPECT_EQ(doc->items.size(), 3U);
 }
 
 TEST(Sitemap, IndexChildrenResolvedAndDepthLimited) {

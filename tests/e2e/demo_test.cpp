@@ -1,0 +1,100 @@
+// scripts/demo.sh as the README tells people to run it, in a scratch database, topic prefix,
+// fleet directory and feed port (beside whatever else runs on the machine): run twice in a row
+// with the fleet from the first run still up, the second run changes no row; a failing search
+// fails the demo and shows its error.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <pqxx/pqxx>
+
+#include "tests/support/admin_probe.hpp"
+#include "tests/support/scratch_database.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace tributary::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::tributary::testing::RunCommand;
+
+class Demo : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    prefix_ = ::tributary::testing::UniqueName("e2e-demo");
+    dir_ = fs::temp_directory_path() / prefix_;
+    fs::create_directories(dir_);
+    env_ = "TRIBUTARY_PG_DATABASE=" + db_.name() + " TRIBUTARY_TOPIC_PREFIX=" + prefix_ +
+           " TRIBUTARY_TOPIC_PARTITIONS=2 TRIBUTARY_FLEET_DIR=" + (dir_ / "fleet").string() +
+           " TRIBUTARY_DEMO_RUN_DIR=" + (dir_ / "run").string() +
+           " TRIBUTARY_DEMO_PORT=" + std::to_string(::tributary::testing::FreePort()) +
+           " TRIBUTARY_DEMO_FEEDS=20 TRIBUTARY_DEMO_ITEMS=5 TRIBUTARY_DEMO_BUILD=0"
+           " TRIBUTARY_DEMO_TIMEOUT=180 TRIBUTARY_ADMIN_PORT=0";
+  }
+  void TearDown() override {
+    RunCommand(env_ + " " + Script("deploy/local/fleet.sh") + " stop 2>&1");
+    std::ifstream pid_file(dir_ / "run" / "feed_server.pid");
+    if (int pid = 0; pid_file >> pid && pid > 0) kill(pid, SIGTERM);
+    if (HasFailure()) {
+      std::cerr << RunCommand("tail -n 30 " + (dir_ / "fleet").string() + "/*.log").output;
+    }
+    fs::remove_all(dir_);
+  }
+  static std::string Script(const std::string& path) {
+    return (::tributary::testing::SourceDir() / path).string();
+  }
+  ::tributary::testing::CommandResult Run(const std::string& extra_env = {}) {
+    return RunCommand(env_ + " " + extra_env + " " + Script("scripts/demo.sh") + " 2>&1");
+  }
+  // Every row of the tables a round writes, with its xmin: a rewritten row gets a new one.
+  std::string Rows() {
+    pqxx::connection c(db_.Dsn());
+    pqxx::read_transaction tx(c);
+    std::string out;
+    for (const char* table : {"items", "stories", "story_items", "item_embeddings"}) {
+      out += table;
+      out += ": ";
+      out += tx.exec1(std::string("SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text || ")
+                      + "xmin::text, ',' ORDER BY t::text)), '') FROM " + table + " t")[0]
+                 .c_str();
+      out += "\n";
+    }
+    return out;
+  }
+
+  ::tributary::testing::ScratchDatabase db_{::tributary::testing::ScratchDatabase::Schema::kEmpty};
+  std::string prefix_;
+  fs::path dir_;
+  std::string env_;
+};
+
+TEST_F(Demo, RunsTwiceWithTheFleetRunningAndTheSecondRunChangesNoRow) {
+  const auto first = Run();
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("a sample search"));
+  // 20 feeds x 5 items, and 28 pages of the sitemaps (30 listed, 2 fail on purpose).
+  EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM items"), 20 * 5 + 28);
+  EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20 * 5 + 28);
+  const auto rows = Rows();
+  const auto fetches = db_.Scalar<int>("SELECT count(*) FROM fetch_log");
+
+  // The fleet of the first run is still up: its scheduler leads (the advisory lock that once
+  // kept `tributary migrate` in up.sh waiting until it timed out).
+  const auto second = Run();
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_THAT(second.output, HasSubstr("already running"));
+  EXPECT_GT(db_.Scalar<int>("SELECT count(*) FROM fetch_log"), fetches) << "a second round ran";
+  EXPECT_EQ(Rows(), rows) << "the second run wrote no row";
+
+  // A search that fails (no vectors of that model) fails the demo, with the search's error.
+  const auto failing = Run("TRIBUTARY_DIMS=64");
+  EXPECT_NE(failing.exit_code, 0) << failing.output;
+  EXPECT_THAT(failing.output, HasSubstr("has no vectors yet"));
+  EXPECT_THAT(failing.output, HasSubstr("tributary search failed"));
+}
+
+}  // namespace
+}  // namespace tributary::e2e

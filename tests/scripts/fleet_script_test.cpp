@@ -1,0 +1,88 @@
+// deploy/local/fleet.sh as a person runs it, with stand-in binaries (a shell script per stage
+// that records its arguments and sleeps), so no broker or database is needed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/test_env.hpp"
+
+namespace tributary::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class FleetScript : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / UniqueName("fleet-sh");
+    fs::create_directories(dir_ / "bin");
+    for (const char* stage : {"loader", "embedder", "parser", "fetcher", "scheduler"}) {
+      const auto path = dir_ / "bin" / (std::string("tributary-") + stage);
+      std::ofstream(path) << "#!/bin/sh\necho \"$@\" > '" << (dir_ / stage).string()
+                          << ".args'\nexec sleep 300\n";
+      fs::permissions(path, fs::perms::owner_all);
+    }
+  }
+  void TearDown() override {
+    Fleet("stop");
+    fs::remove_all(dir_);
+  }
+  CommandResult Fleet(const std::string& command) {
+    return RunCommand("TRIBUTARY_FLEET_DIR=" + dir_.string() + " TRIBUTARY_BIN_DIR=" +
+                      (dir_ / "bin").string() + " " +
+                      (SourceDir() / "deploy/local/fleet.sh").string() + " " + command + " 2>&1");
+  }
+  std::string Read(const std::string& file) {
+    std::ifstream in(dir_ / file);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  fs::path dir_;
+};
+
+// A SIGKILLed stage is a zombie until its parent reaps it, and `kill -0` succeeds on a zombie:
+// `start` once took it for running and left the stage down.
+TEST_F(FleetScript, StartRestartsAStageThatDiedButIsNotReapedYet) {
+  const pid_t zombie = fork();
+  ASSERT_GE(zombie, 0);
+  if (zombie == 0) _exit(0);
+  // Not reaped: the child stays a zombie of this test process until waitpid below.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::ifstream stat("/proc/" + std::to_string(zombie) + "/stat");
+        std::string line;
+        std::getline(stat, line);
+        return line.find(") Z ") != std::string::npos;
+      },
+      std::chrono::seconds(5)));
+  std::ofstream(dir_ / "loader.pid") << zombie << "\n";
+
+  const auto started = Fleet("start");
+  EXPECT_EQ(started.exit_code, 0) << started.output;
+  EXPECT_THAT(started.output, HasSubstr("loader: started"));
+  EXPECT_THAT(Read("loader.pid"), ::testing::Not(HasSubstr(std::to_string(zombie))));
+  const auto status = Fleet("status");
+  EXPECT_THAT(status.output, HasSubstr("loader: running"));
+  EXPECT_THAT(status.output, ::testing::Not(HasSubstr("not running")));
+  waitpid(zombie, nullptr, 0);
+}
+
+TEST_F(FleetScript, EveryConsumingStageGetsAStableInstanceIdOfItsOwn) {
+  const auto started = Fleet("start");
+  ASSERT_EQ(started.exit_code, 0) << started.output;
+  const auto host = RunCommand("uname -n").output;
+  for (const char* stage : {"loader", "embedder", "parser", "fetcher"}) {
+    EXPECT_THAT(Read(std::string(stage) + ".args"),
+                HasSubstr("--group-instance-id " + host.substr(0, host.size() - 1) + "-" + stage))
+        << stage;
+  }
+  EXPECT_THAT(Read("scheduler.args"), ::testing::Not(HasSubstr("--group-instance-id")))
+      << "the scheduler is no group member";
+}
+
+}  // namespace
+}  // namespace tributary::testing
