@@ -41,7 +41,7 @@ std::string Text(const std::string& tag, int i) {
          "with Kafka and PostgreSQL that runs for a while. " + tag;
 }
 
-class AckingSink final : public RecordSink {
+class AckingSink final : public runtime::RecordSink {
  public:
   Result<void> Send(kafka::Record, kafka::DeliveryCallback on_delivery) override {
     on_delivery({});
@@ -49,7 +49,7 @@ class AckingSink final : public RecordSink {
   }
 };
 
-class NoDeadLetters final : public DeadLetters {
+class NoDeadLetters final : public runtime::DeadLetters {
  public:
   Result<void> Publish(const kafka::Message&, const Error&) override {
     dead.fetch_add(1);
@@ -58,7 +58,7 @@ class NoDeadLetters final : public DeadLetters {
   std::atomic<int> dead{0};
 };
 
-class CountingCompletions final : public Completions {
+class CountingCompletions final : public runtime::Completions {
  public:
   bool Complete(const kafka::Message&) override {
     done.fetch_add(1);

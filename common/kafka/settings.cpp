@@ -6,11 +6,11 @@
 
 namespace tributary::kafka {
 
-std::string Settings::Topic(const std::string& name) const {
-  return topic_prefix.empty() ? name : topic_prefix + "." + name;
+std::string Settings::Topic(std::string_view name) const {
+  return topic_prefix.empty() ? std::string(name) : topic_prefix + "." + std::string(name);
 }
 
-std::string Settings::TopicOr(const std::string& chosen, const std::string& name) const {
+std::string Settings::TopicOr(const std::string& chosen, std::string_view name) const {
   return chosen.empty() ? Topic(name) : chosen;
 }
 

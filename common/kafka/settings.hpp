@@ -2,6 +2,7 @@
 // Connection settings shared by every stage, and the librdkafka defaults that DESIGN §4 requires.
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/config/spec.hpp"
@@ -15,9 +16,9 @@ struct Settings {
   std::map<std::string, std::string> properties;
 
   // "<prefix>.<name>", e.g. Topic("items") == "tributary.items".
-  [[nodiscard]] std::string Topic(const std::string& name) const;
+  [[nodiscard]] std::string Topic(std::string_view name) const;
   // A topic setting: `chosen` when set, else Topic(name).
-  [[nodiscard]] std::string TopicOr(const std::string& chosen, const std::string& name) const;
+  [[nodiscard]] std::string TopicOr(const std::string& chosen, std::string_view name) const;
 };
 
 // Declares --kafka-brokers, --topic-prefix and --kafka on `spec`, with a check that every

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/codec/topics.hpp"
 #include "common/config/spec.hpp"
 #include "common/kafka/dlq.hpp"
 #include "common/kafka/producer.hpp"
@@ -103,7 +104,7 @@ int List(const config::Source& source) {
   KafkaClient client(common.kafka);
   const auto topics = DlqTopics(client, common.kafka, stage);
   if (!stage.empty() && topics.empty()) {
-    std::cerr << "tributary dlq list: no topic " << common.kafka.Topic("dlq." + stage)
+    std::cerr << "tributary dlq list: no topic " << common.kafka.Topic(topics::Dlq(stage))
               << " (stage " << stage << " has never dead-lettered anything)\n";
   }
   std::vector<kafka::Message> records;
@@ -196,7 +197,7 @@ int Redrive(const config::Source& source) {
     return 2;
   }
   const auto& stage = stages.front();
-  const auto topic = common.kafka.Topic("dlq." + stage);
+  const auto topic = common.kafka.Topic(topics::Dlq(stage));
   if (group.empty()) {
     group = "tributary-dlq-redrive-" + stage + (error_class.empty() ? "" : "." + error_class);
   }

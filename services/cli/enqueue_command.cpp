@@ -7,6 +7,7 @@
 
 #include "common/base/traceparent.hpp"
 #include "common/codec/codec.hpp"
+#include "common/codec/topics.hpp"
 #include "common/config/spec.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/log/log.hpp"
@@ -74,7 +75,7 @@ int EnqueueCommand(const config::Source& source) {
   }
   kafka::Producer producer(kafka_settings, "cli");
   nlohmann::json out = nlohmann::json::array();
-  const auto topic = kafka_settings.Topic("fetch.requests");
+  const auto topic = kafka_settings.Topic(topics::kFetchRequests);
   for (const auto& s : sources) {
     std::vector<std::string> warnings;
     const auto request_id = scheduler::NewRequestId();

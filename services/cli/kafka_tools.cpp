@@ -9,15 +9,13 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/codec/topics.hpp"
 #include "common/kafka/client_config.hpp"
 
 namespace tributary::cli {
 namespace {
 
 constexpr int kTimeoutMs = 30'000;
-
-const std::array<std::string_view, 5> kShortNames = {"fetch.requests", "documents", "items",
-                                                     "embedded", "source.events"};
 
 // Owns a C topic-partition list.
 struct PartitionList {
@@ -68,7 +66,7 @@ void CheckPartitions(const rd_kafka_topic_partition_list_t* partitions, const st
 }  // namespace
 
 std::string ResolveTopic(const kafka::Settings& settings, const std::string& name) {
-  for (const auto short_name : kShortNames) {
+  for (const auto short_name : topics::kPipeline) {
     if (name == short_name) return settings.Topic(name);
   }
   if (name.starts_with("dlq.")) return settings.Topic(name);

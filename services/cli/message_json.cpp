@@ -5,18 +5,12 @@
 #include <array>
 
 #include "common/codec/codec.hpp"
+#include "common/codec/topics.hpp"
 #include "common/kafka/dlq.hpp"
 #include "tributary/v1/fetch.pb.h"
-#include "tributary/v1/item.pb.h"
-#include "tributary/v1/source_event.pb.h"
 
 namespace tributary::cli {
 namespace {
-
-bool NameIs(const std::string& topic, std::string_view name) {
-  return topic == name || (topic.size() > name.size() && topic.ends_with(name) &&
-                           topic[topic.size() - name.size() - 1] == '.');
-}
 
 // The longest prefix of `text` (at most `limit` bytes) that does not cut a UTF-8 sequence.
 std::string_view Utf8Prefix(std::string_view text, std::size_t limit) {
@@ -28,7 +22,7 @@ std::string_view Utf8Prefix(std::string_view text, std::size_t limit) {
 
 nlohmann::ordered_json DecodeValue(const std::string& topic, const kafka::Message& message,
                                    const RenderOptions& options, nlohmann::ordered_json* out) {
-  auto proto = MessageForTopic(topic);
+  auto proto = topics::NewValue(topic);
   if (!proto) return nullptr;
   const auto content_type =
       message.Header(codec::kContentTypeHeader).value_or(std::string());
@@ -61,14 +55,6 @@ nlohmann::ordered_json DecodeValue(const std::string& topic, const kafka::Messag
 
 }  // namespace
 
-std::unique_ptr<google::protobuf::Message> MessageForTopic(const std::string& topic) {
-  if (NameIs(topic, "fetch.requests")) return std::make_unique<v1::FetchRequest>();
-  if (NameIs(topic, "documents")) return std::make_unique<v1::FetchedDocument>();
-  if (NameIs(topic, "items")) return std::make_unique<v1::Item>();
-  if (NameIs(topic, "embedded")) return std::make_unique<v1::EmbeddedItem>();
-  if (NameIs(topic, "source.events")) return std::make_unique<v1::SourceEvent>();
-  return nullptr;
-}
 
 bool IsDlqTopic(const std::string& topic) {
   return topic.starts_with("dlq.") || topic.find(".dlq.") != std::string::npos;
@@ -122,7 +108,7 @@ nlohmann::ordered_json RenderMessage(const kafka::Message& message,
   }
   auto value = DecodeValue(type_topic, message, options, &out);
   if (value.is_null()) {
-    if (!out.contains("decode_error") && !type_topic.empty() && !MessageForTopic(type_topic)) {
+    if (!out.contains("decode_error") && !type_topic.empty() && !topics::NewValue(type_topic)) {
       out["decode_error"] = "no message type is known for topic " + type_topic;
     } else if (!out.contains("decode_error") && type_topic.empty()) {
       out["decode_error"] = "no x-tributary-topic header: the original type is unknown";

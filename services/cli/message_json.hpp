@@ -17,10 +17,6 @@ struct RenderOptions {
   std::size_t body_preview_bytes = 512;  // document body shown when not --full
 };
 
-// An empty message of the type `topic` carries ("…items" -> Item), or null when the topic is
-// not one of DESIGN §2's. DLQ topics carry other topics' bytes: see RenderMessage.
-std::unique_ptr<google::protobuf::Message> MessageForTopic(const std::string& topic);
-
 // True for "<prefix>.dlq.<stage>" and "dlq.<stage>".
 bool IsDlqTopic(const std::string& topic);
 

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/codec/topics.hpp"
 #include "common/config/spec.hpp"
 #include "common/kafka/settings.hpp"
 #include "common/log/log.hpp"
@@ -20,10 +21,11 @@ namespace {
 // The topics a stage's group reads (DESIGN §1), recognised by the group name's ending so
 // custom names like "eu-tributary-loader" work too.
 std::vector<std::string> InputsOf(const std::string& group) {
-  if (group.ends_with("fetcher")) return {"fetch.requests"};
-  if (group.ends_with("parser")) return {"documents"};
-  if (group.ends_with("embedder")) return {"items"};
-  if (group.ends_with("loader")) return {"embedded", "source.events"};
+  using namespace topics;
+  if (group.ends_with("fetcher")) return {std::string(kFetchRequests)};
+  if (group.ends_with("parser")) return {std::string(kDocuments)};
+  if (group.ends_with("embedder")) return {std::string(kItems)};
+  if (group.ends_with("loader")) return {std::string(kEmbedded), std::string(kSourceEvents)};
   return {};
 }
 

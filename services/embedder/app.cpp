@@ -14,7 +14,7 @@
 #include "services/embedder/config.hpp"
 #include "services/embedder/core.hpp"
 #include "services/embedder/hash_backend.hpp"
-#include "services/embedder/kafka_ports.hpp"
+#include "common/runtime/kafka_stage_ports.hpp"
 #include "services/embedder/openai_backend.hpp"
 #include "services/embedder/pg_vector_store.hpp"
 
@@ -57,8 +57,8 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   admin.Start();
   kafka::Producer producer(config.kafka, "embedder", registry);
   kafka::DlqPublisher publisher(producer, config.kafka, "embedder");
-  ProducerSink sink(producer);
-  KafkaDeadLetters dead_letters(publisher);
+  runtime::ProducerSink sink(producer);
+  runtime::KafkaDeadLetters dead_letters(publisher);
   // Enough in flight to keep every worker busy with a full batch and the next one assembling;
   // beyond that the consumer pauses its partitions (this is also how consumption pauses while
   // the backend is down: the workers wait, nothing completes, the limit is reached).
@@ -72,7 +72,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
                             .max_in_flight_per_partition = in_flight,
                             .max_in_flight_total = in_flight},
                            registry);
-  ConsumerCompletions completions(consumer);
+  runtime::ConsumerCompletions completions(consumer);
   Core core(config.Core(), *backend, store.get(), sink, dead_letters, completions, stage_metrics,
             SteadyClock::Instance());
   if (auto verified = core.VerifyModel(); !verified) {

@@ -1,5 +1,7 @@
 #include "services/embedder/config.hpp"
 
+#include "common/codec/topics.hpp"
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -19,9 +21,11 @@ std::string Trimmed(std::string s) {
 
 }  // namespace
 
-std::string Config::ItemsTopic() const { return kafka.TopicOr(items_topic, "items"); }
+std::string Config::ItemsTopic() const { return kafka.TopicOr(items_topic, topics::kItems); }
 
-std::string Config::EmbeddedTopic() const { return kafka.TopicOr(embedded_topic, "embedded"); }
+std::string Config::EmbeddedTopic() const {
+  return kafka.TopicOr(embedded_topic, topics::kEmbedded);
+}
 
 ModelSpec Config::Model() const {
   return {.name = model, .version = model_version, .dims = static_cast<std::uint32_t>(dims),

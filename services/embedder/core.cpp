@@ -7,6 +7,7 @@
 
 #include "common/base/shutdown.hpp"
 #include "common/codec/codec.hpp"
+#include "common/codec/topics.hpp"
 #include "common/log/log.hpp"
 #include "common/log/trace_scope.hpp"
 
@@ -31,37 +32,15 @@ std::string StatusLabel(const BackendError& error) {
   return std::string(label.empty() ? "error" : label);
 }
 
-// The trace travels from request to row, one span per stage (DESIGN §7).
-kafka::Headers HeadersFrom(const kafka::Message& message) {
-  return kafka::DerivedHeaders(
-      message, {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}});
-}
-
 }  // namespace
 
-std::string ItemKey(const v1::Item& item) {
-  return std::to_string(item.source_id()) + "/" + item.external_id();
-}
-
-// One EmbeddedItem on its way to the broker; kept until acknowledged so a failed delivery can
-// be produced again.
-struct Core::Failed {
-  kafka::Message message;
-  kafka::Record record;
-  Origin origin = Origin::kBackend;
-  Clock::TimePoint consumed_at;
-  Clock::TimePoint not_before;
-};
-
-Core::Core(CoreSettings settings, Backend& backend, VectorStore* store, RecordSink& sink,
-           DeadLetters& dead_letters, Completions& completions, StageMetrics& metrics,
-           const Clock& clock, Waiter waiter)
+Core::Core(CoreSettings settings, Backend& backend, VectorStore* store,
+           runtime::RecordSink& sink, runtime::DeadLetters& dead_letters,
+           runtime::Completions& completions, StageMetrics& metrics, const Clock& clock,
+           Waiter waiter)
     : settings_(std::move(settings)),
       backend_(backend),
       store_(store),
-      sink_(sink),
-      dead_letters_(dead_letters),
-      completions_(completions),
       metrics_(metrics),
       clock_(clock),
       waiter_(std::move(waiter)),
@@ -69,7 +48,11 @@ Core::Core(CoreSettings settings, Backend& backend, VectorStore* store, RecordSi
                              settings_.model.dims)),
       lru_(settings_.lru_entries),
       gate_(settings_.retry, clock),
-      batcher_(settings_.batch) {}
+      batcher_(settings_.batch),
+      dead_letterer_(dead_letters, completions, [this](auto delay) { return Wait(delay); }),
+      outbox_(sink, dead_letterer_, completions, clock,
+              {.retry_delay = settings_.delivery_retry_delay,
+               .reproduced = &metrics_.reproduced}) {}
 
 Core::~Core() { Stop(); }
 
@@ -142,11 +125,11 @@ void Core::Add(kafka::Message message) {
   const auto content_type = message.Header(codec::kContentTypeHeader).value_or("");
   auto item = codec::Decode<v1::Item>(message.value, content_type);
   if (!item) {
-    DeadLetter(message, item.error());
+    dead_letterer_.DeadLetter(message, item.error());
     return;
   }
   if (item->content_hash().size() != kContentHashBytes) {
-    DeadLetter(message, Error{ErrorKind::kPermanent, "invalid",
+    dead_letterer_.DeadLetter(message, Error{ErrorKind::kPermanent, "invalid",
                               fmt::format("content_hash has {} bytes, expected 32 (SHA-256)",
                                           item->content_hash().size())});
     return;
@@ -175,19 +158,7 @@ void Core::Add(kafka::Message message) {
 
 bool Core::Tick() {
   if (auto batch = batcher_.FlushIfDue(clock_.Now())) Dispatch(std::move(*batch));
-  std::vector<std::shared_ptr<Failed>> due;
-  {
-    std::lock_guard lock(failed_mutex_);
-    const auto now = clock_.Now();
-    while (!failed_.empty() && failed_.front()->not_before <= now) {
-      due.push_back(std::move(failed_.front()));
-      failed_.pop_front();
-    }
-  }
-  for (auto& pending : due) {
-    metrics_.reproduced.Inc();
-    Send(std::move(pending));
-  }
+  outbox_.Tick();
   UpdateGateMetrics();
   return !fatal();
 }
@@ -345,7 +316,7 @@ void Core::RunBatch(Batch<Input>& batch) {
     if (vectors[i]) {
       Produce(inputs[i], *vectors[i], origins[i]);
     } else {
-      DeadLetter(inputs[i].message,
+      dead_letterer_.DeadLetter(inputs[i].message,
                  Error{ErrorKind::kPermanent, "backend.rejected",
                        "the embedding backend rejected this input: " + rejected[slot[i]]});
     }
@@ -445,51 +416,15 @@ void Core::Produce(const Input& input, const Vector& vector, Origin origin) {
   embedded.set_distance(settings_.model.distance);
   embedded.mutable_vector()->Assign(vector.begin(), vector.end());
   embedded.set_from_cache(origin != Origin::kBackend);
-  auto pending = std::make_shared<Failed>();
-  pending->message = input.message;
-  pending->record = {settings_.output_topic, ItemKey(input.item), codec::Encode(embedded),
-                     HeadersFrom(input.message)};
-  pending->origin = origin;
-  pending->consumed_at = input.consumed_at;
-  Send(std::move(pending));
-}
-
-void Core::Send(std::shared_ptr<Failed> pending) {
-  auto retry_later = [this](std::shared_ptr<Failed> failed, const Error& error) {
-    const log::TraceScope trace(failed->message.Traceparent());
-    Log()->warn("producing {} to {} failed ({}); will produce it again", failed->record.key,
-                failed->record.topic, error.message);
-    failed->not_before = clock_.Now() + settings_.delivery_retry_delay;
-    std::lock_guard lock(failed_mutex_);
-    failed_.push_back(std::move(failed));
-  };
-  auto record = pending->record;
-  auto sent = sink_.Send(std::move(record), [this, pending, retry_later](const Result<void>& ok) {
-    if (!ok) {
-      retry_later(pending, ok.error());
-      return;
-    }
-    metrics_.items_out.Labels({OriginLabel(static_cast<int>(pending->origin))}).Inc();
+  const auto consumed_at = input.consumed_at;
+  std::vector<kafka::Record> records;
+  records.push_back(
+      {settings_.output_topic, topics::ItemKey(input.item), codec::Encode(embedded)});
+  outbox_.Emit(input.message, std::move(records), [this, origin, consumed_at] {
+    metrics_.items_out.Labels({OriginLabel(static_cast<int>(origin))}).Inc();
     metrics_.item_seconds.Observe(
-        std::chrono::duration<double>(clock_.Now() - pending->consumed_at).count());
-    completions_.Complete(pending->message);
+        std::chrono::duration<double>(clock_.Now() - consumed_at).count());
   });
-  if (!sent) retry_later(pending, sent.error());
-}
-
-void Core::DeadLetter(const kafka::Message& message, const Error& error) {
-  const log::TraceScope trace(message.Traceparent());
-  std::chrono::milliseconds delay(200);
-  for (;;) {
-    auto published = dead_letters_.Publish(message, error);
-    if (published) break;
-    Log()->warn("cannot write {}[{}]@{} to the DLQ ({}); retrying", message.topic,
-                message.partition, message.offset, published.error().message);
-    if (!Wait(delay)) return;  // stopping: the message is redelivered to the next owner
-    delay = std::min(delay * 2, std::chrono::milliseconds(10'000));
-  }
-  // The publisher counts (tributary_embedder_dlq_total) and logs the dead letter.
-  completions_.Complete(message);
 }
 
 }  // namespace tributary::embedder

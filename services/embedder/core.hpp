@@ -11,8 +11,8 @@
 //        the shared BackendGate; rejected inputs isolated by      │
 //        halving) → dims checked                                  │
 //        └─> produce in input order ─────────────────────────────┤
-//   delivery callback: acknowledged ─> Complete(message)   <──────┘
-//                      failed ─> re-produced by Tick on the poll thread
+//   runtime::Outbox: acknowledged ─> Complete(message)     <──────┘
+//                    failed ─> produced again by Tick on the poll thread
 //
 // Batches finish out of order; the consumer stores only the contiguous completed prefix of each
 // partition, so at-least-once holds. Two versions of one item in different batches may be
@@ -34,7 +34,9 @@
 #include "services/embedder/backend_gate.hpp"
 #include "services/embedder/batcher.hpp"
 #include "services/embedder/lru_cache.hpp"
-#include "services/embedder/ports.hpp"
+#include "common/runtime/dead_letterer.hpp"
+#include "common/runtime/outbox.hpp"
+#include "services/embedder/vector_store.hpp"
 #include "services/embedder/stage_metrics.hpp"
 #include "services/embedder/text.hpp"
 #include "tributary/v1/item.pb.h"
@@ -71,9 +73,9 @@ class Core {
   using Waiter = std::function<bool(std::chrono::milliseconds)>;
 
   // `store` may be null: no PostgreSQL cache layer.
-  Core(CoreSettings settings, Backend& backend, VectorStore* store, RecordSink& sink,
-       DeadLetters& dead_letters, Completions& completions, StageMetrics& metrics,
-       const Clock& clock, Waiter waiter = {});
+  Core(CoreSettings settings, Backend& backend, VectorStore* store, runtime::RecordSink& sink,
+       runtime::DeadLetters& dead_letters, runtime::Completions& completions,
+       StageMetrics& metrics, const Clock& clock, Waiter waiter = {});
   ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -107,7 +109,6 @@ class Core {
     Clock::TimePoint consumed_at;
   };
   enum class Origin { kLru, kPg, kBackend };
-  struct Failed;
 
   void Dispatch(Batch<Input> batch);
   void WorkerLoop();
@@ -119,8 +120,6 @@ class Core {
                 std::vector<Origin>& origins);
   int ModelId();  // 0: not registered (yet); negative: fatal mismatch
   void Produce(const Input& input, const Vector& vector, Origin origin);
-  void Send(std::shared_ptr<Failed> pending);
-  void DeadLetter(const kafka::Message& message, const Error& error);
   void SetFatal(std::string reason);
   bool Wait(std::chrono::milliseconds delay);
   void UpdateGateMetrics();
@@ -128,9 +127,6 @@ class Core {
   CoreSettings settings_;
   Backend& backend_;
   VectorStore* store_;
-  RecordSink& sink_;
-  DeadLetters& dead_letters_;
-  Completions& completions_;
   StageMetrics& metrics_;
   const Clock& clock_;
   Waiter waiter_;
@@ -149,8 +145,6 @@ class Core {
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 
-  std::mutex failed_mutex_;
-  std::deque<std::shared_ptr<Failed>> failed_;
 
   mutable std::mutex fatal_mutex_;
   std::optional<std::string> fatal_;
@@ -159,9 +153,9 @@ class Core {
   std::condition_variable wait_cv_;
   // Rate limit of the "backend failed" warning; workers race on it, so it is atomic.
   std::atomic<Clock::TimePoint::rep> last_failure_log_{0};
+  // Last: their callbacks use the members above.
+  runtime::DeadLetterer dead_letterer_;
+  runtime::Outbox outbox_;
 };
-
-// The Kafka key of an item (same as the parser's): every version of one item on one partition.
-std::string ItemKey(const v1::Item& item);
 
 }  // namespace tributary::embedder

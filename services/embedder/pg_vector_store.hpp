@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "common/pg/database.hpp"
-#include "services/embedder/ports.hpp"
+#include "services/embedder/vector_store.hpp"
 
 namespace tributary::embedder {
 

@@ -10,7 +10,7 @@
 #include "common/runtime/stop_stage.hpp"
 #include "services/fetcher/config.hpp"
 #include "services/fetcher/fetch_worker.hpp"
-#include "services/fetcher/kafka_ports.hpp"
+#include "common/runtime/kafka_stage_ports.hpp"
 
 namespace tributary::fetcher {
 
@@ -31,8 +31,8 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   admin.Start();
   kafka::Producer producer(config.kafka, "fetcher", registry);
   kafka::DlqPublisher publisher(producer, config.kafka, "fetcher");
-  ProducerSink sink(producer);
-  KafkaDeadLetters dead_letters(publisher);
+  runtime::ProducerSink sink(producer);
+  runtime::KafkaDeadLetters dead_letters(publisher);
   kafka::Consumer consumer(
       config.kafka,
       {.stage = "fetcher",
@@ -42,7 +42,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
        .max_in_flight_per_partition = static_cast<std::size_t>(config.max_in_flight_per_partition),
        .max_in_flight_total = static_cast<std::size_t>(config.max_in_flight)},
       registry);
-  ConsumerCompletions completions(consumer);
+  runtime::ConsumerCompletions completions(consumer);
   FetchWorker worker(std::move(worker_settings), sink, dead_letters, completions,
                      fetcher_metrics);
   worker.Start();

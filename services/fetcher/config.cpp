@@ -1,5 +1,7 @@
 #include "services/fetcher/config.hpp"
 
+#include "common/codec/topics.hpp"
+
 #include <fmt/format.h>
 
 #include <string>
@@ -19,10 +21,14 @@ constexpr std::chrono::milliseconds kShortestTimeout{1};
 }  // namespace
 
 std::string Config::RequestsTopic() const {
-  return kafka.TopicOr(requests_topic, "fetch.requests");
+  return kafka.TopicOr(requests_topic, topics::kFetchRequests);
 }
-std::string Config::DocumentsTopic() const { return kafka.TopicOr(documents_topic, "documents"); }
-std::string Config::EventsTopic() const { return kafka.TopicOr(events_topic, "source.events"); }
+std::string Config::DocumentsTopic() const {
+  return kafka.TopicOr(documents_topic, topics::kDocuments);
+}
+std::string Config::EventsTopic() const {
+  return kafka.TopicOr(events_topic, topics::kSourceEvents);
+}
 
 WorkerSettings Config::Worker() const {
   WorkerSettings worker;

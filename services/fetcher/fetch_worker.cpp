@@ -3,15 +3,16 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <deque>
-#include <mutex>
 
 #include "common/base/shutdown.hpp"
 #include "common/base/url_credentials.hpp"
 #include "common/codec/codec.hpp"
+#include "common/codec/topics.hpp"
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
 #include "common/log/trace_scope.hpp"
+#include "common/runtime/dead_letterer.hpp"
+#include "common/runtime/outbox.hpp"
 #include "services/fetcher/records.hpp"
 
 namespace tributary::fetcher {
@@ -19,89 +20,22 @@ namespace {
 
 namespace net = boost::asio;
 
-// The trace travels from request to row, one span per stage (DESIGN §7).
-kafka::Headers HeadersFrom(const kafka::Message& message) {
-  return kafka::DerivedHeaders(
-      message, {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)}});
-}
-
 }  // namespace
 
-// Everything a fetch coroutine or a delivery callback touches after Handle returned.
+// Everything a fetch coroutine touches after Handle returned: the outbox (whose delivery
+// callbacks hold its state on their own), the metrics and the in-flight count.
 struct FetchWorker::Shared {
-  struct Pending {
-    kafka::Message message;
-    std::vector<kafka::Record> records;  // kept to produce again if a delivery fails
-    std::atomic<int> outstanding{1};
-    std::mutex mutex;
-    std::optional<Error> error;
-  };
-  struct Failed {
-    kafka::Message message;
-    std::vector<kafka::Record> records;
-    Error error;
-    std::chrono::steady_clock::time_point not_before;
-  };
+  Shared(runtime::RecordSink& sink, runtime::DeadLetters& dead_letters,
+         runtime::Completions& completions, FetcherMetrics& metrics_in,
+         std::chrono::milliseconds retry_delay)
+      : dead_letterer(dead_letters, completions),
+        outbox(sink, dead_letterer, completions, SteadyClock::Instance(),
+               {.retry_delay = retry_delay, .reproduced = &metrics_in.redeliveries}),
+        metrics(metrics_in) {}
 
-  Shared(RecordSink& sink_in, Completions& completions_in, FetcherMetrics& metrics_in,
-         std::chrono::milliseconds retry_delay_in)
-      : sink(sink_in), completions(&completions_in), metrics(metrics_in),
-        retry_delay(retry_delay_in) {}
-
-  void Emit(kafka::Message message, std::vector<kafka::Record> records,
-            const std::shared_ptr<Shared>& self) {
-    auto pending = std::make_shared<Pending>();
-    pending->message = std::move(message);
-    pending->records = std::move(records);
-    for (const auto& record : pending->records) {
-      pending->outstanding.fetch_add(1);
-      auto sent = sink.Send(record, [self, pending](const Result<void>& delivered) {
-        if (!delivered) self->Fail(*pending, delivered.error());
-        self->Finish(pending);
-      });
-      if (!sent) {
-        Fail(*pending, sent.error());
-        Finish(pending);
-      }
-    }
-    Finish(pending);
-  }
-
-  static void Fail(Pending& pending, const Error& error) {
-    std::lock_guard lock(pending.mutex);
-    if (!pending.error) pending.error = error;
-  }
-
-  void Finish(const std::shared_ptr<Pending>& pending) {
-    if (pending->outstanding.fetch_sub(1) != 1) return;
-    std::optional<Error> error;
-    {
-      std::lock_guard lock(pending->mutex);
-      error = pending->error;
-    }
-    std::lock_guard lock(mutex);
-    if (!error) {
-      if (completions != nullptr) completions->Complete(pending->message);
-      return;
-    }
-    failed.push_back({std::move(pending->message), std::move(pending->records), *error,
-                      std::chrono::steady_clock::now() +
-                          (error->retryable() ? retry_delay : std::chrono::milliseconds(0))});
-  }
-
-  // No completion target any more (the worker is gone): late callbacks do nothing.
-  void Detach() {
-    std::lock_guard lock(mutex);
-    completions = nullptr;
-    failed.clear();
-  }
-
-  RecordSink& sink;
-  std::mutex mutex;  // guards completions and failed
-  Completions* completions;
-  std::deque<Failed> failed;
+  runtime::DeadLetterer dead_letterer;
+  runtime::Outbox outbox;
   FetcherMetrics& metrics;
-  std::chrono::milliseconds retry_delay;
   std::atomic<std::size_t> in_flight{0};
 };
 
@@ -113,11 +47,12 @@ net::awaitable<void> RunFetch(std::shared_ptr<FetchWorker::Shared> shared, Fetch
 
 }  // namespace
 
-FetchWorker::FetchWorker(WorkerSettings settings, RecordSink& sink, DeadLetters& dead_letters,
-                         Completions& completions, FetcherMetrics& metrics)
+FetchWorker::FetchWorker(WorkerSettings settings, runtime::RecordSink& sink,
+                         runtime::DeadLetters& dead_letters, runtime::Completions& completions,
+                         FetcherMetrics& metrics)
     : settings_(std::move(settings)),
-      dead_letters_(dead_letters),
-      shared_(std::make_shared<Shared>(sink, completions, metrics, settings_.retry_delay)),
+      shared_(std::make_shared<Shared>(sink, dead_letters, completions, metrics,
+                                       settings_.retry_delay)),
       io_(std::make_unique<net::io_context>(1)) {
   engine_ = std::make_unique<FetchEngine>(io_->get_executor(), settings_.engine, &metrics);
 }
@@ -130,7 +65,7 @@ FetchWorker::~FetchWorker() {
   engine_->Close();
   io_.reset();
   engine_.reset();
-  shared_->Detach();
+  shared_->outbox.Detach();
 }
 
 void FetchWorker::Start() {
@@ -160,24 +95,8 @@ void FetchWorker::Handle(kafka::Message message) {
   const auto content_type = message.Header(codec::kContentTypeHeader).value_or("");
   auto request = codec::Decode<v1::FetchRequest>(message.value, content_type);
   if (!request) {
-    const log::TraceScope trace(message.Traceparent());
     shared_->metrics.undecodable.Inc();
-    auto logger = log::Get("fetcher");
-    logger->warn("{} [{}] @{}: {}; sending to the dead-letter topic", message.topic,
-                 message.partition, message.offset, request.error().ToString());
-    // A DLQ failure is the broker being unavailable: wait and retry, the offset must not move.
-    auto delay = std::chrono::milliseconds(100);
-    while (true) {
-      auto published = dead_letters_.Publish(message, request.error());
-      if (published) break;
-      if (Shutdown::Requested()) return;  // unstored: the next owner sees it again
-      logger->error("dead-lettering {} @{} failed: {}; retrying in {} ms", message.topic,
-                    message.offset, published.error().message, delay.count());
-      std::this_thread::sleep_for(delay);
-      delay = std::min(delay * 2, std::chrono::milliseconds(10'000));
-    }
-    std::lock_guard lock(shared_->mutex);
-    if (shared_->completions != nullptr) shared_->completions->Complete(message);
+    shared_->dead_letterer.DeadLetter(message, request.error());
     return;
   }
   // Credentials are never sent; a password must not reach documents, events or logs either.
@@ -198,32 +117,7 @@ void FetchWorker::Handle(kafka::Message message) {
 
 bool FetchWorker::Tick() {
   const auto now = std::chrono::steady_clock::now();
-  std::deque<Shared::Failed> due;
-  {
-    std::lock_guard lock(shared_->mutex);
-    while (!shared_->failed.empty() && shared_->failed.front().not_before <= now) {
-      due.push_back(std::move(shared_->failed.front()));
-      shared_->failed.pop_front();
-    }
-  }
-  for (auto& failed : due) {
-    const log::TraceScope trace(failed.message.Traceparent());
-    if (failed.error.retryable()) {
-      log::Get("fetcher")->warn("{} [{}] @{}: producing the fetch result failed ({}); producing "
-                                "again",
-                                failed.message.topic, failed.message.partition,
-                                failed.message.offset, failed.error.message);
-      shared_->metrics.redeliveries.Inc();
-      shared_->Emit(std::move(failed.message), std::move(failed.records), shared_);
-    } else {
-      // A record the broker can never take: the request itself is poison.
-      auto published = dead_letters_.Publish(failed.message, failed.error);
-      std::lock_guard lock(shared_->mutex);
-      if (published && shared_->completions != nullptr) {
-        shared_->completions->Complete(failed.message);
-      }
-    }
-  }
+  shared_->outbox.Tick();
   if (now >= next_breaker_update_ && engine_) {
     next_breaker_update_ = now + std::chrono::seconds(1);
     // The gate is single-threaded: read it on the io thread.
@@ -253,16 +147,14 @@ net::awaitable<void> RunFetch(std::shared_ptr<FetchWorker::Shared> shared, Fetch
                               response.error_class);
   }
   const auto now = std::chrono::system_clock::now();
-  const auto headers = HeadersFrom(message);
-  const auto key = std::to_string(request.source_id());
+  const auto key = topics::SourceKey(request.source_id());
   std::vector<kafka::Record> records;
   if (HasDocument(response)) {
-    records.push_back(
-        {documents_topic, key, codec::Encode(MakeDocument(request, response, now)), headers});
+    records.push_back({documents_topic, key, codec::Encode(MakeDocument(request, response, now))});
   }
   // The outcome goes last: when the loader sees it, the document is already on its topic.
-  records.push_back({events_topic, key, codec::Encode(MakeEvent(request, response, now)), headers});
-  shared->Emit(std::move(message), std::move(records), shared);
+  records.push_back({events_topic, key, codec::Encode(MakeEvent(request, response, now))});
+  shared->outbox.Emit(std::move(message), std::move(records));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
 // The fetcher stage's core: consumed FetchRequests in; fetches run concurrently as coroutines on
 // one io thread; each result's records (document for a 200, SourceEvent always) produced; the
-// message completed (offset storable) only after every record is acknowledged.
+// message completed (offset storable) only after every record is acknowledged (runtime::Outbox).
 //  - undecodable request -> dead letter, then completed;
 //  - failed delivery -> the same records produced again later from Tick (no re-fetch);
 //  - shutdown: the io thread stops, pending fetches are abandoned unstored (redelivered).
@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "common/kafka/message.hpp"
+#include "common/runtime/stage_ports.hpp"
 #include "services/fetcher/fetch_engine.hpp"
 #include "services/fetcher/fetcher_metrics.hpp"
-#include "services/fetcher/ports.hpp"
 
 namespace tributary::fetcher {
 
@@ -32,8 +32,9 @@ struct WorkerSettings {
 
 class FetchWorker {
  public:
-  FetchWorker(WorkerSettings settings, RecordSink& sink, DeadLetters& dead_letters,
-              Completions& completions, FetcherMetrics& metrics);
+  FetchWorker(WorkerSettings settings, runtime::RecordSink& sink,
+              runtime::DeadLetters& dead_letters, runtime::Completions& completions,
+              FetcherMetrics& metrics);
   ~FetchWorker();
   FetchWorker(const FetchWorker&) = delete;
   FetchWorker& operator=(const FetchWorker&) = delete;
@@ -53,7 +54,6 @@ class FetchWorker {
 
  private:
   WorkerSettings settings_;
-  DeadLetters& dead_letters_;
   std::shared_ptr<Shared> shared_;
   // Declared in this order on purpose: see the destructor.
   std::unique_ptr<FetchEngine> engine_;

@@ -11,7 +11,7 @@
 #include "common/runtime/stop_stage.hpp"
 #include "services/loader/config.hpp"
 #include "services/loader/core.hpp"
-#include "services/loader/kafka_ports.hpp"
+#include "common/runtime/kafka_stage_ports.hpp"
 #include "services/loader/pg_store.hpp"
 
 namespace tributary::loader {
@@ -42,7 +42,7 @@ int App::Run(const config::Source& source) {
   admin.Start();
   kafka::Producer producer(config.kafka, "loader", registry);
   kafka::DlqPublisher publisher(producer, config.kafka, "loader");
-  KafkaDeadLetters dead_letters(publisher);
+  runtime::KafkaDeadLetters dead_letters(publisher);
   kafka::Consumer consumer(config.kafka,
                            {.stage = "loader",
                             .group_id = config.group_id,
@@ -53,7 +53,7 @@ int App::Run(const config::Source& source) {
                             .max_in_flight_total =
                                 static_cast<std::size_t>(config.batch_size) * 4},
                            registry);
-  ConsumerCompletions completions(consumer);
+  runtime::ConsumerCompletions completions(consumer);
   Core core({.batch_size = static_cast<std::size_t>(config.batch_size),
              .batch_linger = config.batch_linger,
              .items_topic = config.ItemsTopic(),

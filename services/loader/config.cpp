@@ -1,12 +1,16 @@
 #include "services/loader/config.hpp"
 
+#include "common/codec/topics.hpp"
+
 namespace tributary::loader {
 
 std::string Config::ItemsTopic() const {
-  return kafka.TopicOr(items_topic, embeddings ? "embedded" : "items");
+  return kafka.TopicOr(items_topic, embeddings ? topics::kEmbedded : topics::kItems);
 }
 
-std::string Config::EventsTopic() const { return kafka.TopicOr(events_topic, "source.events"); }
+std::string Config::EventsTopic() const {
+  return kafka.TopicOr(events_topic, topics::kSourceEvents);
+}
 
 void AddSettings(config::Spec& spec, Config* config) {
   kafka::AddSettings(spec, &config->kafka);

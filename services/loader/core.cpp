@@ -1,21 +1,15 @@
 #include "services/loader/core.hpp"
 
 #include <algorithm>
-#include <thread>
-
-#include "common/base/backoff.hpp"
-#include "common/base/shutdown.hpp"
-#include "common/log/log.hpp"
-#include "common/log/trace_scope.hpp"
 
 namespace tributary::loader {
 
-Core::Core(CoreSettings settings, Store& store, DeadLetters& dead_letters,
-           Completions& completions, LoaderMetrics& metrics)
+Core::Core(CoreSettings settings, Store& store, runtime::DeadLetters& dead_letters,
+           runtime::Completions& completions, LoaderMetrics& metrics)
     : settings_(std::move(settings)),
       store_(store),
-      dead_letters_(dead_letters),
       completions_(completions),
+      dead_letterer_(dead_letters, completions),
       metrics_(metrics) {}
 
 void Core::Add(kafka::Message message, Clock::time_point now) {
@@ -23,7 +17,7 @@ void Core::Add(kafka::Message message, Clock::time_point now) {
       message.topic == settings_.events_topic ? InputKind::kSourceEvent : settings_.items_kind;
   auto record = DecodeRecord(message, kind);
   if (!record) {
-    DeadLetter(message, record.error());
+    dead_letterer_.DeadLetter(message, record.error());
     return;
   }
   if (pending_.empty()) oldest_ = now;
@@ -64,7 +58,7 @@ Core::Outcome Core::WriteRange(std::size_t begin, std::size_t end) {
   }
   if (result.error().retryable()) return Outcome::kAbandoned;
   if (end - begin == 1) {
-    DeadLetter(pending_[begin].message, result.error());
+    dead_letterer_.DeadLetter(pending_[begin].message, result.error());
     return Outcome::kDone;
   }
   // A data error names no row: halve until each bad record stands alone; the good halves load.
@@ -73,22 +67,6 @@ Core::Outcome Core::WriteRange(std::size_t begin, std::size_t end) {
   const std::size_t middle = begin + (end - begin) / 2;
   if (WriteRange(begin, middle) == Outcome::kAbandoned) return Outcome::kAbandoned;
   return WriteRange(middle, end);
-}
-
-void Core::DeadLetter(const kafka::Message& message, const Error& error) {
-  const log::TraceScope trace(message.Traceparent());
-  static auto logger = log::Get("loader");
-  Backoff backoff(std::chrono::milliseconds(100), std::chrono::seconds(10));
-  for (;;) {
-    const auto published = dead_letters_.Publish(message, error);
-    if (published) break;
-    if (Shutdown::Requested()) return;  // not completed: redelivered to the next owner
-    logger->warn("cannot publish {}/{}@{} to the DLQ: {}; retrying", message.topic,
-                 message.partition, message.offset, published.error().message);
-    std::this_thread::sleep_for(backoff.Next());
-  }
-  // The publisher counts (tributary_loader_dlq_total) and logs the dead letter.
-  completions_.Complete(message);
 }
 
 void Core::DropPartitions(const std::vector<kafka::TopicPartition>& partitions) {

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "common/kafka/message.hpp"
+#include "common/runtime/dead_letterer.hpp"
+#include "common/runtime/stage_ports.hpp"
 #include "services/loader/decode.hpp"
 #include "services/loader/loader_metrics.hpp"
 #include "services/loader/store.hpp"
@@ -26,8 +28,8 @@ class Core {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Core(CoreSettings settings, Store& store, DeadLetters& dead_letters, Completions& completions,
-       LoaderMetrics& metrics);
+  Core(CoreSettings settings, Store& store, runtime::DeadLetters& dead_letters,
+       runtime::Completions& completions, LoaderMetrics& metrics);
 
   // Takes one consumed message. Poison is dead-lettered and completed at once; the rest waits
   // for the batch.
@@ -50,13 +52,12 @@ class Core {
   enum class Outcome { kDone, kAbandoned };
 
   Outcome WriteRange(std::size_t begin, std::size_t end);
-  void DeadLetter(const kafka::Message& message, const Error& error);
   void RecordStats(const WriteStats& stats);
 
   CoreSettings settings_;
   Store& store_;
-  DeadLetters& dead_letters_;
-  Completions& completions_;
+  runtime::Completions& completions_;
+  runtime::DeadLetterer dead_letterer_;
   LoaderMetrics& metrics_;
   std::vector<Pending> pending_;
   Clock::time_point oldest_{};

@@ -6,7 +6,6 @@
 
 #include "common/base/result.hpp"
 #include "common/kafka/message.hpp"
-#include "common/runtime/stage_ports.hpp"
 #include "services/loader/batch.hpp"
 
 namespace tributary::loader {
@@ -28,9 +27,5 @@ class Store {
   // some record in the batch can never be written.
   [[nodiscard]] virtual Result<WriteStats> Write(const Batch& batch) = 0;
 };
-
-// The ports every stage shares (common/runtime/stage_ports.hpp).
-using runtime::Completions;
-using runtime::DeadLetters;
 
 }  // namespace tributary::loader

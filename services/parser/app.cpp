@@ -6,11 +6,11 @@
 #include "common/kafka/producer.hpp"
 #include "common/log/mask.hpp"
 #include "common/runtime/consume_loop.hpp"
+#include "common/runtime/kafka_stage_ports.hpp"
 #include "common/runtime/process_main.hpp"
 #include "common/runtime/stop_stage.hpp"
 #include "services/parser/config.hpp"
 #include "services/parser/core.hpp"
-#include "services/parser/kafka_ports.hpp"
 
 namespace tributary::parser {
 
@@ -29,8 +29,8 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   admin.Start();
   kafka::Producer producer(config.kafka, "parser", registry);
   kafka::DlqPublisher publisher(producer, config.kafka, "parser");
-  ProducerSink sink(producer);
-  KafkaDeadLetters dead_letters(publisher);
+  runtime::ProducerSink sink(producer);
+  runtime::KafkaDeadLetters dead_letters(publisher);
   kafka::Consumer consumer(config.kafka,
                            {.stage = "parser",
                             .group_id = config.group_id,
@@ -41,7 +41,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
                             .max_in_flight_per_partition = 16,
                             .max_in_flight_total = 32},
                            registry);
-  ConsumerCompletions completions(consumer);
+  runtime::ConsumerCompletions completions(consumer);
   Core core({.items_topic = config.ItemsTopic(),
              .requests_topic = config.RequestsTopic(),
              .events_topic = config.EventsTopic(),
@@ -54,7 +54,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   // in-flight work can still finish during the shutdown grace period.
   runtime::RunConsumeLoop(
       consumer, [&](kafka::Message message) { core.Handle(std::move(message)); }, &admin, {},
-      [&] { return core.Tick(Core::Clock::now()) && !producer.fatal() && keep_running(); });
+      [&] { return core.Tick() && !producer.fatal() && keep_running(); });
   return runtime::StopStage(producer, admin, *logger);
 }
 

@@ -1,12 +1,18 @@
 #include "services/parser/config.hpp"
 
+#include "common/codec/topics.hpp"
+
 namespace tributary::parser {
-std::string Config::DocumentsTopic() const { return kafka.TopicOr(documents_topic, "documents"); }
-std::string Config::ItemsTopic() const { return kafka.TopicOr(items_topic, "items"); }
-std::string Config::RequestsTopic() const {
-  return kafka.TopicOr(requests_topic, "fetch.requests");
+std::string Config::DocumentsTopic() const {
+  return kafka.TopicOr(documents_topic, topics::kDocuments);
 }
-std::string Config::EventsTopic() const { return kafka.TopicOr(events_topic, "source.events"); }
+std::string Config::ItemsTopic() const { return kafka.TopicOr(items_topic, topics::kItems); }
+std::string Config::RequestsTopic() const {
+  return kafka.TopicOr(requests_topic, topics::kFetchRequests);
+}
+std::string Config::EventsTopic() const {
+  return kafka.TopicOr(events_topic, topics::kSourceEvents);
+}
 
 Limits Config::ParserLimits() const {
   Limits limits;

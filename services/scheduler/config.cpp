@@ -1,9 +1,11 @@
 #include "services/scheduler/config.hpp"
 
+#include "common/codec/topics.hpp"
+
 namespace tributary::scheduler {
 
 std::string Config::RequestsTopic() const {
-  return kafka.TopicOr(requests_topic, "fetch.requests");
+  return kafka.TopicOr(requests_topic, topics::kFetchRequests);
 }
 
 config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {

@@ -90,7 +90,8 @@ TEST(JsonFormatter, AddsTheTraceIdOfTheMessageBeingWorkedOn) {
   std::getline(lines, after);
   EXPECT_THAT(before, Not(HasSubstr("trace_id")));
   EXPECT_THAT(inner, Not(HasSubstr("trace_id"))) << "a malformed traceparent sets no trace";
-  EXPECT_THAT(within, HasSubstr(R"("logger":"parser","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"within")"));
+  EXPECT_THAT(within, HasSubstr(R"("logger":"parser","trace_id":")"
+                                R"(4bf92f3577b34da6a3ce929d0e0e4736","msg":"within")"));
   EXPECT_THAT(after, Not(HasSubstr("trace_id"))) << "the scope ends with its block";
 }
 

@@ -34,17 +34,6 @@ TEST(ResolveTopic, ShortNamesGetThePrefixFullNamesStay) {
   EXPECT_EQ(ResolveTopic(settings, "staging.items"), "staging.items");
 }
 
-TEST(MessageForTopic, EachTopicHasItsType) {
-  EXPECT_EQ(MessageForTopic("t.fetch.requests")->GetTypeName(), "tributary.v1.FetchRequest");
-  EXPECT_EQ(MessageForTopic("t.documents")->GetTypeName(), "tributary.v1.FetchedDocument");
-  EXPECT_EQ(MessageForTopic("a.b.items")->GetTypeName(), "tributary.v1.Item");
-  EXPECT_EQ(MessageForTopic("embedded")->GetTypeName(), "tributary.v1.EmbeddedItem");
-  EXPECT_EQ(MessageForTopic("t.source.events")->GetTypeName(), "tributary.v1.SourceEvent");
-  EXPECT_EQ(MessageForTopic("t.myitems"), nullptr);
-  EXPECT_TRUE(IsDlqTopic("t.dlq.loader"));
-  EXPECT_FALSE(IsDlqTopic("t.items"));
-}
-
 TEST(RenderMessage, ItemWithHeadersKeyAndTimestamp) {
   v1::Item item;
   item.set_source_id(7);

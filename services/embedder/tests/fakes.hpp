@@ -8,8 +8,9 @@
 #include <set>
 
 #include "common/codec/codec.hpp"
+#include "common/runtime/stage_ports.hpp"
 #include "services/embedder/hash_backend.hpp"
-#include "services/embedder/ports.hpp"
+#include "services/embedder/vector_store.hpp"
 #include "tributary/v1/item.pb.h"
 
 namespace tributary::embedder::testing {
@@ -77,7 +78,7 @@ class FakeStore final : public VectorStore {
 };
 
 // Acknowledges at once, or holds deliveries until Ack() when `hold` is set.
-class FakeSink final : public RecordSink {
+class FakeSink final : public runtime::RecordSink {
  public:
   Result<void> Send(kafka::Record record, kafka::DeliveryCallback on_delivery) override {
     std::unique_lock lock(mutex_);
@@ -117,7 +118,7 @@ class FakeSink final : public RecordSink {
   int fail_next = 0;
 };
 
-class FakeDeadLetters final : public DeadLetters {
+class FakeDeadLetters final : public runtime::DeadLetters {
  public:
   Result<void> Publish(const kafka::Message& message, const Error& error) override {
     std::lock_guard lock(mutex_);
@@ -128,7 +129,7 @@ class FakeDeadLetters final : public DeadLetters {
   std::vector<std::pair<kafka::Message, Error>> published;
 };
 
-class FakeCompletions final : public Completions {
+class FakeCompletions final : public runtime::Completions {
  public:
   bool Complete(const kafka::Message& message) override {
     std::lock_guard lock(mutex_);

@@ -4,11 +4,11 @@
 // undecodable request is dead-lettered, then completed.
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <thread>
 
 #include "common/codec/codec.hpp"
 #include "common/metrics/registry.hpp"
+#include "common/runtime/testing/in_memory_bus.hpp"
 #include "services/fetcher/fetch_worker.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -17,66 +17,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class HeldSink final : public RecordSink {
- public:
-  Result<void> Send(kafka::Record record, kafka::DeliveryCallback on_delivery) override {
-    std::lock_guard lock(mutex_);
-    held_.push_back({std::move(record), std::move(on_delivery)});
-    return {};
-  }
-  // Waits until `count` records are held (the fetch finished), returns how many are held.
-  std::size_t WaitFor(std::size_t count) {
-    for (int i = 0; i < 500; ++i) {
-      {
-        std::lock_guard lock(mutex_);
-        if (held_.size() >= count) return held_.size();
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    std::lock_guard lock(mutex_);
-    return held_.size();
-  }
-  // Delivers the oldest held record with the given verdict; returns its topic.
-  std::string Deliver(const Result<void>& verdict) {
-    std::pair<kafka::Record, kafka::DeliveryCallback> next;
-    {
-      std::lock_guard lock(mutex_);
-      next = std::move(held_.front());
-      held_.erase(held_.begin());
-    }
-    next.second(verdict);
-    return next.first.topic;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::pair<kafka::Record, kafka::DeliveryCallback>> held_;
-};
-
-class RecordingDeadLetters final : public DeadLetters {
- public:
-  Result<void> Publish(const kafka::Message& message, const Error& error) override {
-    published.push_back({message.offset, error.error_class});
-    return {};
-  }
-  std::vector<std::pair<std::int64_t, std::string>> published;
-};
-
-class RecordingCompletions final : public Completions {
- public:
-  bool Complete(const kafka::Message& message) override {
-    std::lock_guard lock(mutex_);
-    offsets_.push_back(message.offset);
-    return true;
-  }
-  std::vector<std::int64_t> offsets() {
-    std::lock_guard lock(mutex_);
-    return offsets_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::int64_t> offsets_;
+// Holds every record until the test delivers it with the broker's verdict.
+struct Bus : runtime::testing::InMemoryBus {
+  Bus() { hold = true; }
+  std::size_t WaitFor(std::size_t count) { return WaitForHeld(count, 10s); }
 };
 
 kafka::Message RequestMessage(std::int64_t offset, const std::string& url) {
@@ -106,17 +50,15 @@ TEST(FetchWorker, CompletesOnlyAfterBothRecordsAreAcknowledged) {
   auto server = ::tributary::testing::StartHostileServer();
   metrics::Registry registry;
   FetcherMetrics fetcher_metrics(registry);
-  HeldSink sink;
-  RecordingDeadLetters dead_letters;
-  RecordingCompletions completions;
-  FetchWorker worker(Settings(), sink, dead_letters, completions, fetcher_metrics);
+  Bus sink;
+  FetchWorker worker(Settings(), sink, sink, sink, fetcher_metrics);
   worker.Start();
   worker.Handle(RequestMessage(7, "http://127.0.0.1:" + std::to_string(server.port) + "/ok"));
   ASSERT_EQ(sink.WaitFor(2), 2U);  // a 200: document and event
   EXPECT_EQ(sink.Deliver({}), "documents");
-  EXPECT_TRUE(completions.offsets().empty());  // the event is not acknowledged yet
+  EXPECT_TRUE(sink.Completed().empty());  // the event is not acknowledged yet
   EXPECT_EQ(sink.Deliver({}), "events");
-  EXPECT_EQ(completions.offsets(), std::vector<std::int64_t>{7});
+  EXPECT_EQ(sink.Completed(), std::vector<std::int64_t>{7});
   worker.Stop();
 }
 
@@ -124,10 +66,8 @@ TEST(FetchWorker, MetricsCountOutcomesAndRefusals) {
   auto server = ::tributary::testing::StartHostileServer();
   metrics::Registry registry;
   FetcherMetrics fetcher_metrics(registry);
-  HeldSink sink;
-  RecordingDeadLetters dead_letters;
-  RecordingCompletions completions;
-  FetchWorker worker(Settings(), sink, dead_letters, completions, fetcher_metrics);
+  Bus sink;
+  FetchWorker worker(Settings(), sink, sink, sink, fetcher_metrics);
   worker.Start();
   worker.Handle(RequestMessage(1, "http://127.0.0.1:" + std::to_string(server.port) + "/ok"));
   ASSERT_EQ(sink.WaitFor(2), 2U);
@@ -154,20 +94,18 @@ TEST(FetchWorker, FailedDeliveryIsProducedAgainThenCompletes) {
   auto server = ::tributary::testing::StartHostileServer();
   metrics::Registry registry;
   FetcherMetrics fetcher_metrics(registry);
-  HeldSink sink;
-  RecordingDeadLetters dead_letters;
-  RecordingCompletions completions;
-  FetchWorker worker(Settings(), sink, dead_letters, completions, fetcher_metrics);
+  Bus sink;
+  FetchWorker worker(Settings(), sink, sink, sink, fetcher_metrics);
   worker.Start();
   worker.Handle(
       RequestMessage(3, "http://127.0.0.1:" + std::to_string(server.port) + "/status/404"));
   ASSERT_EQ(sink.WaitFor(1), 1U);  // a 404: the event only
   sink.Deliver(Fail(ErrorKind::kRetryable, "kafka", "broker down"));
-  EXPECT_TRUE(completions.offsets().empty());
+  EXPECT_TRUE(sink.Completed().empty());
   worker.Tick();  // produces the held records again
   ASSERT_EQ(sink.WaitFor(1), 1U);
   EXPECT_EQ(sink.Deliver({}), "events");
-  EXPECT_EQ(completions.offsets(), std::vector<std::int64_t>{3});
+  EXPECT_EQ(sink.Completed(), std::vector<std::int64_t>{3});
   EXPECT_EQ(registry.Expose().find("tributary_fetcher_reproduced_total 1") != std::string::npos,
             true);
   worker.Stop();
@@ -176,18 +114,16 @@ TEST(FetchWorker, FailedDeliveryIsProducedAgainThenCompletes) {
 TEST(FetchWorker, UndecodableRequestIsDeadLetteredThenCompleted) {
   metrics::Registry registry;
   FetcherMetrics fetcher_metrics(registry);
-  HeldSink sink;
-  RecordingDeadLetters dead_letters;
-  RecordingCompletions completions;
-  FetchWorker worker(Settings(), sink, dead_letters, completions, fetcher_metrics);
+  Bus sink;
+  FetchWorker worker(Settings(), sink, sink, sink, fetcher_metrics);
   worker.Start();
   kafka::Message poison;
   poison.offset = 9;
   poison.value = "\x08\xFF\xFF not protobuf";
   worker.Handle(poison);
-  ASSERT_EQ(dead_letters.published.size(), 1U);
-  EXPECT_EQ(dead_letters.published[0].second, "decode");
-  EXPECT_EQ(completions.offsets(), std::vector<std::int64_t>{9});
+  ASSERT_EQ(sink.DeadLettered().size(), 1U);
+  EXPECT_EQ(sink.DeadLettered()[0].second, "decode");
+  EXPECT_EQ(sink.Completed(), std::vector<std::int64_t>{9});
 }
 
 TEST(FetchWorker, DestroyedWithFetchesInFlightAndLateCallbacks) {
@@ -196,11 +132,9 @@ TEST(FetchWorker, DestroyedWithFetchesInFlightAndLateCallbacks) {
   auto server = ::tributary::testing::StartHostileServer();
   metrics::Registry registry;
   FetcherMetrics fetcher_metrics(registry);
-  HeldSink sink;
-  RecordingDeadLetters dead_letters;
-  RecordingCompletions completions;
+  Bus sink;
   {
-    FetchWorker worker(Settings(), sink, dead_letters, completions, fetcher_metrics);
+    FetchWorker worker(Settings(), sink, sink, sink, fetcher_metrics);
     worker.Start();
     const auto base = "http://127.0.0.1:" + std::to_string(server.port);
     worker.Handle(RequestMessage(1, base + "/ok"));
@@ -210,7 +144,7 @@ TEST(FetchWorker, DestroyedWithFetchesInFlightAndLateCallbacks) {
   }  // destroyed with ten fetches pending
   sink.Deliver({});
   sink.Deliver({});  // late: the worker is gone, nothing may complete or crash
-  EXPECT_TRUE(completions.offsets().empty());
+  EXPECT_TRUE(sink.Completed().empty());
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ class FakeStore final : public Store {
   int writes = 0;
 };
 
-class FakeDeadLetters final : public DeadLetters {
+class FakeDeadLetters final : public runtime::DeadLetters {
  public:
   Result<void> Publish(const kafka::Message& message, const Error& error) override {
     published.push_back({message.offset, error.error_class});
@@ -45,7 +45,7 @@ class FakeDeadLetters final : public DeadLetters {
   std::vector<std::pair<std::int64_t, std::string>> published;
 };
 
-class FakeCompletions final : public Completions {
+class FakeCompletions final : public runtime::Completions {
  public:
   bool Complete(const kafka::Message& message) override {
     completed.push_back(message.offset);

@@ -30,7 +30,7 @@ constexpr const char* kItems = "it.embedded";
 constexpr const char* kEvents = "it.source.events";
 constexpr int kDims = 16;
 
-class RecordingDeadLetters final : public DeadLetters {
+class RecordingDeadLetters final : public runtime::DeadLetters {
  public:
   Result<void> Publish(const kafka::Message& message, const Error& error) override {
     std::lock_guard lock(mutex);
@@ -41,7 +41,7 @@ class RecordingDeadLetters final : public DeadLetters {
   std::vector<std::pair<std::int64_t, std::string>> published;
 };
 
-class CountingCompletions final : public Completions {
+class CountingCompletions final : public runtime::Completions {
  public:
   bool Complete(const kafka::Message&) override {
     ++completed;
@@ -550,7 +550,8 @@ TEST(LoaderPg, FetchLogCountsTheItemsEachRequestAddedAndTheQualityViewsShowThem)
                 "outcome, items_seen, items_new), ',' ORDER BY request_id) FROM fetch_log"),
             "t:https://example.com/feed:200:ok:3:3,f:https://example.com/feed:200:ok:4:1");
   EXPECT_EQ(db.Scalar<std::string>(
-                "SELECT concat_ws(':', fetches, errors, items_seen, items_new) FROM dq_error_rates"),
+                "SELECT concat_ws(':', fetches, errors, items_seen, items_new) "
+                "FROM dq_error_rates"),
             "2:0:7:4");
   EXPECT_EQ(db.Scalar<std::string>(
                 "SELECT concat_ws(':', count(*), sum(items_first_seen), "

@@ -5,46 +5,15 @@
 #include <gtest/gtest.h>
 
 #include "common/codec/codec.hpp"
+#include "common/runtime/testing/in_memory_bus.hpp"
 #include "services/parser/tests/fixture.hpp"
 
 namespace tributary::parser {
 namespace {
 
 using ::testing::ElementsAre;
-
-class FakeBus final : public RecordSink, public DeadLetters, public Completions {
- public:
-  Result<void> Send(kafka::Record record, kafka::DeliveryCallback on_delivery) override {
-    sent.push_back(record);
-    callbacks.push_back(std::move(on_delivery));
-    return {};
-  }
-  Result<void> Publish(const kafka::Message& message, const Error& error) override {
-    dead.push_back({message.offset, error.error_class});
-    return {};
-  }
-  bool Complete(const kafka::Message& message) override {
-    completed.push_back(message.offset);
-    return true;
-  }
-  void AckAll(const Result<void>& result = {}) {
-    auto pending = std::move(callbacks);
-    callbacks.clear();
-    for (auto& callback : pending) callback(result);
-  }
-  std::vector<kafka::Record> OnTopic(const std::string& topic) const {
-    std::vector<kafka::Record> out;
-    for (const auto& r : sent) {
-      if (r.topic == topic) out.push_back(r);
-    }
-    return out;
-  }
-
-  std::vector<kafka::Record> sent;
-  std::vector<kafka::DeliveryCallback> callbacks;
-  std::vector<std::pair<std::int64_t, std::string>> dead;
-  std::vector<std::int64_t> completed;
-};
+using ::testing::IsEmpty;
+using ::testing::Pair;
 
 kafka::Message DocumentMessage(std::int64_t offset, const std::string& body) {
   v1::FetchedDocument document;
@@ -66,9 +35,10 @@ kafka::Message DocumentMessage(std::int64_t offset, const std::string& body) {
 
 class CoreTest : public ::testing::Test {
  protected:
+  CoreTest() { bus_.hold = true; }  // deliveries wait for the test
   metrics::Registry registry_;
   StageMetrics metrics_{registry_};
-  FakeBus bus_;
+  runtime::testing::InMemoryBus bus_;
   Core core_{{.items_topic = "t.items",
               .requests_topic = "t.fetch.requests",
               .events_topic = "t.source.events",
@@ -95,9 +65,10 @@ TEST_F(CoreTest, ItemsThenEventAndOffsetOnlyAfterEveryAck) {
   EXPECT_EQ(item->source_id(), 11);
   EXPECT_EQ(item->request_id(), "r-5");
   EXPECT_EQ(item->observed_at().seconds(), 1'760'000'000);
-  ASSERT_EQ(bus_.sent.size(), 3U);
-  EXPECT_EQ(bus_.sent.back().topic, "t.source.events");
-  auto event = codec::Decode<v1::SourceEvent>(bus_.sent.back().value);
+  const auto sent = bus_.Sent();
+  ASSERT_EQ(sent.size(), 3U);
+  EXPECT_EQ(sent.back().topic, "t.source.events");
+  auto event = codec::Decode<v1::SourceEvent>(sent.back().value);
   ASSERT_TRUE(event);
   EXPECT_EQ(event->source_id(), 11);
   EXPECT_TRUE(event->parse().ok());
@@ -105,50 +76,50 @@ TEST_F(CoreTest, ItemsThenEventAndOffsetOnlyAfterEveryAck) {
   EXPECT_EQ(event->parse().items_seen(), 2U);
   EXPECT_TRUE(event->error_class().empty());
 
-  EXPECT_TRUE(bus_.completed.empty()) << "nothing acknowledged yet";
-  auto last = std::move(bus_.callbacks.back());
-  bus_.callbacks.pop_back();
-  bus_.AckAll();
-  EXPECT_TRUE(bus_.completed.empty()) << "one delivery still outstanding";
-  last(Result<void>{});
-  EXPECT_THAT(bus_.completed, ElementsAre(5));
+  EXPECT_THAT(bus_.Completed(), IsEmpty()) << "nothing acknowledged yet";
+  bus_.Deliver();
+  bus_.Deliver();
+  EXPECT_THAT(bus_.Completed(), IsEmpty()) << "one delivery still outstanding";
+  bus_.Deliver();
+  EXPECT_THAT(bus_.Completed(), ElementsAre(5));
 }
 
 TEST_F(CoreTest, UnparsableDocumentIsAnOutcomeNotADeadLetter) {
   core_.Handle(DocumentMessage(6, "this is not a feed"));
-  ASSERT_EQ(bus_.sent.size(), 1U);
-  auto event = codec::Decode<v1::SourceEvent>(bus_.sent[0].value);
+  ASSERT_EQ(bus_.Sent().size(), 1U);
+  auto event = codec::Decode<v1::SourceEvent>(bus_.Sent()[0].value);
   ASSERT_TRUE(event);
   EXPECT_EQ(event->error_class(), "parse");
   EXPECT_EQ(event->error(), "unrecognised document: not XML, HTML, JSON or a list of URLs");
   EXPECT_FALSE(event->parse().ok());
-  bus_.AckAll();
-  EXPECT_THAT(bus_.completed, ElementsAre(6));
-  EXPECT_TRUE(bus_.dead.empty());
+  bus_.DeliverAll();
+  EXPECT_THAT(bus_.Completed(), ElementsAre(6));
+  EXPECT_THAT(bus_.DeadLettered(), IsEmpty());
 }
 
 TEST_F(CoreTest, UndecodableMessageIsDeadLetteredThenCompleted) {
   auto message = DocumentMessage(7, "");
   message.value = "\xFF\xFF garbage";
   core_.Handle(message);
-  EXPECT_TRUE(bus_.sent.empty());
-  ASSERT_EQ(bus_.dead.size(), 1U);
-  EXPECT_EQ(bus_.dead[0].second, "decode");
-  EXPECT_THAT(bus_.completed, ElementsAre(7));
+  EXPECT_THAT(bus_.Sent(), IsEmpty());
+  EXPECT_THAT(bus_.DeadLettered(), ElementsAre(Pair(7, "decode")));
+  EXPECT_THAT(bus_.Completed(), ElementsAre(7));
 }
 
 TEST_F(CoreTest, FailedDeliveryIsProducedAgainAndOnlyThenCompleted) {
   core_.Handle(DocumentMessage(8, testing::ReadFixture("sitemap_index.xml")));
-  ASSERT_EQ(bus_.sent.size(), 3U);  // two children, one event
+  ASSERT_EQ(bus_.Sent().size(), 3U);  // two children, one event
   EXPECT_EQ(bus_.OnTopic("t.fetch.requests")[0].key, "11");
-  bus_.AckAll(Fail(ErrorKind::kRetryable, "kafka.timeout", "message timed out"));
-  EXPECT_TRUE(bus_.completed.empty());
+  bus_.DeliverAll(Fail(ErrorKind::kRetryable, "kafka.timeout", "message timed out"));
+  EXPECT_THAT(bus_.Completed(), IsEmpty());
   EXPECT_EQ(core_.PendingRetries(), 1U);
-  core_.Tick(Core::Clock::now());
-  EXPECT_EQ(bus_.sent.size(), 6U) << "every record produced again";
-  EXPECT_EQ(bus_.sent[3].value, bus_.sent[0].value) << "same bytes the second time";
-  bus_.AckAll();
-  EXPECT_THAT(bus_.completed, ElementsAre(8));
+  core_.Tick();
+  const auto sent = bus_.Sent();
+  ASSERT_EQ(sent.size(), 6U) << "every record produced again";
+  EXPECT_EQ(sent[3].value, sent[0].value) << "same bytes the second time";
+  EXPECT_EQ(sent[3].headers, sent[0].headers) << "and the same trace span";
+  bus_.DeliverAll();
+  EXPECT_THAT(bus_.Completed(), ElementsAre(8));
 }
 
 }  // namespace

@@ -1,22 +1,16 @@
 #pragma once
-// What the embedder needs from Kafka and PostgreSQL, as small interfaces so the core runs in
-// tests against fakes and in production against the real clients (kafka_ports.hpp,
-// pg_vector_store.hpp).
+// What the embedder needs from PostgreSQL, as a small interface so the core runs in tests
+// against a fake and in production against the real database (pg_vector_store.hpp). Its Kafka
+// ports are the shared ones (common/runtime/stage_ports.hpp).
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/base/result.hpp"
-#include "common/runtime/stage_ports.hpp"
 #include "services/embedder/backend.hpp"
 
 namespace tributary::embedder {
-
-// The ports every stage shares (common/runtime/stage_ports.hpp).
-using runtime::Completions;
-using runtime::DeadLetters;
-using runtime::RecordSink;
 
 // A row of embedding_models.
 struct RegisteredModel {
