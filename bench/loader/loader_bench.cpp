@@ -18,7 +18,7 @@
 #include "bench/loader/write_paths.hpp"
 #include "common/log/log.hpp"
 #include "common/pg/database.hpp"
-#include "services/cli/migrator.hpp"
+#include "migrations/migrator.hpp"
 #include "services/loader/batch.hpp"
 #include "services/loader/decode.hpp"
 #include "services/loader/pg_store.hpp"
@@ -109,7 +109,7 @@ int Run(const Options& o) {
   std::vector<Scenario> results;
   try {
     pqxx::connection probe(dsn);
-    if (auto m = cli::ApplyMigrations(probe, cli::MigrationsFromEmbedded()); !m) {
+    if (auto m = migrations::ApplyMigrations(probe, migrations::MigrationsFromEmbedded()); !m) {
       throw std::runtime_error(m.error().message);
     }
     std::vector<std::int64_t> sources;

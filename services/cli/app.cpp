@@ -14,7 +14,7 @@
 #include "services/cli/dlq_command.hpp"
 #include "services/cli/enqueue_command.hpp"
 #include "services/cli/index_command.hpp"
-#include "services/cli/migrator.hpp"
+#include "migrations/migrator.hpp"
 #include "services/cli/parse_command.hpp"
 #include "services/cli/replay_command.hpp"
 #include "services/cli/search_command.hpp"
@@ -65,7 +65,8 @@ int Migrate(const config::Source& source) {
   if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(log_settings);
   const auto migrations =
-      migrations_dir.empty() ? MigrationsFromEmbedded() : MigrationsFromDirectory(migrations_dir);
+      migrations_dir.empty() ? migrations::MigrationsFromEmbedded()
+                             : migrations::MigrationsFromDirectory(migrations_dir);
   pg::Database database(pg_settings, "tributary-migrate");
   // Only the connection is retried: a failing migration is a bug to read, not to repeat.
   auto connected = database.Run([](pqxx::connection& c) { return c.is_open(); },
@@ -75,7 +76,7 @@ int Migrate(const config::Source& source) {
               << "\n";
     return 1;
   }
-  const auto report = ApplyMigrations(database.Connection(), migrations);
+  const auto report = migrations::ApplyMigrations(database.Connection(), migrations);
   if (!report) {
     std::cerr << "tributary migrate: " << report.error().message << "\n";
     return 1;

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "services/cli/migrator.hpp"
+#include "migrations/migrator.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace tributary::testing {
@@ -17,7 +17,7 @@ ScratchDatabase::ScratchDatabase(Schema schema) : name_(UniqueName("it_db")) {
   }
   if (schema == Schema::kEmpty) return;
   pqxx::connection c(Dsn());
-  const auto applied = cli::ApplyMigrations(c, cli::MigrationsFromEmbedded());
+  const auto applied = migrations::ApplyMigrations(c, migrations::MigrationsFromEmbedded());
   if (!applied) throw std::runtime_error("migrations failed: " + applied.error().message);
 }
 

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "common/pg/advisory_locks.hpp"
-#include "services/cli/migrator.hpp"
+#include "migrations/migrator.hpp"
 #include "tests/support/admin_probe.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
@@ -22,6 +22,11 @@ namespace {
 using ::testing::HasSubstr;
 
 using tributary::testing::ScratchDatabase;
+using migrations::ApplyMigrations;
+using migrations::MigrateReport;
+using migrations::Migration;
+using migrations::MigrationsFromEmbedded;
+using migrations::Sha256Hex;
 // These tests run the migrations themselves, on an empty database.
 constexpr auto kEmpty = ScratchDatabase::Schema::kEmpty;
 

@@ -1,4 +1,4 @@
-#include "services/cli/migrator.hpp"
+#include "migrations/migrator.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -17,7 +17,7 @@
 #include "common/pg/errors.hpp"
 #include "migrations/embedded_migrations.hpp"
 
-namespace tributary::cli {
+namespace tributary::migrations {
 namespace {
 
 Migration Parse(std::string file_name, std::string sql) {
@@ -171,7 +171,7 @@ std::string Sha256Hex(std::string_view data) {
 
 std::vector<Migration> MigrationsFromEmbedded() {
   std::vector<Migration> out;
-  for (const auto& file : migrations::EmbeddedFiles()) {
+  for (const auto& file : EmbeddedFiles()) {
     out.push_back(Parse(std::string(file.name), std::string(file.sql)));
   }
   return Ordered(std::move(out));
@@ -248,4 +248,4 @@ Result<MigrateReport> ApplyMigrations(pqxx::connection& connection,
   return report;
 }
 
-}  // namespace tributary::cli
+}  // namespace tributary::migrations

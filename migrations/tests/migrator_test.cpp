@@ -1,14 +1,12 @@
-#include "services/cli/migrator.hpp"
+#include "migrations/migrator.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "common/config/spec.hpp"
-#include "services/cli/app.hpp"
 
-namespace tributary::cli {
+namespace tributary::migrations {
 namespace {
 
 using ::testing::HasSubstr;
@@ -79,14 +77,5 @@ TEST(Migrator, Sha256MatchesAKnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-TEST(CliApp, UnknownCommandAndBadFlagsExitNonZero) {
-  EXPECT_EQ(App::Run({.args = {"frobnicate"}}), 2);
-  EXPECT_EQ(App::Run({}), 2);
-  EXPECT_EQ(App::Run({.args = {"version"}}), 0);
-  EXPECT_EQ(App::Run({.args = {"migrate", "--help"}}), 0);
-  EXPECT_THROW(App::Run({.args = {"migrate", "--pg-statement-timeout=soon"}}),
-               config::ConfigError);
-}
-
 }  // namespace
-}  // namespace tributary::cli
+}  // namespace tributary::migrations

@@ -13,7 +13,7 @@
 
 #include "common/base/result.hpp"
 
-namespace tributary::cli {
+namespace tributary::migrations {
 
 struct Migration {
   int version = 0;
@@ -38,4 +38,4 @@ struct MigrateReport {
 
 std::string Sha256Hex(std::string_view data);
 
-}  // namespace tributary::cli
+}  // namespace tributary::migrations
