@@ -11,9 +11,7 @@
 #include "common/pg/database.hpp"
 #include "services/cli/database_session.hpp"
 #include "services/cli/message_json.hpp"
-#include "services/embedder/config.hpp"
-#include "services/embedder/hash_backend.hpp"
-#include "services/embedder/openai_backend.hpp"
+#include "services/embedder/embedding_settings.hpp"
 #include "services/embedder/text.hpp"
 
 namespace tributary::cli {
@@ -60,7 +58,9 @@ std::string SearchSql(int model_id, int dims, const std::string& distance, int l
 }
 
 int SearchCommand(const config::Source& source) {
-  embedder::Config config;
+  pg::Settings pg_settings;
+  log::Settings log_settings;
+  embedder::EmbeddingSettings embedding;
   bool json = false;
   int limit = 10;
   std::vector<std::string> words;
@@ -71,26 +71,14 @@ int SearchCommand(const config::Source& source) {
       "prints the nearest items of that model from item_embeddings (pgvector, through the "
       "model's HNSW index) with score (cosine similarity for cosine models), title, url and "
       "source. The default hash backend works offline and matches words, not meaning.");
-  pg::AddSettings(spec, &config.pg);
-  log::AddSettings(spec, &config.log);
+  pg::AddSettings(spec, &pg_settings);
+  log::AddSettings(spec, &log_settings);
+  embedder::AddEmbeddingSettings(spec, &embedding);
   spec.Int("limit", &limit, 1, 1000, "How many items to print.")
       .Bool("json", &json, "Print JSON instead of text.")
-      .Choice("backend", &config.backend, {"hash", "openai"},
-              "hash (built in, lexical, offline) or openai (any OpenAI-compatible "
-              "/v1/embeddings).")
-      .String("model", &config.model, "Model name; default tributary-hash for hash.")
-      .String("model-version", &config.model_version, "Model version; default v1-d<dims> for hash.")
-      .Int("dims", &config.dims, 0, 16000, "Vector dimensions; default 256 for hash.")
-      .String("openai-url", &config.openai_url, "The embeddings endpoint.")
-      .Secret("openai-api-key", &config.openai_api_key, "API key; never printed.")
-      .String("openai-api-key-file", &config.openai_api_key_file, "Read the API key from a file.")
-      .Bool("openai-send-dimensions", &config.openai_send_dimensions, "Send 'dimensions'.")
-      .KeyValues("openai-header", &config.openai_headers, "Extra request header NAME=VALUE.")
-      .Duration("openai-timeout", &config.openai_timeout, "Deadline for the request.")
-      .String("openai-ca-file", &config.openai_ca_file, "Extra trusted CA certificates (PEM).")
       .Positional("TEXT", &words, "The query; several words are joined by spaces.");
   if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
-  log::Setup(config.log);
+  log::Setup(log_settings);
   std::string query;
   for (const auto& w : words) query += (query.empty() ? "" : " ") + w;
   query = embedder::NormalizeWhitespace(query);
@@ -99,16 +87,12 @@ int SearchCommand(const config::Source& source) {
                  "async runtime\"\n";
     return 2;
   }
-  if (config.backend == "hash") {
-    if (config.model.empty()) config.model = "tributary-hash";
-    if (config.dims == 0) config.dims = 256;
-    if (config.model_version.empty()) config.model_version = fmt::format("v1-d{}", config.dims);
-  } else if (config.model.empty() || config.dims == 0) {
-    std::cerr << "tributary search: --model and --dims are required with --backend=openai\n";
+  if (const auto problems = embedder::ResolveEmbeddingSettings(&embedding); !problems.empty()) {
+    for (const auto& problem : problems) std::cerr << "tributary search: " << problem << "\n";
     return 2;
   }
 
-  pg::Database database(config.pg, "tributary-cli");
+  pg::Database database(pg_settings, "tributary-cli");
   if (!Connect(database, "search")) return 1;
   int model_id = 0;
   int dims = 0;
@@ -117,7 +101,7 @@ int SearchCommand(const config::Source& source) {
     pqxx::read_transaction tx(database.Connection());
     const auto rows = tx.exec_params(
         "SELECT id, dims, distance FROM embedding_models WHERE name = $1 AND version = $2",
-        config.model, config.model_version);
+        embedding.model, embedding.model_version);
     if (rows.empty()) {
       std::string known;
       for (const auto& r : tx.exec("SELECT name || ' ' || version FROM embedding_models "
@@ -128,26 +112,21 @@ int SearchCommand(const config::Source& source) {
           "tributary search: model {} {} has no vectors yet (not in embedding_models; "
           "registered: {}). Run the embedder and loader with it, or pick --model/"
           "--model-version/--dims of a registered one.\n",
-          config.model, config.model_version, known.empty() ? "none" : known);
+          embedding.model, embedding.model_version, known.empty() ? "none" : known);
       return 1;
     }
     model_id = rows[0][0].as<int>();
     dims = rows[0][1].as<int>();
     distance = rows[0][2].c_str();
   }
-  if (dims != config.dims) {
+  if (dims != embedding.dims) {
     std::cerr << fmt::format(
         "tributary search: model {} {} is registered with {} dims, but --dims is {}\n",
-        config.model, config.model_version, dims, config.dims);
+        embedding.model, embedding.model_version, dims, embedding.dims);
     return 2;
   }
 
-  std::unique_ptr<embedder::Backend> backend;
-  if (config.backend == "hash") {
-    backend = std::make_unique<embedder::HashBackend>(static_cast<std::uint32_t>(dims));
-  } else {
-    backend = std::make_unique<embedder::OpenAiBackend>(config.OpenAi());
-  }
+  const auto backend = embedder::MakeBackend(embedding);
   const embedder::TextLimits limits;
   auto embedded = backend->Embed({std::string(embedder::TruncateUtf8(query, limits))});
   if (!embedded) {
@@ -183,16 +162,16 @@ int SearchCommand(const config::Source& source) {
   }
   if (json) {
     std::cout << DumpLine(nlohmann::ordered_json{{"query", query},
-                           {"model", {{"id", model_id}, {"name", config.model},
-                                      {"version", config.model_version}, {"dims", dims},
+                           {"model", {{"id", model_id}, {"name", embedding.model},
+                                      {"version", embedding.model_version}, {"dims", dims},
                                       {"distance", distance}}},
                            {"results", results}})
               << "\n";
     return 0;
   }
   if (results.empty()) {
-    std::cout << "no items have vectors of model " << config.model << " " << config.model_version
-              << " yet\n";
+    std::cout << "no items have vectors of model " << embedding.model << " "
+              << embedding.model_version << " yet\n";
     return 0;
   }
   int rank = 0;

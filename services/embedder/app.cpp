@@ -30,12 +30,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   auto& registry = metrics::Default();
   StageMetrics stage_metrics(registry);
 
-  std::unique_ptr<Backend> backend;
-  if (config.backend == "openai") {
-    backend = std::make_unique<OpenAiBackend>(config.OpenAi());
-  } else {
-    backend = std::make_unique<HashBackend>(static_cast<std::uint32_t>(config.dims));
-  }
+  const auto backend = MakeBackend(config.embedding);
 
   std::unique_ptr<pg::Database> database;
   std::unique_ptr<PgVectorStore> store;
@@ -84,8 +79,8 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   core.Start();
   logger->info("embedding {} into {} with {} model {}/{} ({} dims, batches of {}, {} in flight); "
                "admin on port {}",
-               config.ItemsTopic(), config.EmbeddedTopic(), config.backend, config.model,
-               config.model_version, config.dims, config.batch_size, config.concurrency,
+               config.ItemsTopic(), config.EmbeddedTopic(), config.embedding.backend,
+               config.embedding.model, config.embedding.model_version, config.embedding.dims, config.batch_size, config.concurrency,
                admin.port());
 
   runtime::RunConsumeLoop(

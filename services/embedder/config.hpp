@@ -11,7 +11,7 @@
 #include "common/log/log.hpp"
 #include "common/pg/settings.hpp"
 #include "services/embedder/core.hpp"
-#include "services/embedder/openai_backend.hpp"
+#include "services/embedder/embedding_settings.hpp"
 
 namespace tributary::embedder {
 
@@ -25,19 +25,7 @@ struct Config {
   std::string items_topic;     // default <prefix>.items
   std::string embedded_topic;  // default <prefix>.embedded
 
-  std::string backend = "hash";  // hash | openai
-  std::string model;             // default tributary-hash for hash; required for openai
-  std::string model_version;     // default v1-d<dims> for hash
-  int dims = 0;                  // default 256 for hash; required for openai
-  std::string distance = "cosine";
-
-  std::string openai_url = "https://api.openai.com/v1/embeddings";
-  std::string openai_api_key;
-  std::string openai_api_key_file;
-  bool openai_send_dimensions = false;
-  std::map<std::string, std::string> openai_headers;
-  std::chrono::milliseconds openai_timeout{std::chrono::seconds(60)};
-  std::string openai_ca_file;
+  EmbeddingSettings embedding;  // backend, model and how to reach it (shared with search)
 
   int max_input_tokens = 8191;
   int max_input_bytes = 32 * 1024;
@@ -55,12 +43,9 @@ struct Config {
 
   [[nodiscard]] std::string ItemsTopic() const;
   [[nodiscard]] std::string EmbeddedTopic() const;
-  [[nodiscard]] ModelSpec Model() const;
   [[nodiscard]] CoreSettings Core() const;
   // How many vectors of this model fit in --cache-mb.
   [[nodiscard]] std::size_t LruEntries() const;
-  // The openai backend's settings, with the key read from --openai-api-key-file if given.
-  [[nodiscard]] OpenAiSettings OpenAi() const;
 };
 
 // Applies the source and validates; throws config::ConfigError naming each bad setting.

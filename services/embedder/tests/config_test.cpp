@@ -14,10 +14,10 @@ TEST(EmbedderConfig, DefaultsToTheHashBackendOnItemsAndEmbedded) {
   EXPECT_EQ(config.ItemsTopic(), "tributary.items");
   EXPECT_EQ(config.EmbeddedTopic(), "tributary.embedded");
   EXPECT_EQ(config.admin.port, 9403);
-  EXPECT_EQ(config.backend, "hash");
-  EXPECT_EQ(config.model, "tributary-hash");
-  EXPECT_EQ(config.dims, 256);
-  EXPECT_EQ(config.model_version, "v1-d256");
+  EXPECT_EQ(config.embedding.backend, "hash");
+  EXPECT_EQ(config.embedding.model, "tributary-hash");
+  EXPECT_EQ(config.embedding.dims, 256);
+  EXPECT_EQ(config.embedding.model_version, "v1-d256");
 }
 
 TEST(EmbedderConfig, OpenAiNeedsModelAndDimsAndNamesTheFlags) {
@@ -41,7 +41,7 @@ TEST(EmbedderConfig, ReadsTheKeyFromAFileAndHeadersFromTheEnvironment) {
       .args = {"--backend=openai", "--model", "text-embedding-3-small", "--dims", "1536",
                "--openai-api-key-file", path, "--openai-url", "http://127.0.0.1:1/v1/embeddings"}};
   ASSERT_EQ(Parse(source, &config, nullptr), config::Spec::Outcome::kRun);
-  const auto openai = config.OpenAi();
+  const auto openai = config.embedding.OpenAi();
   EXPECT_EQ(openai.api_key, "sk-test-123");
   EXPECT_EQ(openai.headers.at("x-title"), "tributary");
   EXPECT_EQ(openai.dims, 1536U);

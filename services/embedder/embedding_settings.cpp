@@ -1,0 +1,119 @@
+#include "services/embedder/embedding_settings.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/config/secrets.hpp"
+#include "services/embedder/hash_backend.hpp"
+
+namespace tributary::embedder {
+namespace {
+
+constexpr const char* kHashModel = "tributary-hash";
+constexpr int kDefaultHashDims = 256;
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+ModelSpec EmbeddingSettings::Model() const {
+  return {.name = model, .version = model_version, .dims = static_cast<std::uint32_t>(dims),
+          .distance = distance};
+}
+
+OpenAiSettings EmbeddingSettings::OpenAi() const {
+  OpenAiSettings settings;
+  settings.url = openai_url;
+  settings.model = model;
+  settings.dims = static_cast<std::uint32_t>(dims);
+  settings.send_dimensions = openai_send_dimensions;
+  settings.api_key = openai_api_key;
+  if (!openai_api_key_file.empty()) {
+    std::ifstream in(openai_api_key_file);
+    std::stringstream content;
+    content << in.rdbuf();
+    settings.api_key = Trimmed(content.str());
+    config::RememberSecret(settings.api_key);  // masked wherever a backend echoes it
+  }
+  // TRIBUTARY_OPENAI_HEADER__X_TITLE arrives as "x.title" (the config reads '_' as '.'); header
+  // names never contain dots, so dots are dashes here.
+  for (const auto& [name, value] : openai_headers) {
+    std::string header = name;
+    for (auto& c : header) c = c == '.' ? '-' : c;
+    settings.headers[header] = value;
+  }
+  settings.timeout = openai_timeout;
+  settings.ca_file = openai_ca_file;
+  return settings;
+}
+
+void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings) {
+  spec.Choice("backend", &settings->backend, {"hash", "openai"},
+              "hash: built in, deterministic feature hashing of words and character n-grams "
+              "(LEXICAL similarity only, no model, no network; the local default). openai: any "
+              "OpenAI-compatible POST /v1/embeddings (OpenAI, Ollama, vLLM, "
+              "text-embeddings-inference, LocalAI).")
+      .String("model", &settings->model,
+              "Model name, sent to the backend and recorded in embedding_models; default "
+              "tributary-hash for the hash backend, required for openai.")
+      .String("model-version", &settings->model_version,
+              "Model version recorded in embedding_models; a new version is a new model, "
+              "side by side. Default for hash: v1-d<dims>.")
+      .Int("dims", &settings->dims, 0, 16000,
+           "Vector dimensions; every answer is checked against it and against the registered "
+           "model. Default 256 for hash; required for openai.")
+      .String("openai-url", &settings->openai_url, "The embeddings endpoint (http or https).")
+      .Secret("openai-api-key", &settings->openai_api_key,
+              "API key, sent as 'Authorization: Bearer'; never logged. Empty: no header.")
+      .String("openai-api-key-file", &settings->openai_api_key_file,
+              "Read the API key from this file instead (e.g. a mounted Kubernetes Secret).")
+      .Bool("openai-send-dimensions", &settings->openai_send_dimensions,
+            "Send 'dimensions' = --dims (text-embedding-3 models can shorten their vectors; "
+            "other servers may refuse the field).")
+      .KeyValues("openai-header", &settings->openai_headers,
+                 "Extra request header NAME=VALUE, repeatable (TRIBUTARY_OPENAI_HEADER__X_NAME "
+                 "sets x-name).")
+      .Duration("openai-timeout", &settings->openai_timeout,
+                "Deadline for one request (connect, TLS, send, answer); a timeout is transient.")
+      .String("openai-ca-file", &settings->openai_ca_file,
+              "Extra trusted CA certificates (PEM) besides the system store.");
+}
+
+std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings) {
+  std::vector<std::string> errors;
+  if (settings->backend == "hash") {
+    if (settings->model.empty()) settings->model = kHashModel;
+    if (settings->dims == 0) settings->dims = kDefaultHashDims;
+    if (settings->model_version.empty()) {
+      settings->model_version = fmt::format("v1-d{}", settings->dims);
+    }
+    return errors;
+  }
+  if (settings->model.empty()) {
+    errors.push_back("--model (TRIBUTARY_MODEL): required with --backend=openai");
+  }
+  if (settings->dims == 0) {
+    errors.push_back("--dims (TRIBUTARY_DIMS): required with --backend=openai (the size "
+                     "the model answers with)");
+  }
+  if (auto endpoint = ParseEndpoint(settings->openai_url); !endpoint) {
+    errors.push_back("--openai-url (TRIBUTARY_OPENAI_URL): " + endpoint.error());
+  }
+  if (!settings->openai_api_key_file.empty() && !std::ifstream(settings->openai_api_key_file)) {
+    errors.push_back("--openai-api-key-file (TRIBUTARY_OPENAI_API_KEY_FILE): cannot read '" +
+                     settings->openai_api_key_file + "'");
+  }
+  return errors;
+}
+
+std::unique_ptr<Backend> MakeBackend(const EmbeddingSettings& settings) {
+  if (settings.backend == "openai") return std::make_unique<OpenAiBackend>(settings.OpenAi());
+  return std::make_unique<HashBackend>(static_cast<std::uint32_t>(settings.dims));
+}
+
+}  // namespace tributary::embedder

@@ -1,0 +1,50 @@
+#pragma once
+// Which embedding backend and model, and how to reach it: the settings the embedder embeds items
+// with and `tributary search` embeds the query with. One place, so a default changed here (the
+// hash model's name, version, dims) changes both, and search never queries another model than
+// the one the embedder wrote.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config/spec.hpp"
+#include "services/embedder/backend.hpp"
+#include "services/embedder/core.hpp"
+#include "services/embedder/openai_backend.hpp"
+
+namespace tributary::embedder {
+
+struct EmbeddingSettings {
+  std::string backend = "hash";  // hash | openai
+  std::string model;             // default tributary-hash for hash; required for openai
+  std::string model_version;     // default v1-d<dims> for hash
+  int dims = 0;                  // default 256 for hash; required for openai
+  std::string distance = "cosine";
+
+  std::string openai_url = "https://api.openai.com/v1/embeddings";
+  std::string openai_api_key;
+  std::string openai_api_key_file;
+  bool openai_send_dimensions = false;
+  std::map<std::string, std::string> openai_headers;
+  std::chrono::milliseconds openai_timeout{std::chrono::seconds(60)};
+  std::string openai_ca_file;
+
+  [[nodiscard]] ModelSpec Model() const;
+  // The openai backend's settings, with the key read from --openai-api-key-file if given.
+  [[nodiscard]] OpenAiSettings OpenAi() const;
+};
+
+// Declares --backend, --model, --model-version, --dims and --openai-*. Not --distance: only the
+// embedder chooses it (search ranks with the distance the model is registered with).
+void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings);
+
+// After parsing: fills in the hash backend's defaults; for openai, one line per setting that is
+// missing or wrong, naming the flag and its variable.
+std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings);
+
+// The backend the settings name.
+std::unique_ptr<Backend> MakeBackend(const EmbeddingSettings& settings);
+
+}  // namespace tributary::embedder
