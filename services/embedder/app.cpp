@@ -1,21 +1,13 @@
 #include "services/embedder/app.hpp"
 
-#include <iostream>
 #include <memory>
 
 #include "common/base/clock.hpp"
-#include "common/base/shutdown.hpp"
-#include "common/kafka/producer.hpp"
-#include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
-#include "common/runtime/consume_loop.hpp"
 #include "common/runtime/process_main.hpp"
-#include "common/runtime/stop_stage.hpp"
+#include "common/runtime/stage_host.hpp"
 #include "services/embedder/config.hpp"
 #include "services/embedder/core.hpp"
-#include "services/embedder/hash_backend.hpp"
-#include "common/runtime/kafka_stage_ports.hpp"
-#include "services/embedder/openai_backend.hpp"
 #include "services/embedder/pg_vector_store.hpp"
 
 namespace tributary::embedder {
@@ -47,48 +39,40 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
     store = std::make_unique<PgVectorStore>(*database, config.pg_cache_timeout);
   }
 
-  // Members in dependency order; the consumer is created last and closed first.
-  admin::AdminServer admin(config.admin, registry);
-  admin.Start();
-  kafka::Producer producer(config.kafka, "embedder", registry);
-  kafka::DlqPublisher publisher(producer, config.kafka, "embedder");
-  runtime::ProducerSink sink(producer);
-  runtime::KafkaDeadLetters dead_letters(publisher);
   // Enough in flight to keep every worker busy with a full batch and the next one assembling;
   // beyond that the consumer pauses its partitions (this is also how consumption pauses while
   // the backend is down: the workers wait, nothing completes, the limit is reached).
-  const auto in_flight =
-      static_cast<std::size_t>(config.batch_size) * static_cast<std::size_t>(config.concurrency + 2);
-  kafka::Consumer consumer(config.kafka,
-                           {.stage = "embedder",
-                            .group_id = config.group_id,
-                            .group_instance_id = config.group_instance_id,
-                            .topics = {config.ItemsTopic()},
-                            .max_in_flight_per_partition = in_flight,
-                            .max_in_flight_total = in_flight},
-                           registry);
-  runtime::ConsumerCompletions completions(consumer);
-  Core core(config.Core(), *backend, store.get(), sink, dead_letters, completions, stage_metrics,
-            SteadyClock::Instance());
+  const auto in_flight = static_cast<std::size_t>(config.batch_size) *
+                         static_cast<std::size_t>(config.concurrency + 2);
+  runtime::StageHost host({.stage = "embedder",
+                           .kafka = config.kafka,
+                           .admin = config.admin,
+                           .group_id = config.group_id,
+                           .group_instance_id = config.group_instance_id,
+                           .topics = {config.ItemsTopic()},
+                           .max_in_flight_per_partition = in_flight,
+                           .max_in_flight_total = in_flight,
+                           .loop = {.shutdown_grace = config.shutdown_grace}},
+                          registry);
+  Core core(config.Core(), *backend, store.get(), host.sink(), host.dead_letters(),
+            host.completions(), stage_metrics, SteadyClock::Instance());
   if (auto verified = core.VerifyModel(); !verified) {
     logger->critical("{}", verified.error().message);
     return 1;
   }
-  consumer.OnRevoke(
-      [&](const std::vector<kafka::TopicPartition>& lost) { core.DropPartitions(lost); });
   core.Start();
+  const auto& model = config.embedding;
   logger->info("embedding {} into {} with {} model {}/{} ({} dims, batches of {}, {} in flight); "
                "admin on port {}",
-               config.ItemsTopic(), config.EmbeddedTopic(), config.embedding.backend,
-               config.embedding.model, config.embedding.model_version, config.embedding.dims, config.batch_size, config.concurrency,
-               admin.port());
-
-  runtime::RunConsumeLoop(
-      consumer, [&](kafka::Message message) { core.Add(std::move(message)); }, &admin,
-      {.shutdown_grace = config.shutdown_grace},
-      [&] { return core.Tick() && !producer.fatal() && keep_running(); });
-  core.Stop();
-  const int status = runtime::StopStage(producer, admin, *logger);
+               config.ItemsTopic(), config.EmbeddedTopic(), model.backend, model.model,
+               model.model_version, model.dims, config.batch_size, config.concurrency,
+               host.admin_port());
+  const int status = host.Run(
+      {.handle = [&](kafka::Message message) { core.Add(std::move(message)); },
+       .tick = [&] { return core.Tick(); },
+       .revoke = [&](const std::vector<kafka::TopicPartition>& lost) { core.DropPartitions(lost); },
+       .stop = [&] { core.Stop(); }},
+      keep_running);
   if (const auto fatal = core.fatal()) {
     logger->critical("stopped: {}", *fatal);
     return 1;

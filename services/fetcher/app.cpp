@@ -1,16 +1,9 @@
 #include "services/fetcher/app.hpp"
 
-#include <iostream>
-
-#include "common/base/shutdown.hpp"
-#include "common/kafka/producer.hpp"
-#include "common/log/mask.hpp"
-#include "common/runtime/consume_loop.hpp"
 #include "common/runtime/process_main.hpp"
-#include "common/runtime/stop_stage.hpp"
+#include "common/runtime/stage_host.hpp"
 #include "services/fetcher/config.hpp"
 #include "services/fetcher/fetch_worker.hpp"
-#include "common/runtime/kafka_stage_ports.hpp"
 
 namespace tributary::fetcher {
 
@@ -25,38 +18,30 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   auto& registry = metrics::Default();
   FetcherMetrics fetcher_metrics(registry);
 
-  // Members in dependency order; the worker goes first on the way out (its destructor detaches
-  // it from the consumer, so a late delivery callback cannot reach a destroyed consumer).
-  admin::AdminServer admin(config.admin, registry);
-  admin.Start();
-  kafka::Producer producer(config.kafka, "fetcher", registry);
-  kafka::DlqPublisher publisher(producer, config.kafka, "fetcher");
-  runtime::ProducerSink sink(producer);
-  runtime::KafkaDeadLetters dead_letters(publisher);
-  kafka::Consumer consumer(
-      config.kafka,
+  runtime::StageHost host(
       {.stage = "fetcher",
+       .kafka = config.kafka,
+       .admin = config.admin,
        .group_id = config.group_id,
        .group_instance_id = config.group_instance_id,
        .topics = {config.RequestsTopic()},
        .max_in_flight_per_partition = static_cast<std::size_t>(config.max_in_flight_per_partition),
-       .max_in_flight_total = static_cast<std::size_t>(config.max_in_flight)},
+       .max_in_flight_total = static_cast<std::size_t>(config.max_in_flight),
+       .loop = {.shutdown_grace = config.shutdown_grace}},
       registry);
-  runtime::ConsumerCompletions completions(consumer);
-  FetchWorker worker(std::move(worker_settings), sink, dead_letters, completions,
-                     fetcher_metrics);
+  // Destroyed before the host: its destructor detaches it, so a late delivery callback cannot
+  // reach a destroyed consumer.
+  FetchWorker worker(std::move(worker_settings), host.sink(), host.dead_letters(),
+                     host.completions(), fetcher_metrics);
   worker.Start();
   logger->info("fetching {} into {} and {}; admin on port {}", config.RequestsTopic(),
-               config.DocumentsTopic(), config.EventsTopic(), admin.port());
-
+               config.DocumentsTopic(), config.EventsTopic(), host.admin_port());
   // Fetches run on the worker's io thread; deliveries complete on the producer's thread, so
   // in-flight work can still finish during the shutdown grace period.
-  runtime::RunConsumeLoop(
-      consumer, [&](kafka::Message message) { worker.Handle(std::move(message)); }, &admin,
-      {.shutdown_grace = config.shutdown_grace},
-      [&] { return worker.Tick() && !producer.fatal() && keep_running(); });
-  worker.Stop();
-  return runtime::StopStage(producer, admin, *logger);
+  return host.Run({.handle = [&](kafka::Message message) { worker.Handle(std::move(message)); },
+                   .tick = [&] { return worker.Tick(); },
+                   .stop = [&] { worker.Stop(); }},
+                  keep_running);
 }
 
 int App::Main(int argc, char** argv) {

@@ -8,7 +8,9 @@ Names come from two kinds of registration in the sources (tests excluded):
   * literals:  registry.AddCounter("tributary_loader_retries_total", ...), CounterFamily(...), ...
   * per-stage templates in a class: fmt::format("tributary_{}_consumed_total", stage) inside
     Consumer::Consumer, expanded with the stage named wherever a service constructs that class
-    (kafka::Consumer consumer(config.kafka, {.stage = "parser", ...}) -> tributary_parser_...).
+    (kafka::Consumer consumer(config.kafka, {.stage = "parser", ...}) -> tributary_parser_...),
+    or constructs a runtime::StageHost, which builds the consumer, producer and DLQ publisher of
+    the stage it names (runtime::StageHost host({.stage = "parser", ...})).
 A histogram's series (_bucket, _sum, _count) count as its name.
 """
 import json
@@ -22,6 +24,8 @@ REGISTER = re.compile(
     r"\"(tributary_[a-z0-9_]+)\"")
 TEMPLATE = re.compile(r"fmt::format\(\s*\"(tributary_\{\}_[a-z0-9_]+)\"")
 CONSTRUCTOR = re.compile(r"^(\w+)::\1\(", re.M)
+STAGE_HOST = re.compile(r"\bruntime::StageHost\s+\w+\s*\(\s*\{\s*\.stage\s*=\s*\"([a-z]+)\"", re.S)
+HOSTED = {"Consumer", "Producer", "DlqPublisher"}  # what a StageHost constructs
 HISTOGRAM_SERIES = re.compile(r"_(bucket|sum|count)$")
 
 
@@ -46,11 +50,14 @@ def registered_names(roots):
                 sys.exit(f"{path.relative_to(REPO)}: per-stage metric names in a file with "
                          f"{len(classes)} constructors; cannot tell which class registers them")
             templates += [(classes[0], t) for t in found]
+    hosted_stages = set()
+    for text in files.values():
+        hosted_stages.update(STAGE_HOST.findall(text))
     for cls, template in templates:
         # Every construction `kafka::<Class> name(...);`: its first lower-case word literal is
         # the stage (the .stage field of a Consumer, the stage argument of the others).
         construct = re.compile(r"\bkafka::" + cls + r"\s+\w+\s*\((.*?)\);", re.S)
-        stages = set()
+        stages = set(hosted_stages) if cls in HOSTED else set()
         for text in files.values():
             for args in construct.findall(text):
                 literal = re.search(r"\"([a-z]+)\"", args)
