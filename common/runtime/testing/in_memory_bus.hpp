@@ -46,7 +46,7 @@ class InMemoryBus : public RecordSink, public DeadLetters, public Completions {
       --fail_next_publish;
       return Fail(ErrorKind::kRetryable, "kafka.unavailable", "broker down");
     }
-    dead_.push_back({message.offset, error.error_class});
+    dead_.push_back({message.offset, error});
     return {};
   }
 
@@ -72,7 +72,15 @@ class InMemoryBus : public RecordSink, public DeadLetters, public Completions {
   }
   std::vector<std::pair<std::int64_t, std::string>> DeadLettered() const {  // offset, class
     std::lock_guard lock(mutex_);
-    return dead_;
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (const auto& [offset, error] : dead_) out.emplace_back(offset, error.error_class);
+    return out;
+  }
+  std::vector<Error> DeadLetterErrors() const {
+    std::lock_guard lock(mutex_);
+    std::vector<Error> out;
+    for (const auto& dead : dead_) out.push_back(dead.second);
+    return out;
   }
   std::vector<std::int64_t> Completed() const {
     std::lock_guard lock(mutex_);
@@ -124,7 +132,7 @@ class InMemoryBus : public RecordSink, public DeadLetters, public Completions {
   mutable std::mutex mutex_;
   std::vector<kafka::Record> sent_;
   std::deque<std::pair<kafka::Record, kafka::DeliveryCallback>> held_;
-  std::vector<std::pair<std::int64_t, std::string>> dead_;
+  std::vector<std::pair<std::int64_t, Error>> dead_;
   std::vector<std::int64_t> completed_;
 };
 

@@ -23,8 +23,8 @@ struct Harness {
     settings.batch = {.max_items = batch_size, .max_tokens = 100'000, .linger = 50ms};
     settings.concurrency = 0;  // batches run inline: deterministic
     settings.retry = {.initial = 100ms, .max = 5s, .quota_retry = 60s};
-    core = std::make_unique<Core>(settings, backend, with_store ? &store : nullptr, sink, dead,
-                                  completions, metrics, clock,
+    core = std::make_unique<Core>(settings, backend, with_store ? &store : nullptr, bus, bus,
+                                  bus, metrics, clock,
                                   [this](std::chrono::milliseconds d) {
                                     waits.push_back(d);
                                     if (on_wait) on_wait();
@@ -40,9 +40,7 @@ struct Harness {
   tributary::testing::FakeClock clock;
   testing::ScriptedBackend backend;
   testing::FakeStore store;
-  testing::FakeSink sink;
-  testing::FakeDeadLetters dead;
-  testing::FakeCompletions completions;
+  runtime::testing::InMemoryBus bus;
   metrics::Registry registry;
   StageMetrics metrics;
   std::vector<std::chrono::milliseconds> waits;
@@ -53,18 +51,18 @@ struct Harness {
 
 TEST(EmbedderCore, ProducesInInputOrderAndCompletesOnlyAfterTheAcknowledgement) {
   Harness h(3);
-  h.sink.hold = true;
+  h.bus.hold = true;
   h.Add(MakeItem(1, "a", "Alpha"), 10);
   h.Add(MakeItem(1, "b", "Beta"), 11);
   EXPECT_TRUE(h.backend.requests.empty()) << "the batch is not full yet";
   h.Add(MakeItem(2, "c", "Gamma"), 12);
   ASSERT_EQ(h.backend.requests.size(), 1U);
   EXPECT_EQ(h.backend.requests[0], (std::vector<std::string>{"Alpha", "Beta", "Gamma"}));
-  const auto out = h.sink.Embedded();
+  const auto out = testing::Embedded(h.bus);
   ASSERT_EQ(out.size(), 3U);
-  EXPECT_EQ(h.sink.sent[0].key, "1/a");
-  EXPECT_EQ(h.sink.sent[2].key, "2/c");
-  EXPECT_EQ(h.sink.sent[0].topic, "t.embedded");
+  EXPECT_EQ(h.bus.Sent()[0].key, "1/a");
+  EXPECT_EQ(h.bus.Sent()[2].key, "2/c");
+  EXPECT_EQ(h.bus.Sent()[0].topic, "t.embedded");
   EXPECT_EQ(out[1].item().title(), "Beta");
   EXPECT_EQ(out[1].model_name(), "m");
   EXPECT_EQ(out[1].model_version(), "v1");
@@ -73,9 +71,9 @@ TEST(EmbedderCore, ProducesInInputOrderAndCompletesOnlyAfterTheAcknowledgement) 
   EXPECT_FALSE(out[1].from_cache());
   EXPECT_EQ(std::vector<float>(out[1].vector().begin(), out[1].vector().end()),
             HashEmbed("Beta", kDims));
-  EXPECT_TRUE(h.completions.completed.empty()) << "nothing completes before the broker acks";
-  h.sink.AckAll();
-  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{10, 11, 12}));
+  EXPECT_TRUE(h.bus.Completed().empty()) << "nothing completes before the broker acks";
+  h.bus.DeliverAll();
+  EXPECT_EQ(testing::Offsets(h.bus), (std::set<std::int64_t>{10, 11, 12}));
   EXPECT_EQ(h.Metric(h.metrics.items_out, {"backend"}), 3);
 }
 
@@ -87,7 +85,7 @@ TEST(EmbedderCore, ALingeringBatchIsFlushedByTick) {
   h.clock.Advance(50ms);
   EXPECT_TRUE(h.core->Tick());
   EXPECT_EQ(h.backend.requests.size(), 1U);
-  EXPECT_EQ(h.completions.Offsets(), std::set<std::int64_t>{1});
+  EXPECT_EQ(testing::Offsets(h.bus), std::set<std::int64_t>{1});
 }
 
 TEST(EmbedderCore, AnUnchangedItemSentAgainIsServedFromTheLruWithoutTheBackend) {
@@ -96,13 +94,13 @@ TEST(EmbedderCore, AnUnchangedItemSentAgainIsServedFromTheLruWithoutTheBackend) 
   h.Add(item, 1);
   h.Add(item, 2);
   EXPECT_EQ(h.backend.InputsSent(), 1U);
-  const auto out = h.sink.Embedded();
+  const auto out = testing::Embedded(h.bus);
   ASSERT_EQ(out.size(), 2U);
   EXPECT_FALSE(out[0].from_cache());
   EXPECT_TRUE(out[1].from_cache());
   EXPECT_EQ(out[0].vector().size(), out[1].vector().size());
   EXPECT_EQ(h.Metric(h.metrics.cache_lookups, {"lru", "hit"}), 1);
-  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{1, 2}));
+  EXPECT_EQ(testing::Offsets(h.bus), (std::set<std::int64_t>{1, 2}));
 }
 
 TEST(EmbedderCore, AVectorInPostgresSkipsTheBackendInOneLookupPerBatch) {
@@ -116,7 +114,7 @@ TEST(EmbedderCore, AVectorInPostgresSkipsTheBackendInOneLookupPerBatch) {
   EXPECT_EQ(h.store.lookups, 1);
   ASSERT_EQ(h.backend.requests.size(), 1U);
   EXPECT_EQ(h.backend.requests[0], (std::vector<std::string>{"Beta", "Gamma"}));
-  const auto out = h.sink.Embedded();
+  const auto out = testing::Embedded(h.bus);
   ASSERT_EQ(out.size(), 3U);
   EXPECT_TRUE(out[0].from_cache());
   EXPECT_EQ(out[0].vector(0), 0.25F);
@@ -136,7 +134,7 @@ TEST(EmbedderCore, AnItemRepeatedInOneBatchIsEmbeddedOnce) {
   h.Add(item, 3);
   ASSERT_EQ(h.backend.requests.size(), 1U);
   EXPECT_EQ(h.backend.requests[0].size(), 2U);
-  EXPECT_EQ(h.sink.sent.size(), 3U);
+  EXPECT_EQ(h.bus.Sent().size(), 3U);
 }
 
 TEST(EmbedderCore, TransientFailuresPauseAndRetryWithoutDlqOrCompletion) {
@@ -153,7 +151,7 @@ TEST(EmbedderCore, TransientFailuresPauseAndRetryWithoutDlqOrCompletion) {
   std::size_t completed_while_waiting = 0;
   h.on_wait = [&] {
     paused_while_waiting = paused_while_waiting && h.core->paused();
-    completed_while_waiting += h.completions.completed.size();
+    completed_while_waiting += h.bus.Completed().size();
   };
   h.Add(MakeItem(1, "a", "Alpha"), 1);
   h.Add(MakeItem(1, "b", "Beta"), 2);
@@ -162,8 +160,8 @@ TEST(EmbedderCore, TransientFailuresPauseAndRetryWithoutDlqOrCompletion) {
   for (int i = 0; i < 3; ++i) EXPECT_GE(h.waits[static_cast<std::size_t>(i)], 2s);
   EXPECT_TRUE(paused_while_waiting);
   EXPECT_EQ(completed_while_waiting, 0U);
-  EXPECT_TRUE(h.dead.published.empty());
-  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{1, 2}));
+  EXPECT_TRUE(h.bus.DeadLettered().empty());
+  EXPECT_EQ(testing::Offsets(h.bus), (std::set<std::int64_t>{1, 2}));
   EXPECT_FALSE(h.core->paused());
   EXPECT_EQ(h.Metric(h.metrics.backend_requests, {"429"}), 3);
   EXPECT_EQ(h.Metric(h.metrics.backend_requests, {"timeout"}), 1);
@@ -189,7 +187,7 @@ TEST(EmbedderCore, ExhaustedQuotaPausesAndSaysSoInMetrics) {
   EXPECT_EQ(quota_gauge, 1);
   EXPECT_EQ(paused_gauge, 1);
   EXPECT_EQ(h.metrics.quota_exhausted.Value(), 0) << "cleared by the next success";
-  EXPECT_EQ(h.completions.Offsets(), std::set<std::int64_t>{1});
+  EXPECT_EQ(testing::Offsets(h.bus), std::set<std::int64_t>{1});
 }
 
 TEST(EmbedderCore, AnInputTheBackendRejectsIsFoundByHalvingAndDeadLettered) {
@@ -200,12 +198,12 @@ TEST(EmbedderCore, AnInputTheBackendRejectsIsFoundByHalvingAndDeadLettered) {
   h.Add(MakeItem(1, "c", "a POISON title"), 3);
   h.Add(MakeItem(1, "d", "Delta"), 4);
   h.Add(MakeItem(1, "e", "Epsilon"), 5);
-  ASSERT_EQ(h.dead.published.size(), 1U);
-  EXPECT_EQ(h.dead.published[0].first.offset, 3);
-  EXPECT_EQ(h.dead.published[0].second.error_class, "backend.rejected");
-  EXPECT_NE(h.dead.published[0].second.message.find("forbidden"), std::string::npos);
-  EXPECT_EQ(h.sink.sent.size(), 4U);
-  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{1, 2, 3, 4, 5}));
+  ASSERT_EQ(h.bus.DeadLettered().size(), 1U);
+  EXPECT_EQ(h.bus.DeadLettered()[0].first, 3);
+  EXPECT_EQ(h.bus.DeadLetterErrors()[0].error_class, "backend.rejected");
+  EXPECT_NE(h.bus.DeadLetterErrors()[0].message.find("forbidden"), std::string::npos);
+  EXPECT_EQ(h.bus.Sent().size(), 4U);
+  EXPECT_EQ(testing::Offsets(h.bus), (std::set<std::int64_t>{1, 2, 3, 4, 5}));
   EXPECT_LE(h.backend.requests.size(), 7U) << "halving, not one request per input";
   EXPECT_TRUE(h.waits.empty()) << "a rejection is not an outage";
 }
@@ -215,9 +213,9 @@ TEST(EmbedderCore, AWrongDimensionAnswerStopsTheStageWithoutProducing) {
   h.backend.answer_dims = kDims + 1;
   h.Add(MakeItem(1, "a", "Alpha"), 1);
   h.Add(MakeItem(1, "b", "Beta"), 2);
-  EXPECT_TRUE(h.sink.sent.empty());
-  EXPECT_TRUE(h.completions.completed.empty());
-  EXPECT_TRUE(h.dead.published.empty());
+  EXPECT_TRUE(h.bus.Sent().empty());
+  EXPECT_TRUE(h.bus.Completed().empty());
+  EXPECT_TRUE(h.bus.DeadLettered().empty());
   ASSERT_TRUE(h.core->fatal());
   EXPECT_NE(h.core->fatal()->find("17 dimensions"), std::string::npos) << *h.core->fatal();
   EXPECT_NE(h.core->fatal()->find("--dims is 16"), std::string::npos) << *h.core->fatal();
@@ -256,7 +254,7 @@ TEST(EmbedderCore, AnUnregisteredModelIsLookedUpAgainLater) {
   h.Add(MakeItem(1, "b", "Beta"), 2);
   EXPECT_EQ(h.store.model_lookups, 2);
   EXPECT_EQ(h.store.lookups, 1);
-  EXPECT_EQ(h.sink.Embedded().back().model_id(), 9);
+  EXPECT_EQ(testing::Embedded(h.bus).back().model_id(), 9);
 }
 
 TEST(EmbedderCore, UndecodableAndInvalidMessagesGoToTheDlq) {
@@ -268,24 +266,24 @@ TEST(EmbedderCore, UndecodableAndInvalidMessagesGoToTheDlq) {
   auto no_hash = MakeItem(1, "x", "X");
   no_hash.clear_content_hash();
   h.Add(no_hash, 6);
-  ASSERT_EQ(h.dead.published.size(), 2U);
-  EXPECT_EQ(h.dead.published[0].second.error_class, "decode");
-  EXPECT_EQ(h.dead.published[1].second.error_class, "invalid");
-  EXPECT_EQ(h.completions.Offsets(), (std::set<std::int64_t>{5, 6}));
+  ASSERT_EQ(h.bus.DeadLettered().size(), 2U);
+  EXPECT_EQ(h.bus.DeadLetterErrors()[0].error_class, "decode");
+  EXPECT_EQ(h.bus.DeadLetterErrors()[1].error_class, "invalid");
+  EXPECT_EQ(testing::Offsets(h.bus), (std::set<std::int64_t>{5, 6}));
   EXPECT_TRUE(h.backend.requests.empty());
 }
 
 TEST(EmbedderCore, AFailedDeliveryIsProducedAgainByTickAndCompletesOnce) {
   Harness h(1);
-  h.sink.fail_next = 1;
+  h.bus.fail_next_delivery = 1;
   h.Add(MakeItem(1, "a", "Alpha"), 1);
-  EXPECT_TRUE(h.completions.completed.empty());
+  EXPECT_TRUE(h.bus.Completed().empty());
   EXPECT_TRUE(h.core->Tick());
-  EXPECT_TRUE(h.sink.sent.empty()) << "not before the retry delay";
+  EXPECT_EQ(h.bus.Sent().size(), 1U) << "not produced again before the retry delay";
   h.clock.Advance(1s);
   EXPECT_TRUE(h.core->Tick());
-  EXPECT_EQ(h.sink.sent.size(), 1U);
-  EXPECT_EQ(h.completions.completed, std::vector<std::int64_t>{1});
+  EXPECT_EQ(h.bus.Sent().size(), 2U);
+  EXPECT_EQ(h.bus.Completed(), std::vector<std::int64_t>{1});
   EXPECT_EQ(h.backend.InputsSent(), 1U) << "the vector is kept, not embedded again";
 }
 
@@ -294,18 +292,16 @@ TEST(EmbedderCore, StoppingWhileTheBackendIsDownAbandonsTheBatchUnstored) {
   h.backend.failures.push_back({.kind = BackendFailure::kTransient, .error_class = "backend.connection"});
   h.keep_waiting = false;
   h.Add(MakeItem(1, "a", "Alpha"), 1);
-  EXPECT_TRUE(h.completions.completed.empty());
-  EXPECT_TRUE(h.sink.sent.empty());
-  EXPECT_TRUE(h.dead.published.empty());
+  EXPECT_TRUE(h.bus.Completed().empty());
+  EXPECT_TRUE(h.bus.Sent().empty());
+  EXPECT_TRUE(h.bus.DeadLettered().empty());
   EXPECT_FALSE(h.core->fatal());
 }
 
 TEST(EmbedderCore, WorkersEmbedBatchesConcurrentlyAndCompleteEveryMessage) {
   tributary::testing::FakeClock clock;
   testing::ScriptedBackend backend(kDims);
-  testing::FakeSink sink;
-  testing::FakeDeadLetters dead;
-  testing::FakeCompletions completions;
+  runtime::testing::InMemoryBus bus;
   metrics::Registry registry;
   StageMetrics metrics(registry);
   CoreSettings settings;
@@ -313,18 +309,18 @@ TEST(EmbedderCore, WorkersEmbedBatchesConcurrentlyAndCompleteEveryMessage) {
   settings.model = {.name = "m", .version = "v1", .dims = kDims};
   settings.batch = {.max_items = 7, .max_tokens = 100'000, .linger = 0ms};
   settings.concurrency = 3;
-  Core core(settings, backend, nullptr, sink, dead, completions, metrics, clock);
+  Core core(settings, backend, nullptr, bus, bus, bus, metrics, clock);
   core.Start();
   for (int i = 0; i < 200; ++i) {
     core.Add(MakeMessage(MakeItem(1, std::to_string(i), "title " + std::to_string(i)), i));
   }
   (void)core.Tick();  // the last, partial batch (linger 0)
   // Workers finish on their own threads; wait for the outcome, not for a time.
-  while (completions.Offsets().size() < 200) std::this_thread::yield();
+  while (testing::Offsets(bus).size() < 200) std::this_thread::yield();
   core.Stop();
-  EXPECT_EQ(completions.Offsets().size(), 200U);
+  EXPECT_EQ(testing::Offsets(bus).size(), 200U);
   EXPECT_EQ(backend.InputsSent(), 200U);
-  EXPECT_TRUE(dead.published.empty());
+  EXPECT_TRUE(bus.DeadLettered().empty());
 }
 
 }  // namespace

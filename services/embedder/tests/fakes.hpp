@@ -8,7 +8,7 @@
 #include <set>
 
 #include "common/codec/codec.hpp"
-#include "common/runtime/stage_ports.hpp"
+#include "common/runtime/testing/in_memory_bus.hpp"
 #include "services/embedder/hash_backend.hpp"
 #include "services/embedder/vector_store.hpp"
 #include "tributary/v1/item.pb.h"
@@ -77,72 +77,16 @@ class FakeStore final : public VectorStore {
   int model_lookups = 0;
 };
 
-// Acknowledges at once, or holds deliveries until Ack() when `hold` is set.
-class FakeSink final : public runtime::RecordSink {
- public:
-  Result<void> Send(kafka::Record record, kafka::DeliveryCallback on_delivery) override {
-    std::unique_lock lock(mutex_);
-    if (fail_next > 0) {
-      --fail_next;
-      lock.unlock();
-      on_delivery(Fail(ErrorKind::kRetryable, "kafka.timeout", "message timed out"));
-      return {};
-    }
-    sent.push_back(record);
-    if (hold) {
-      held.push_back(std::move(on_delivery));
-      return {};
-    }
-    lock.unlock();
-    on_delivery({});
-    return {};
-  }
-  void AckAll() {
-    std::vector<kafka::DeliveryCallback> callbacks;
-    {
-      std::lock_guard lock(mutex_);
-      callbacks.swap(held);
-    }
-    for (auto& cb : callbacks) cb({});
-  }
-  std::vector<v1::EmbeddedItem> Embedded() {
-    std::lock_guard lock(mutex_);
-    std::vector<v1::EmbeddedItem> out;
-    for (const auto& r : sent) out.push_back(*codec::Decode<v1::EmbeddedItem>(r.value));
-    return out;
-  }
-  std::mutex mutex_;
-  std::vector<kafka::Record> sent;
-  std::vector<kafka::DeliveryCallback> held;
-  bool hold = false;
-  int fail_next = 0;
-};
-
-class FakeDeadLetters final : public runtime::DeadLetters {
- public:
-  Result<void> Publish(const kafka::Message& message, const Error& error) override {
-    std::lock_guard lock(mutex_);
-    published.emplace_back(message, error);
-    return {};
-  }
-  std::mutex mutex_;
-  std::vector<std::pair<kafka::Message, Error>> published;
-};
-
-class FakeCompletions final : public runtime::Completions {
- public:
-  bool Complete(const kafka::Message& message) override {
-    std::lock_guard lock(mutex_);
-    completed.push_back(message.offset);
-    return true;
-  }
-  std::set<std::int64_t> Offsets() {
-    std::lock_guard lock(mutex_);
-    return {completed.begin(), completed.end()};
-  }
-  std::mutex mutex_;
-  std::vector<std::int64_t> completed;
-};
+// The EmbeddedItems a bus received, decoded, and the offsets it completed.
+inline std::vector<v1::EmbeddedItem> Embedded(const runtime::testing::InMemoryBus& bus) {
+  std::vector<v1::EmbeddedItem> out;
+  for (const auto& r : bus.Sent()) out.push_back(*codec::Decode<v1::EmbeddedItem>(r.value));
+  return out;
+}
+inline std::set<std::int64_t> Offsets(const runtime::testing::InMemoryBus& bus) {
+  const auto completed = bus.Completed();
+  return {completed.begin(), completed.end()};
+}
 
 inline v1::Item MakeItem(std::int64_t source, const std::string& id, const std::string& title,
                          const std::string& body = "") {

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/runtime/testing/in_memory_bus.hpp"
 #include "services/loader/tests/fixtures.hpp"
 
 namespace tributary::loader {
@@ -36,27 +37,9 @@ class FakeStore final : public Store {
   int writes = 0;
 };
 
-class FakeDeadLetters final : public runtime::DeadLetters {
- public:
-  Result<void> Publish(const kafka::Message& message, const Error& error) override {
-    published.push_back({message.offset, error.error_class});
-    return {};
-  }
-  std::vector<std::pair<std::int64_t, std::string>> published;
-};
-
-class FakeCompletions final : public runtime::Completions {
- public:
-  bool Complete(const kafka::Message& message) override {
-    completed.push_back(message.offset);
-    return true;
-  }
-  std::vector<std::int64_t> completed;
-};
-
 class CoreTest : public ::testing::Test {
  protected:
-  CoreTest() : metrics_(registry_), core_(Settings(), store_, dlq_, done_, metrics_) {}
+  CoreTest() : metrics_(registry_), core_(Settings(), store_, bus_, bus_, metrics_) {}
   static CoreSettings Settings() {
     return {.batch_size = 4, .batch_linger = 200ms, .items_topic = kItems,
             .items_kind = InputKind::kItem, .events_topic = kEvents};
@@ -68,8 +51,7 @@ class CoreTest : public ::testing::Test {
   metrics::Registry registry_;
   LoaderMetrics metrics_;
   FakeStore store_;
-  FakeDeadLetters dlq_;
-  FakeCompletions done_;
+  runtime::testing::InMemoryBus bus_;
   Core core_;
   Core::Clock::time_point now_{};
 };
@@ -78,10 +60,10 @@ TEST_F(CoreTest, FlushesByCountAndCompletesOnlyAfterTheWrite) {
   AddItem("a", 0);
   AddItem("b", 1);
   AddItem("c", 2);
-  EXPECT_TRUE(done_.completed.empty()) << "nothing is complete before the batch is written";
+  EXPECT_TRUE(bus_.Completed().empty()) << "nothing is complete before the batch is written";
   AddItem("d", 3);
   EXPECT_EQ(store_.writes, 1);
-  EXPECT_EQ(done_.completed, (std::vector<std::int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(bus_.Completed(), (std::vector<std::int64_t>{0, 1, 2, 3}));
   EXPECT_EQ(metrics_.items_inserted.Value(), 4);
 }
 
@@ -91,7 +73,7 @@ TEST_F(CoreTest, FlushesByAge) {
   EXPECT_EQ(store_.writes, 0);
   core_.FlushIfDue(now_ + 200ms);
   EXPECT_EQ(store_.writes, 1);
-  EXPECT_EQ(done_.completed.size(), 1U);
+  EXPECT_EQ(bus_.Completed().size(), 1U);
 }
 
 TEST_F(CoreTest, UndecodableMessagesGoToTheDlqAtOnceAndAreCompleted) {
@@ -100,9 +82,9 @@ TEST_F(CoreTest, UndecodableMessagesGoToTheDlqAtOnceAndAreCompleted) {
   junk.offset = 7;
   junk.value = "\xff\xff garbage";
   core_.Add(junk, now_);
-  ASSERT_EQ(dlq_.published.size(), 1U);
-  EXPECT_EQ(dlq_.published[0].first, 7);
-  EXPECT_EQ(done_.completed, (std::vector<std::int64_t>{7}));
+  ASSERT_EQ(bus_.DeadLettered().size(), 1U);
+  EXPECT_EQ(bus_.DeadLettered()[0].first, 7);
+  EXPECT_EQ(bus_.Completed(), (std::vector<std::int64_t>{7}));
   EXPECT_EQ(core_.pending(), 0U);
 }
 
@@ -112,10 +94,10 @@ TEST_F(CoreTest, SplitsAFailingBatchToIsolateTheBadRecord) {
   AddItem("b", 1);
   AddItem("c", 2);
   AddItem("d", 3);
-  ASSERT_EQ(dlq_.published.size(), 1U);
-  EXPECT_EQ(dlq_.published[0], (std::pair<std::int64_t, std::string>{2, "pg.data"}));
+  ASSERT_EQ(bus_.DeadLettered().size(), 1U);
+  EXPECT_EQ(bus_.DeadLettered()[0], (std::pair<std::int64_t, std::string>{2, "pg.data"}));
   EXPECT_EQ(store_.stored, (std::vector<std::string>{"a", "b", "d"}));
-  std::vector<std::int64_t> completed = done_.completed;
+  std::vector<std::int64_t> completed = bus_.Completed();
   std::sort(completed.begin(), completed.end());
   EXPECT_EQ(completed, (std::vector<std::int64_t>{0, 1, 2, 3}));
   EXPECT_GE(metrics_.splits.Value(), 1);
@@ -125,8 +107,8 @@ TEST_F(CoreTest, AbandonsTheBatchWithoutCompletingWhenTheStoreGivesUp) {
   store_.shutting_down = true;
   AddItem("a", 0);
   EXPECT_FALSE(core_.Flush());
-  EXPECT_TRUE(done_.completed.empty());
-  EXPECT_TRUE(dlq_.published.empty());
+  EXPECT_TRUE(bus_.Completed().empty());
+  EXPECT_TRUE(bus_.DeadLettered().empty());
 }
 
 TEST_F(CoreTest, DropsBufferedMessagesOfRevokedPartitions) {
@@ -141,7 +123,7 @@ TEST_F(CoreTest, DropsBufferedMessagesOfRevokedPartitions) {
 TEST_F(CoreTest, RoutesSourceEventsByTopic) {
   core_.Add(AsMessage(testing::MakeFetchEvent(1, "r", v1::FETCH_OUTCOME_OK, 200, 100), kEvents, 5),
             now_);
-  EXPECT_TRUE(dlq_.published.empty()) << "a SourceEvent decodes as one";
+  EXPECT_TRUE(bus_.DeadLettered().empty()) << "a SourceEvent decodes as one";
   EXPECT_EQ(core_.pending(), 1U);
 }
 

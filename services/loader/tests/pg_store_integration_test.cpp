@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/pg/database.hpp"
+#include "common/runtime/testing/in_memory_bus.hpp"
 #include "services/loader/core.hpp"
 #include "services/loader/pg_store.hpp"
 #include "services/loader/pg_text.hpp"
@@ -30,26 +31,6 @@ constexpr const char* kItems = "it.embedded";
 constexpr const char* kEvents = "it.source.events";
 constexpr int kDims = 16;
 
-class RecordingDeadLetters final : public runtime::DeadLetters {
- public:
-  Result<void> Publish(const kafka::Message& message, const Error& error) override {
-    std::lock_guard lock(mutex);
-    published.push_back({message.offset, error.ToString()});
-    return {};
-  }
-  std::mutex mutex;
-  std::vector<std::pair<std::int64_t, std::string>> published;
-};
-
-class CountingCompletions final : public runtime::Completions {
- public:
-  bool Complete(const kafka::Message&) override {
-    ++completed;
-    return true;
-  }
-  std::atomic<std::size_t> completed{0};
-};
-
 // One loader: its own session, store and core, as one replica would have.
 struct Loader {
   explicit Loader(const ScratchDatabase& db, std::size_t batch_size = 1000,
@@ -61,7 +42,7 @@ struct Loader {
         store(database, &metrics.retries, copy_min_rows, ann_index),
         core({.batch_size = batch_size, .items_topic = kItems, .items_kind = items_kind,
               .events_topic = kEvents},
-             store, dead_letters, completions, metrics) {}
+             store, bus, bus, metrics) {}
 
   void Load(const std::vector<kafka::Message>& messages) {
     for (const auto& m : messages) core.Add(m, Core::Clock::now());
@@ -72,8 +53,7 @@ struct Loader {
   metrics::Registry registry;
   LoaderMetrics metrics;
   PgStore store;
-  RecordingDeadLetters dead_letters;
-  CountingCompletions completions;
+  runtime::testing::InMemoryBus bus;  // dead letters and completions
   Core core;
 };
 
@@ -114,7 +94,7 @@ TEST(LoaderPg, LoadsTwentyThousandItemsAndARedeliveryWritesNothing) {
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM stories"), 20'000);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM story_items"), 20'000);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0);
-  EXPECT_EQ(loader.completions.completed, 20'000U);
+  EXPECT_EQ(loader.bus.Completed().size(), 20'000U);
 
   // pg_stat_user_tables counts what the server really wrote. A backend publishes its counts
   // when it goes idle, rate-limited to once a second; pg_stat_force_next_flush() lifts the limit,
@@ -142,7 +122,7 @@ TEST(LoaderPg, LoadsTwentyThousandItemsAndARedeliveryWritesNothing) {
   EXPECT_EQ(RowVersions(db, "item_embeddings", "item_id"), vectors_before);
   EXPECT_EQ(RowVersions(db, "stories", "id"), stories_before);
   EXPECT_EQ(tuples(), tuples_before) << "zero inserted and zero updated tuples";
-  EXPECT_TRUE(loader.dead_letters.published.empty());
+  EXPECT_TRUE(loader.bus.DeadLettered().empty());
 }
 
 // Every column as text, in key order: what a reader of the tables sees.
@@ -238,10 +218,10 @@ TEST(LoaderPg, TheSameKeyTwiceInOneBatchLoadsTheNewest) {
   Loader loader(db);
   loader.Load({AsMessage(MakeEmbedded(MakeItem(source, "x", 3, 3000), kDims, 0), kItems, 0),
                AsMessage(MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 0), kItems, 1)});
-  EXPECT_TRUE(loader.dead_letters.published.empty());
+  EXPECT_TRUE(loader.bus.DeadLettered().empty());
   EXPECT_EQ(db.Scalar<std::string>("SELECT title FROM items"), "title x v3");
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), 1);
-  EXPECT_EQ(loader.completions.completed, 2U);
+  EXPECT_EQ(loader.bus.Completed().size(), 2U);
 }
 
 TEST(LoaderPg, ItemsOfSeveralSourcesShareAStoryAndAMovedItemLeavesItsOldStory) {
@@ -302,8 +282,8 @@ TEST(LoaderPg, FourLoadersWithOverlappingShuffledKeysNeitherDeadlockNorDuplicate
   }
   for (auto& t : threads) t.join();
   for (const auto& loader : loaders) {
-    EXPECT_TRUE(loader->dead_letters.published.empty());
-    EXPECT_EQ(loader->completions.completed, static_cast<std::size_t>(kKeys * 3 / 4 * 2));
+    EXPECT_TRUE(loader->bus.DeadLettered().empty());
+    EXPECT_EQ(loader->bus.Completed().size(), static_cast<std::size_t>(kKeys * 3 / 4 * 2));
   }
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), kKeys);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items WHERE title LIKE '% v2'"), kKeys);
@@ -340,8 +320,8 @@ TEST(LoaderPg, ABackendTerminatedMidBatchIsRetriedAndNothingIsLost) {
   EXPECT_GT(loader.metrics.retries.Value(), 0);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), 20'000);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20'000);
-  EXPECT_EQ(loader.completions.completed, 20'000U);
-  EXPECT_TRUE(loader.dead_letters.published.empty());
+  EXPECT_EQ(loader.bus.Completed().size(), 20'000U);
+  EXPECT_TRUE(loader.bus.DeadLettered().empty());
 }
 
 TEST(LoaderPg, OnlyTheRowsWithAWrongDimensionOrANanAreDeadLettered) {
@@ -359,12 +339,12 @@ TEST(LoaderPg, OnlyTheRowsWithAWrongDimensionOrANanAreDeadLettered) {
   Loader loader(db);
   loader.Load(messages);
   std::vector<std::int64_t> dead;
-  for (const auto& [offset, error] : loader.dead_letters.published) dead.push_back(offset);
+  for (const auto& [offset, error] : loader.bus.DeadLettered()) dead.push_back(offset);
   std::sort(dead.begin(), dead.end());
   EXPECT_EQ(dead, (std::vector<std::int64_t>{1000, 1001, 1002}));
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items"), 500);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM item_embeddings"), 500);
-  EXPECT_EQ(loader.completions.completed, 503U) << "dead-lettered messages are completed too";
+  EXPECT_EQ(loader.bus.Completed().size(), 503U) << "dead-lettered messages are completed too";
 }
 
 TEST(LoaderPg, WithEmbeddingsOffPlainItemsLoadWithoutVectors) {
@@ -372,7 +352,7 @@ TEST(LoaderPg, WithEmbeddingsOffPlainItemsLoadWithoutVectors) {
   const auto source = db.AddSources(1)[0];
   Loader loader(db, 1000, InputKind::kItem);
   loader.Load({AsMessage(MakeItem(source, "plain", 1), kItems, 0)});
-  EXPECT_TRUE(loader.dead_letters.published.empty());
+  EXPECT_TRUE(loader.bus.DeadLettered().empty());
   EXPECT_EQ(db.Scalar<std::string>(
                 "SELECT concat_ws('|', title, authors::text, enclosures->0->>'type', "
                 "s.items_last_seen_at = i.observed_at) FROM items i JOIN sources s ON s.id = i.source_id"),
@@ -603,9 +583,9 @@ TEST(LoaderPg, AModelIsRegisteredWithItsDistanceAndIndexedForIt) {
   auto wrong = MakeEmbedded(MakeItem(source, "wrong", 1), kDims, 0, "model-l2");
   wrong.set_distance("cosine");
   loader.Load({AsMessage(wrong, kItems, offset++)});
-  ASSERT_EQ(loader.dead_letters.published.size(), 1U);
-  EXPECT_NE(loader.dead_letters.published[0].second.find("invalid.distance"), std::string::npos)
-      << loader.dead_letters.published[0].second;
+  ASSERT_EQ(loader.bus.DeadLettered().size(), 1U);
+  EXPECT_NE(loader.bus.DeadLettered()[0].second.find("invalid.distance"), std::string::npos)
+      << loader.bus.DeadLettered()[0].second;
 }
 
 }  // namespace
