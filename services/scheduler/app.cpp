@@ -13,6 +13,7 @@
 #include "common/runtime/stop_stage.hpp"
 #include "services/scheduler/config.hpp"
 #include "services/scheduler/kafka_request_sink.hpp"
+#include "services/scheduler/pg_schedule_store.hpp"
 #include "services/scheduler/scheduler.hpp"
 
 namespace tributary::scheduler {
@@ -35,8 +36,9 @@ int App::Run(const config::Source& source) {
   KafkaRequestSink sink(producer, std::chrono::seconds(30));
   std::mt19937_64 engine(std::random_device{}());
   std::uniform_real_distribution<double> unit(0.0, 1.0);
+  PgScheduleStore store(database);
   Scheduler scheduler(
-      database, sink,
+      store, sink,
       {.requests_topic = config.RequestsTopic(),
        .batch = config.batch,
        .lease = std::chrono::duration_cast<Seconds>(config.lease),

@@ -14,9 +14,8 @@
 #include <vector>
 
 #include "common/kafka/producer.hpp"
-#include "common/pg/advisory_locks.hpp"
-#include "common/pg/database.hpp"
 #include "services/scheduler/schedule_policy.hpp"
+#include "services/scheduler/schedule_store.hpp"
 #include "services/scheduler/scheduler_metrics.hpp"
 
 namespace tributary::scheduler {
@@ -27,7 +26,6 @@ struct SchedulerSettings {
   Seconds lease{600};
   int failure_threshold = 5;
   PolicySettings policy;
-  std::int64_t lock_key = pg::kSchedulerLeaderLockKey;
 };
 
 // Produces records and reports, per record, whether the broker acknowledged it.
@@ -46,21 +44,18 @@ struct RoundResult {
 
 class Scheduler {
  public:
-  Scheduler(pg::Database& database, RequestSink& sink, SchedulerSettings settings,
+  Scheduler(ScheduleStore& store, RequestSink& sink, SchedulerSettings settings,
             SchedulerMetrics& metrics, std::function<double()> unit_random);
 
-  // One round. A database failure is retried inside (pg::Database::Run) until shutdown.
+  // One round. A database failure is retried inside the store until shutdown.
   Result<RoundResult> Round();
 
  private:
-  bool HoldsLease(pqxx::connection& connection);
-  std::size_t Reschedule(pqxx::connection& connection);
-  std::vector<kafka::Record> LeaseDue(pqxx::connection& connection,
-                                      std::vector<std::pair<std::int64_t, std::string>>* leased);
-  void ReleaseUnsent(const std::vector<std::pair<std::int64_t, std::string>>& unsent);
-  void UpdateGauges(pqxx::connection& connection);
+  Result<std::size_t> Reschedule();
+  // Produces the leased sources' requests; gives back the leases of those the broker refused.
+  void Emit(const std::vector<LeasedSource>& leased, RoundResult* result);
 
-  pg::Database& database_;
+  ScheduleStore& store_;
   RequestSink& sink_;
   SchedulerSettings settings_;
   SchedulerMetrics& metrics_;

@@ -10,6 +10,7 @@
 #include "common/metrics/registry.hpp"
 #include "tests/support/scratch_database.hpp"
 #include "services/scheduler/kafka_request_sink.hpp"
+#include "services/scheduler/pg_schedule_store.hpp"
 #include "services/scheduler/scheduler.hpp"
 #include "tests/support/kafka_admin.hpp"
 #include "tests/support/test_env.hpp"
@@ -35,7 +36,8 @@ struct Replica {
         producer({.brokers = brokers}, "scheduler-it", registry),
         sink(producer, 30s),
         metrics(registry),
-        scheduler(database, sink, {.requests_topic = topic, .lease = Seconds(600)}, metrics,
+        store(database),
+        scheduler(store, sink, {.requests_topic = topic, .lease = Seconds(600)}, metrics,
                   [] { return 0.5; }) {}
 
   RoundResult Round() {
@@ -49,6 +51,7 @@ struct Replica {
   kafka::Producer producer;
   KafkaRequestSink sink;
   SchedulerMetrics metrics;
+  PgScheduleStore store;
   Scheduler scheduler;
 };
 
@@ -160,7 +163,8 @@ TEST_F(SchedulerRound, RequestsTheBrokerRefusesAreDueAgainAtOnce) {
   metrics::Registry registry;
   SchedulerMetrics metrics(registry);
   pg::Database database({.dsn = db.Dsn()}, "tributary-scheduler-it");
-  Scheduler broken(database, refusing, {.requests_topic = topic}, metrics, [] { return 0.5; });
+  PgScheduleStore store(database);
+  Scheduler broken(store, refusing, {.requests_topic = topic}, metrics, [] { return 0.5; });
   auto round = broken.Round();
   ASSERT_TRUE(round.has_value());
   EXPECT_EQ(round->emitted, 0U);
