@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "common/pg/binary_copy.hpp"
+#include "services/loader/pg_text.hpp"
 #include "services/loader/sql.hpp"
 
 namespace tributary::bench {
@@ -45,7 +46,7 @@ void AppendItem(pg::BinaryCopy& copy, const v1::Item& item, const loader::ItemRo
   const std::vector<std::string> categories(item.categories().begin(), item.categories().end());
   copy.TextArray(authors);
   copy.TextArray(categories);
-  copy.Jsonb(decoded.enclosures);
+  copy.Jsonb(loader::EnclosuresJson(decoded.enclosures));
   copy.Text(text(item.language()));
   copy.Timestamptz(item.published_at().seconds() * 1'000'000);
   copy.Timestamptz(item.observed_at().seconds() * 1'000'000);

@@ -1,6 +1,7 @@
 #include "services/loader/copy_rows.hpp"
 
 #include "common/pg/binary_copy.hpp"
+#include "services/loader/pg_text.hpp"
 
 namespace tributary::loader {
 
@@ -15,14 +16,15 @@ std::string ItemsCopy(const std::vector<ItemRow>& items) {
     copy.Text(r.title);
     copy.Text(r.summary);
     copy.Text(r.content_text);
-    copy.Bytes(r.authors);
-    copy.Bytes(r.categories);
-    copy.Bytes(r.enclosures);
+    // The stage table holds text, as the unnest parameters are (sql.cpp: one upsert for both).
+    copy.Bytes(ArrayLiteral(std::span<const std::string>(r.authors)));
+    copy.Bytes(ArrayLiteral(std::span<const std::string>(r.categories)));
+    copy.Bytes(EnclosuresJson(r.enclosures));
     copy.Text(r.language);
     copy.Timestamptz(r.published_at_us);
     copy.Timestamptz(r.updated_at_us);
     copy.Timestamptz(r.observed_at_us);
-    copy.Bytes(r.content_hash_hex);
+    copy.Bytes(Hex(r.content_hash));
     copy.Text(r.request_id);
   }
   return copy.Finish();
@@ -39,7 +41,7 @@ std::string EmbeddingsCopy(const std::vector<ItemRow>& items,
     copy.Int8(r.source_id);
     copy.Bytes(r.external_id);
     copy.Int4(model_ids.at(r.embedding->model));
-    copy.Bytes(r.content_hash_hex);
+    copy.Bytes(Hex(r.content_hash));
     copy.Vector(r.embedding->values);
     copy.Timestamptz(r.observed_at_us);
     copy.Int8(n);

@@ -5,9 +5,7 @@
 #include <cctype>
 #include <cmath>
 
-#include "common/base/json_text.hpp"
 #include "common/codec/codec.hpp"
-#include "services/loader/pg_text.hpp"
 #include "tributary/v1/item.pb.h"
 #include "tributary/v1/source_event.pb.h"
 
@@ -36,14 +34,15 @@ OptText Text(const std::string& value) {
 
 bool HasNul(const std::string& value) { return value.find('\0') != std::string::npos; }
 
-Result<OptText> Time(const google::protobuf::Timestamp& t, bool present, const char* field) {
-  if (!present) return OptText{};
-  if (!ValidTimestamp(t)) return Invalid(fmt::format("{} is out of range", field));
-  return OptText{TimestampText(t.seconds(), t.nanos())};
-}
-
 std::int64_t Micros(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1'000'000 + t.nanos() / 1000;
+}
+
+Result<std::optional<std::int64_t>> Time(const google::protobuf::Timestamp& t, bool present,
+                                         const char* field) {
+  if (!present) return std::optional<std::int64_t>{};
+  if (!ValidTimestamp(t)) return Invalid(fmt::format("{} is out of range", field));
+  return std::optional<std::int64_t>{Micros(t)};
 }
 
 std::string LowerOutcome(v1::FetchOutcome outcome) {
@@ -89,31 +88,22 @@ Result<ItemRow> ToItemRow(const v1::Item& item) {
   row.title = Text(item.title());
   row.summary = Text(item.summary());
   row.content_text = Text(item.content_text());
-  std::vector<std::string> authors(item.authors().begin(), item.authors().end());
-  std::vector<std::string> categories(item.categories().begin(), item.categories().end());
-  for (const auto& list : {&authors, &categories}) {
+  row.authors.assign(item.authors().begin(), item.authors().end());
+  row.categories.assign(item.categories().begin(), item.categories().end());
+  for (const auto& list : {&row.authors, &row.categories}) {
     for (const auto& s : *list) {
       if (HasNul(s)) return Invalid("an author or category contains a NUL byte");
     }
   }
-  row.authors = ArrayLiteral(std::span<const std::string>(authors));
-  row.categories = ArrayLiteral(std::span<const std::string>(categories));
-  row.enclosures = "[";
-  for (int i = 0; i < item.enclosures_size(); ++i) {
-    const auto& e = item.enclosures(i);
+  for (const auto& e : item.enclosures()) {
     if (HasNul(e.url()) || HasNul(e.type())) return Invalid("an enclosure contains a NUL byte");
-    row.enclosures += fmt::format("{}{{\"url\":{},\"type\":{},\"length\":{}}}", i > 0 ? "," : "",
-                                  JsonString(e.url()), JsonString(e.type()), e.length());
+    row.enclosures.push_back({.url = e.url(), .type = e.type(), .length = e.length()});
   }
-  row.enclosures += "]";
   row.language = Text(item.language());
-  row.published_at = std::move(*published);
-  row.updated_at = std::move(*updated);
-  row.observed_at = std::move(**observed);
-  row.observed_at_us = Micros(item.observed_at());
-  if (item.has_published_at()) row.published_at_us = Micros(item.published_at());
-  if (item.has_updated_at()) row.updated_at_us = Micros(item.updated_at());
-  row.content_hash_hex = Hex(item.content_hash());
+  row.published_at_us = *published;
+  row.updated_at_us = *updated;
+  row.observed_at_us = **observed;
+  row.content_hash = item.content_hash();
   row.request_id = Text(item.request_id());
   return row;
 }
@@ -142,8 +132,6 @@ Result<ItemRow> ToItemRow(const v1::EmbeddedItem& embedded) {
                 .version = embedded.model_version(),
                 .dims = static_cast<std::int32_t>(embedded.dims()),
                 .distance = distance},
-      .vector = VectorText(std::span<const float>(
-          embedded.vector().data(), static_cast<std::size_t>(embedded.vector_size()))),
       .values = {embedded.vector().begin(), embedded.vector().end()}};
   return row;
 }
@@ -163,7 +151,6 @@ Result<SourceEventRow> ToSourceEventRow(const v1::SourceEvent& event) {
   row.source_id = event.source_id();
   row.request_id = event.request_id();
   row.url = event.url();
-  row.observed_at = TimestampText(event.observed_at().seconds(), event.observed_at().nanos());
   row.observed_at_us = Micros(event.observed_at());
   row.error_class = Text(event.error_class());
   row.error = Text(event.error());

@@ -1,13 +1,15 @@
 #pragma once
-// Rendering values as PostgreSQL text: array literals, timestamps, vectors (JSON strings:
-// common/base/json_text.hpp). Arrays
-// are how a whole batch travels as one parameter of `INSERT ... SELECT FROM unnest($1::..[])`.
+// Rendering the row model's plain values as PostgreSQL text: array literals, timestamps,
+// vectors, enclosure JSON (JSON strings: common/base/json_text.hpp). Arrays are how a whole
+// batch travels as one parameter of `INSERT ... SELECT FROM unnest($1::..[])`.
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "services/loader/rows.hpp"
 
 namespace tributary::loader {
 
@@ -17,6 +19,12 @@ std::string ArrayLiteral(std::span<const std::string> elements);
 
 // 2026-11-23 18:47:37.123456+00 from seconds and nanoseconds since the epoch (UTC).
 std::string TimestampText(std::int64_t seconds, std::int32_t nanos);
+// The same from microseconds since the epoch.
+std::string TimestampText(std::int64_t micros);
+std::optional<std::string> TimestampText(const std::optional<std::int64_t>& micros);
+
+// [{"url":..,"type":..,"length":..}]: an item's enclosures as the jsonb column holds them.
+std::string EnclosuresJson(const std::vector<Enclosure>& enclosures);
 
 // [0.5,-1,3.25]: the shortest text that round-trips each float (NaN prints as nan, which
 // PostgreSQL rejects: that is a data error for that row).

@@ -1,7 +1,7 @@
 #pragma once
 // The loader's row model: what one input message becomes after decoding and validation, in the
-// shape of the tables it is written to. Values are already rendered as PostgreSQL text (hex for
-// bytea, RFC 3339 for timestamps, '[..]' for vectors) so the SQL adapter only assembles arrays.
+// shape of the tables it is written to, as plain values. Rendering them for PostgreSQL (text for
+// the unnest statements, binary for COPY) is the store's business (sql.cpp, copy_rows.cpp).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,8 +23,13 @@ struct ModelKey {
 
 struct EmbeddingRow {
   ModelKey model;
-  std::string vector;         // pgvector text, e.g. "[0.1,0.2]" (unnest path)
-  std::vector<float> values;  // the same vector for binary COPY
+  std::vector<float> values;
+};
+
+struct Enclosure {
+  std::string url;
+  std::string type;
+  std::int64_t length = 0;
 };
 
 struct ItemRow {
@@ -35,18 +40,15 @@ struct ItemRow {
   OptText title;
   OptText summary;
   OptText content_text;
-  std::string authors;     // text[] literal, e.g. {"a","b"}
-  std::string categories;  // text[] literal
-  std::string enclosures;  // JSON array
+  std::vector<std::string> authors;
+  std::vector<std::string> categories;
+  std::vector<Enclosure> enclosures;
   OptText language;
-  OptText published_at;
-  OptText updated_at;
-  std::string observed_at;         // timestamptz text (UTC, microseconds)
-  std::int64_t observed_at_us = 0;  // the same instant, for "newest wins" in a batch
-  // published_at / updated_at as microseconds since the epoch, for binary COPY
+  // Instants as microseconds since the epoch (UTC).
   std::optional<std::int64_t> published_at_us;
   std::optional<std::int64_t> updated_at_us;
-  std::string content_hash_hex;     // 64 hex digits
+  std::int64_t observed_at_us = 0;  // also "newest wins" within a batch
+  std::string content_hash;         // 32 bytes (SHA-256)
   OptText request_id;
   std::optional<EmbeddingRow> embedding;
 };
@@ -57,8 +59,7 @@ struct SourceEventRow {
   std::int64_t source_id = 0;
   std::string request_id;
   std::string url;
-  std::string observed_at;
-  std::int64_t observed_at_us = 0;
+  std::int64_t observed_at_us = 0;  // microseconds since the epoch (UTC)
   bool is_fetch = false;
   // A child fetch (a sitemap's page): recorded in fetch_log only, never a source outcome.
   bool is_child = false;

@@ -255,8 +255,8 @@ std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
   return Columns<ItemRow>(items)
       .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
       .Add([](const ItemRow& r) { return r.external_id; })
-      .Add([](const ItemRow& r) { return r.content_hash_hex; })
-      .Add([](const ItemRow& r) { return r.observed_at; })
+      .Add([](const ItemRow& r) { return Hex(r.content_hash); })
+      .Add([](const ItemRow& r) { return TimestampText(r.observed_at_us); })
       .Add([&](const ItemRow& r) -> OptText {
         if (!r.embedding) return std::nullopt;
         return std::to_string(model_ids.at(r.embedding->model));
@@ -273,14 +273,16 @@ std::vector<std::string> ItemParams(const std::vector<ItemRow>& items) {
       .Add([](const ItemRow& r) { return r.title; })
       .Add([](const ItemRow& r) { return r.summary; })
       .Add([](const ItemRow& r) { return r.content_text; })
-      .Add([](const ItemRow& r) { return r.authors; })
-      .Add([](const ItemRow& r) { return r.categories; })
-      .Add([](const ItemRow& r) { return r.enclosures; })
+      .Add([](const ItemRow& r) { return ArrayLiteral(std::span<const std::string>(r.authors)); })
+      .Add([](const ItemRow& r) {
+        return ArrayLiteral(std::span<const std::string>(r.categories));
+      })
+      .Add([](const ItemRow& r) { return EnclosuresJson(r.enclosures); })
       .Add([](const ItemRow& r) { return r.language; })
-      .Add([](const ItemRow& r) { return r.published_at; })
-      .Add([](const ItemRow& r) { return r.updated_at; })
-      .Add([](const ItemRow& r) { return r.observed_at; })
-      .Add([](const ItemRow& r) { return r.content_hash_hex; })
+      .Add([](const ItemRow& r) { return TimestampText(r.published_at_us); })
+      .Add([](const ItemRow& r) { return TimestampText(r.updated_at_us); })
+      .Add([](const ItemRow& r) { return TimestampText(r.observed_at_us); })
+      .Add([](const ItemRow& r) { return Hex(r.content_hash); })
       .Add([](const ItemRow& r) { return r.request_id; })
       .Take();
 }
@@ -300,9 +302,9 @@ std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,
       .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
       .Add([](const ItemRow& r) { return r.external_id; })
       .Add([&](const ItemRow& r) { return std::to_string(model_ids.at(r.embedding->model)); })
-      .Add([](const ItemRow& r) { return r.content_hash_hex; })
-      .Add([](const ItemRow& r) { return r.embedding->vector; })
-      .Add([](const ItemRow& r) { return r.observed_at; })
+      .Add([](const ItemRow& r) { return Hex(r.content_hash); })
+      .Add([](const ItemRow& r) { return VectorText(r.embedding->values); })
+      .Add([](const ItemRow& r) { return TimestampText(r.observed_at_us); })
       .Add([](const ItemRow& r) { return r.request_id; })
       .Take();
 }
@@ -325,7 +327,7 @@ std::vector<std::string> FetchLogParams(const std::vector<SourceEventRow>& event
         if (!r.parse_ok) return std::nullopt;
         return *r.parse_ok ? "t" : "f";
       })
-      .Add([](const SourceEventRow& r) { return r.observed_at; })
+      .Add([](const SourceEventRow& r) { return TimestampText(r.observed_at_us); })
       .Add([](const SourceEventRow& r) { return r.parent_request_id; })
       .Take();
 }
@@ -341,7 +343,7 @@ std::vector<std::string> SourceOutcomeParams(const std::vector<SourceEventRow>& 
       .Add([](const SourceEventRow& r) { return r.error; })
       .Add([](const SourceEventRow& r) { return Num(r.retry_after_s); })
       .Add([](const SourceEventRow& r) { return Num(r.max_age_s); })
-      .Add([](const SourceEventRow& r) { return r.observed_at; })
+      .Add([](const SourceEventRow& r) { return TimestampText(r.observed_at_us); })
       .Take();
 }
 

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "services/loader/pg_text.hpp"
 #include "services/loader/tests/fixtures.hpp"
 
 namespace tributary::loader {
@@ -29,14 +28,14 @@ TEST(BuildBatch, DedupesByKeyNewestObservedAtWinsAndSortsByKey) {
   EXPECT_EQ(batch.items[0].external_id, "a");
   EXPECT_EQ(batch.items[1].external_id, "z");
   EXPECT_EQ(batch.items[2].source_id, 2);
-  EXPECT_EQ(batch.items[2].content_hash_hex, Hex(testing::Hash(3)));
+  EXPECT_EQ(batch.items[2].content_hash, testing::Hash(3));
 }
 
 TEST(BuildBatch, OnAnObservedAtTieTheLaterMessageWins) {
   std::vector<Record> records = {ItemRecord(1, "a", 1, 100), ItemRecord(1, "a", 2, 100)};
   const auto batch = BuildBatch({&records[0], &records[1]});
   ASSERT_EQ(batch.items.size(), 1U);
-  EXPECT_EQ(batch.items[0].content_hash_hex, Hex(testing::Hash(2)));
+  EXPECT_EQ(batch.items[0].content_hash, testing::Hash(2));
 }
 
 TEST(BuildBatch, MergesFetchAndParseEventsOfOneRequestInEitherOrder) {

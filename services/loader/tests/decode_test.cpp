@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 
 #include "services/loader/tests/fixtures.hpp"
@@ -11,17 +12,21 @@ namespace {
 
 using testing::MakeItem;
 
-TEST(Decode, RendersAnItemAsPostgresText) {
+TEST(Decode, AnItemBecomesARowOfPlainValues) {
   auto item = MakeItem(5, "x", 1, 1'700'000'000);
   item.set_summary("");  // empty proto strings become NULL
+  item.mutable_observed_at()->set_nanos(123'456'789);
   const auto row = ToItemRow(item);
   ASSERT_TRUE(row) << row.error().message;
-  EXPECT_EQ(row->observed_at, "2023-11-14 22:13:20.000000+00");
+  EXPECT_EQ(row->observed_at_us, 1'700'000'000'123'456);
+  EXPECT_EQ(row->published_at_us, (1'700'000'000 - 3600) * 1'000'000LL);
+  EXPECT_EQ(row->updated_at_us, std::nullopt);
   EXPECT_EQ(row->summary, std::nullopt);
-  EXPECT_EQ(row->authors, R"({"Ann \"the\" Author"})");
-  EXPECT_EQ(row->enclosures, R"([{"url":"https://example.com/a.mp3","type":"audio/mpeg","length":123}])");
-  EXPECT_EQ(row->content_hash_hex.size(), 64U);
-  EXPECT_EQ(row->updated_at, std::nullopt);
+  EXPECT_EQ(row->authors, std::vector<std::string>{"Ann \"the\" Author"});
+  ASSERT_EQ(row->enclosures.size(), 1U);
+  EXPECT_EQ(row->enclosures[0].url, "https://example.com/a.mp3");
+  EXPECT_EQ(row->enclosures[0].length, 123);
+  EXPECT_EQ(row->content_hash, testing::Hash(1));
 }
 
 TEST(Decode, RejectsInvalidItemsAsPermanent) {
@@ -46,14 +51,14 @@ TEST(Decode, ChecksTheVectorAgainstItsDims) {
   auto embedded = testing::MakeEmbedded(MakeItem(1, "a", 1), 4, 0);
   const auto good = ToItemRow(embedded);
   ASSERT_TRUE(good);
-  EXPECT_EQ(good->embedding->vector, "[1,0.01,0.01,0.01]");
+  EXPECT_EQ(good->embedding->values, (std::vector<float>{1, 0.01F, 0.01F, 0.01F}));
   embedded.set_dims(5);
   EXPECT_FALSE(ToItemRow(embedded));
   // NaN passes here: PostgreSQL rejects it, and the batch split isolates the record.
   embedded.set_dims(4);
   embedded.set_vector(1, std::numeric_limits<float>::quiet_NaN());
   ASSERT_TRUE(ToItemRow(embedded));
-  EXPECT_EQ(ToItemRow(embedded)->embedding->vector, "[1,nan,0.01,0.01]");
+  EXPECT_TRUE(std::isnan(ToItemRow(embedded)->embedding->values[1]));
 }
 
 TEST(Decode, UndecodableBytesAreADecodeError) {

@@ -16,8 +16,15 @@ TEST(PgText, ArrayLiteralQuotesEveryElementAndWritesNull) {
   EXPECT_EQ(ArrayLiteral(std::span<const OptText>()), "{}");
 }
 
-TEST(PgText, Timestamps) {
+TEST(PgText, TimestampsAndEnclosures) {
   EXPECT_EQ(TimestampText(0, 123'456'789), "1970-01-01 00:00:00.123456+00");
+  EXPECT_EQ(TimestampText(1'700'000'000'123'456), "2023-11-14 22:13:20.123456+00");
+  EXPECT_EQ(TimestampText(-1), "1969-12-31 23:59:59.999999+00") << "floor, not truncation";
+  EXPECT_EQ(TimestampText(std::optional<std::int64_t>{}), std::nullopt);
+  EXPECT_EQ(EnclosuresJson({{.url = "https://e.example/\"a\".mp3", .type = "audio/mpeg",
+                             .length = 123}}),
+            R"([{"url":"https://e.example/\"a\".mp3","type":"audio/mpeg","length":123}])");
+  EXPECT_EQ(EnclosuresJson({}), "[]");
 }
 
 TEST(Sql, ItemParamsAreOneArrayPerColumnInPlaceholderOrder) {
