@@ -34,6 +34,7 @@
 #include "services/embedder/backend_gate.hpp"
 #include "services/embedder/batcher.hpp"
 #include "services/embedder/lru_cache.hpp"
+#include "services/embedder/model_spec.hpp"
 #include "common/runtime/dead_letterer.hpp"
 #include "common/runtime/outbox.hpp"
 #include "services/embedder/vector_store.hpp"
@@ -42,14 +43,6 @@
 #include "tributary/v1/item.pb.h"
 
 namespace tributary::embedder {
-
-// The model this process embeds with: what EmbeddedItem carries and embedding_models holds.
-struct ModelSpec {
-  std::string name;
-  std::string version;
-  std::uint32_t dims = 0;
-  std::string distance = "cosine";
-};
 
 struct CoreSettings {
   std::string output_topic;

@@ -11,7 +11,7 @@
 
 #include "common/config/spec.hpp"
 #include "services/embedder/backend.hpp"
-#include "services/embedder/core.hpp"
+#include "services/embedder/model_spec.hpp"
 #include "services/embedder/openai_backend.hpp"
 
 namespace tributary::embedder {
