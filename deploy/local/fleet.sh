@@ -45,14 +45,17 @@ start() {
   export TRIBUTARY_ALLOW_CIDRS="${TRIBUTARY_ALLOW_CIDRS:-127.0.0.0/8}"
   export TRIBUTARY_LOG_FORMAT="${TRIBUTARY_LOG_FORMAT:-json}"
   # Static group membership: a stage restarted after a crash takes its partitions back at once
-  # instead of after the session timeout (one replica per stage and machine here).
-  local host
-  host=$(uname -n)
+  # instead of after the session timeout (one replica per stage, machine and topic prefix here).
+  # The prefix is part of the id because the groups are not: a fleet on other topics that
+  # started within the session timeout under the same id would be handed the old fleet's
+  # partitions (a static member that rejoins keeps its assignment).
+  local id
+  id="$(uname -n)-$TRIBUTARY_TOPIC_PREFIX"
   # Downstream first, so nothing waits for a consumer that is not there yet.
-  start_stage loader --group-instance-id "$host-loader"
-  start_stage embedder --group-instance-id "$host-embedder"
-  start_stage parser --group-instance-id "$host-parser"
-  start_stage fetcher --group-instance-id "$host-fetcher" "$@"
+  start_stage loader --group-instance-id "$id-loader"
+  start_stage embedder --group-instance-id "$id-embedder"
+  start_stage parser --group-instance-id "$id-parser"
+  start_stage fetcher --group-instance-id "$id-fetcher" "$@"
   start_stage scheduler
   sleep 1
   local stage

@@ -33,8 +33,8 @@ class FleetScript : public ::testing::Test {
     fs::remove_all(dir_);
   }
   CommandResult Fleet(const std::string& command) {
-    return RunCommand("TRIBUTARY_FLEET_DIR=" + dir_.string() + " TRIBUTARY_BIN_DIR=" +
-                      (dir_ / "bin").string() + " " +
+    return RunCommand("TRIBUTARY_TOPIC_PREFIX=fleet-test TRIBUTARY_FLEET_DIR=" + dir_.string() +
+                      " TRIBUTARY_BIN_DIR=" + (dir_ / "bin").string() + " " +
                       (SourceDir() / "deploy/local/fleet.sh").string() + " " + command + " 2>&1");
   }
   std::string Read(const std::string& file) {
@@ -76,8 +76,10 @@ TEST_F(FleetScript, EveryConsumingStageGetsAStableInstanceIdOfItsOwn) {
   ASSERT_EQ(started.exit_code, 0) << started.output;
   const auto host = RunCommand("uname -n").output;
   for (const char* stage : {"loader", "embedder", "parser", "fetcher"}) {
+    // The prefix too: a fleet on other topics must not inherit this one's partitions.
     EXPECT_THAT(Read(std::string(stage) + ".args"),
-                HasSubstr("--group-instance-id " + host.substr(0, host.size() - 1) + "-" + stage))
+                HasSubstr("--group-instance-id " + host.substr(0, host.size() - 1) +
+                          "-fleet-test-" + stage))
         << stage;
   }
   EXPECT_THAT(Read("scheduler.args"), ::testing::Not(HasSubstr("--group-instance-id")))
