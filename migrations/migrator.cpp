@@ -56,9 +56,7 @@ std::string MigrationLockHolder(pqxx::connection& connection) {
       R"(SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'),
                 to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')
            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-            AND l.classid::bigint = ($1::bigint >> 32)
-            AND l.objid::bigint = ($1::bigint & 4294967295))",
+          WHERE )" + std::string(pg::kAdvisoryLockRow),
       pg::kMigrationLockKey);
   if (rows.empty()) return "a session that has just released it";
   return fmt::format("PostgreSQL backend pid {} (application_name '{}', client {}, connected {})",

@@ -4,10 +4,11 @@
 // scheduler's key, so `tributary migrate` could never run while a scheduler was leader).
 //
 // Session-level bigint locks show in pg_locks as classid = high 32 bits, objid = low 32 bits,
-// objsubid = 1. The two-int4 form used in SQL (tributary_ensure_model_index: key pair
+// objsubid = 1 (kAdvisoryLockRow below). The two-int4 form used in SQL (tributary_ensure_model_index: key pair
 // (hashtext('tributary_ensure_model_index'), model_id)) has objsubid = 2 and so can never meet
 // these.
 #include <cstdint>
+#include <string_view>
 
 namespace tributary::pg {
 
@@ -21,5 +22,11 @@ inline constexpr std::int64_t kSchedulerLeaderLockKey = 0x7472696275746172;
 inline constexpr std::int64_t kMigrationLockKey = 0x747269622d6d6967;
 
 static_assert(kSchedulerLeaderLockKey != kMigrationLockKey, "advisory lock keys must differ");
+
+// A WHERE condition on pg_locks (alias l): the granted session-level bigint advisory lock whose
+// key is the statement's parameter $1.
+inline constexpr std::string_view kAdvisoryLockRow =
+    "l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+    "AND l.classid::bigint = ($1::bigint >> 32) AND l.objid::bigint = ($1::bigint & 4294967295)";
 
 }  // namespace tributary::pg

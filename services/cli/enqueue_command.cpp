@@ -5,8 +5,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "common/base/traceparent.hpp"
-#include "common/codec/codec.hpp"
 #include "common/codec/topics.hpp"
 #include "common/config/spec.hpp"
 #include "common/kafka/producer.hpp"
@@ -81,11 +79,8 @@ int EnqueueCommand(const config::Source& source) {
     const auto request_id = scheduler::NewRequestId();
     const auto request = scheduler::BuildRequest(s, request_id, now, &warnings);
     for (const auto& w : warnings) std::cerr << "source " << s.id << ": " << w << " (ignored)\n";
-    auto sent = producer.ProduceAndWait(
-        {topic, std::to_string(s.id), codec::Encode(request),
-         {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)},
-          {std::string(kafka::kTraceparentHeader), trace::NewTraceparent()}}},
-        std::chrono::seconds(30));
+    auto sent = producer.ProduceAndWait(scheduler::RequestRecord(topic, request),
+                                        std::chrono::seconds(30));
     if (!sent) {
       std::cerr << "tributary enqueue: source " << s.id << ": " << sent.error().message << "\n";
       ++problems;

@@ -37,19 +37,15 @@ class NewItemsPerRequest {
   }
   [[nodiscard]] bool empty() const { return counts_.empty(); }
   std::vector<std::string> Params() const {
-    std::vector<std::string> request_ids, sources, urls, outcomes, fetched, counts;
+    std::vector<std::string> request_ids, sources, fetched, counts;
     for (const auto& [request_id, entry] : counts_) {
       request_ids.push_back(request_id);
       sources.push_back(entry.source_id);
-      urls.emplace_back();
-      outcomes.emplace_back("ok");
       fetched.push_back(entry.fetched_at);
       counts.push_back(std::to_string(entry.count));
     }
     return {ArrayLiteral(std::span<const std::string>(request_ids)),
             ArrayLiteral(std::span<const std::string>(sources)),
-            ArrayLiteral(std::span<const std::string>(urls)),
-            ArrayLiteral(std::span<const std::string>(outcomes)),
             ArrayLiteral(std::span<const std::string>(fetched)),
             ArrayLiteral(std::span<const std::string>(counts))};
   }

@@ -216,8 +216,9 @@ RETURNING 1)";
 // documents yield items).
 const char* const kCountNewItems = R"(
 INSERT INTO fetch_log AS f (request_id, source_id, url, outcome, fetched_at, items_new)
-SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
-                     $6::int[])
+SELECT u.request_id, u.source_id, '', 'ok', u.fetched_at, u.n
+  FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::int[])
+       AS u(request_id, source_id, fetched_at, n)
  ORDER BY 1
 ON CONFLICT (request_id) DO UPDATE SET items_new = coalesce(f.items_new, 0) + excluded.items_new)";
 

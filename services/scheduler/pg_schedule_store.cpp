@@ -5,13 +5,10 @@
 namespace tributary::scheduler {
 namespace {
 
-// A bigint advisory lock shows in pg_locks as classid = high half, objid = low half,
-// objsubid = 1.
-constexpr const char* kHoldsLock = R"(
-SELECT EXISTS (SELECT 1 FROM pg_locks
-                WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
-                  AND objsubid = 1 AND classid::bigint = ($1::bigint >> 32)
-                  AND objid::bigint = ($1::bigint & 4294967295)))";
+// Whether this session already holds the lock (pg_try_advisory_lock would take it a second time).
+const std::string kHoldsLock =
+    "SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND " +
+    std::string(pg::kAdvisoryLockRow) + ")";
 
 // A fetch outcome has reached fetch_log when its fetch event was loaded: only fetch events
 // carry `bytes` (a parse event of the same request fills other columns). The loader writes

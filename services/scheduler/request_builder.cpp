@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/base/traceparent.hpp"
 #include "common/base/url_credentials.hpp"
+#include "common/codec/codec.hpp"
+#include "common/codec/topics.hpp"
 
 namespace tributary::scheduler {
 namespace {
@@ -85,6 +88,12 @@ v1::FetchRequest BuildRequest(const DueSource& source, const std::string& reques
     // Other keys belong to other stages or to people (notes); they are not an error.
   }
   return request;
+}
+
+kafka::Record RequestRecord(const std::string& topic, const v1::FetchRequest& request) {
+  return {topic, topics::SourceKey(request.source_id()), codec::Encode(request),
+          {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)},
+           {std::string(kafka::kTraceparentHeader), trace::NewTraceparent()}}};
 }
 
 std::string NewRequestId() { return RandomHex(16); }

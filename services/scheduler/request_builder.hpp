@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/kafka/producer.hpp"
 #include "tributary/v1/fetch.pb.h"
 
 namespace tributary::scheduler {
@@ -25,6 +26,10 @@ v1::SourceKind KindFromText(const std::string& kind);
 // `warnings` receives one line per option that could not be used.
 v1::FetchRequest BuildRequest(const DueSource& source, const std::string& request_id,
                               std::int64_t requested_at_unix, std::vector<std::string>* warnings);
+
+// The record that carries `request` on the requests topic: keyed by its source, binary
+// protobuf, and a new trace (DESIGN §7: a trace starts where a fetch is asked for).
+kafka::Record RequestRecord(const std::string& topic, const v1::FetchRequest& request);
 
 // 32 random hex digits: unique per fetch, the natural key of fetch_log.
 std::string NewRequestId();

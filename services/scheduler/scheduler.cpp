@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "common/base/traceparent.hpp"
-#include "common/codec/codec.hpp"
-#include "common/codec/topics.hpp"
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
 #include "services/scheduler/request_builder.hpp"
@@ -82,11 +79,7 @@ void Scheduler::Emit(const std::vector<LeasedSource>& leased, RoundResult* resul
       logger->warn("source {}: {}; the option is ignored", lease.source.id, warning);
     }
     metrics_.requests.Labels({lease.source.lease_expired ? "lease_expired" : "new"}).Inc();
-    records.push_back({settings_.requests_topic, topics::SourceKey(lease.source.id),
-                       codec::Encode(request),
-                       {{std::string(codec::kContentTypeHeader),
-                         std::string(codec::kProtobufContentType)},
-                        {std::string(kafka::kTraceparentHeader), trace::NewTraceparent()}}});
+    records.push_back(RequestRecord(settings_.requests_topic, request));
   }
   const auto acked = sink_.SendAll(std::move(records));
   std::vector<LeasedSource> unsent;
