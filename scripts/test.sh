@@ -16,8 +16,9 @@ jobs=$(nproc)
 
 step() { printf '\n==> [%4ds] %s\n' $((SECONDS - started_at)) "$*"; }
 
-step "install (deploy/local/install.sh)"
+step "install (deploy/local/install.sh, scripts/install_peers.sh)"
 deploy/local/install.sh
+scripts/install_peers.sh  # feedparser & co.: the differential test's reference, test-only
 
 # ccache keeps repeated runs on one machine fast; its directory lives in the repo's .local so a
 # fresh clone starts cold but never shares a cache with another checkout.

@@ -1,13 +1,11 @@
 #include "services/parser/text.hpp"
 
-#include <libxml/HTMLparser.h>
-
 #include <array>
 #include <cctype>
 #include <cstring>
 #include <initializer_list>
-#include <unordered_map>
 
+#include "services/parser/html_entities.hpp"
 #include "services/parser/scan.hpp"
 
 namespace tributary::parser {
@@ -109,21 +107,9 @@ std::size_t DecodeEntityAt(std::string_view text, std::size_t i, std::string& ou
     AppendUtf8(out, value);
     return semi - i + 1;
   }
-  if (body == "apos") {
-    out.push_back('\'');
-    return semi - i + 1;
-  }
-  // htmlEntityLookup scans its table linearly; remember answers (including "unknown": 0).
-  thread_local std::unordered_map<std::string, unsigned> cache;
-  std::string name(body);
-  auto it = cache.find(name);
-  if (it == cache.end()) {
-    const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.c_str()));
-    if (cache.size() > 4096) cache.clear();  // bounded: hostile input invents names
-    it = cache.emplace(std::move(name), entity == nullptr ? 0U : entity->value).first;
-  }
-  if (it->second == 0) return 0;
-  AppendUtf8(out, it->second);
+  const auto entity = HtmlEntity(body);
+  if (!entity) return 0;
+  out.append(*entity);
   return semi - i + 1;
 }
 

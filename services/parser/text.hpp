@@ -7,7 +7,8 @@
 
 namespace tributary::parser {
 
-// Decodes &name; &#NNN; &#xHH; (HTML 4 names and the XML ones). Unknown names stay as written.
+// Decodes &name; (every HTML5 name, which includes XML's five), &#NNN; and &#xHH; / &#XHH;.
+// Unknown names stay as written.
 std::string DecodeEntities(std::string_view text);
 
 // Plain text of an HTML fragment: tags dropped (block elements and <br> become line breaks),

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <utility>
 
+#include "services/parser/entity_refs.hpp"
+
 namespace tributary::parser::xml {
 namespace {
 
@@ -64,6 +66,11 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
   Document document;
   document.url_ = url;
   document.has_xml_base_ = utf8.find("xml:base") != std::string_view::npos;
+  std::string with_refs;
+  if (auto rewritten = WithXmlEntityRefs(utf8); rewritten) {
+    with_refs = std::move(*rewritten);
+    utf8 = with_refs;
+  }
   std::string lifted_text;
   if (auto lifted = LiftedText::Lift(utf8); lifted) {
     lifted_text = std::move(lifted->first);
