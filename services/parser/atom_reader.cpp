@@ -1,6 +1,7 @@
 // Atom 1.0 and its predecessor 0.3 (issued/modified/tagline, mode="escaped" content).
 #include <cstdlib>
 
+#include "services/parser/base64.hpp"
 #include "services/parser/dates.hpp"
 #include "services/parser/feed_xml.hpp"
 #include "services/parser/urls.hpp"
@@ -13,12 +14,6 @@ bool IsAtom(const xmlNode* node) {
   return space.empty() || space == ns::kAtom1 || space == ns::kAtom03;
 }
 
-// Text constructs: type="xhtml" holds markup as child elements, the others hold text (which
-// for type="html" is escaped HTML, decoded by the XML parser into markup).
-std::string TextConstruct(const xmlNode* node, std::size_t max_bytes) {
-  if (xml::Attr(node, "type") == "xhtml") return xml::InnerXml(node, max_bytes);
-  return xml::Text(node, max_bytes);
-}
 
 std::string PersonName(const xmlNode* person) {
   auto name = xml::ChildText(person, "name");
@@ -49,7 +44,7 @@ void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuild
     if (name == "id") {
       entry.id = xml::Text(child);
     } else if (name == "title") {
-      entry.title = TextConstruct(child, builder.limits().max_title_bytes * 4);
+      entry.title = AtomText(child, builder.limits().max_title_bytes * 4);
     } else if (name == "link") {
       const auto rel = xml::Attr(child, "rel");
       const auto href = ResolveUrl(xml::Attr(child, "href"), document.Base(child));
@@ -60,9 +55,9 @@ void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuild
         entry.link = href;
       }
     } else if (name == "summary") {
-      entry.summary = TextConstruct(child, max);
+      entry.summary = AtomText(child, max);
     } else if (name == "content") {
-      entry.content = TextConstruct(child, max);
+      entry.content = AtomText(child, max);
       if (entry.link.empty() && !xml::Attr(child, "src").empty()) {
         entry.link = ResolveUrl(xml::Attr(child, "src"), document.Base(child));
       }
@@ -86,6 +81,21 @@ void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuild
 }
 
 }  // namespace
+
+std::string AtomText(const xmlNode* node, std::size_t max_bytes) {
+  if (xml::Attr(node, "mode") == "base64") {
+    auto decoded = DecodeBase64(xml::Text(node, max_bytes * 4 / 3 + 4));
+    if (!decoded) return {};  // not base64 after all: no text rather than gibberish
+    if (decoded->size() > max_bytes) decoded->resize(max_bytes);
+    return *std::move(decoded);
+  }
+  // Markup as child elements (type="xhtml", Atom 0.3's mode="xml", or a publisher's inline
+  // HTML) is serialized so that HTML-to-text sees it as markup and drops what is not text.
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (xml::IsElement(child)) return xml::InnerXml(node, max_bytes);
+  }
+  return xml::Text(node, max_bytes);
+}
 
 Format FeedFormatOf(const xml::Document& document) {
   const xmlNode* root = document.Root();
@@ -131,9 +141,9 @@ void ReadAtom(const xml::Document& document, DocumentBuilder& builder) {
       }
       ReadEntry(document, child, builder);
     } else if (name == "title") {
-      meta.title = TextConstruct(child, builder.limits().max_title_bytes * 4);
+      meta.title = AtomText(child, builder.limits().max_title_bytes * 4);
     } else if (name == "subtitle" || name == "tagline") {
-      meta.description = TextConstruct(child, builder.limits().max_summary_bytes * 4);
+      meta.description = AtomText(child, builder.limits().max_summary_bytes * 4);
     } else if (name == "link") {
       const auto rel = xml::Attr(child, "rel");
       if ((rel.empty() || rel == "alternate") && meta.link.empty()) {

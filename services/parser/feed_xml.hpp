@@ -15,10 +15,16 @@ inline constexpr std::string_view kRss1 = "http://purl.org/rss/1.0/";
 inline constexpr std::string_view kContent = "http://purl.org/rss/1.0/modules/content/";
 inline constexpr std::string_view kDc = "http://purl.org/dc/elements/1.1/";
 inline constexpr std::string_view kMedia = "http://search.yahoo.com/mrss/";
+inline constexpr std::string_view kXhtml = "http://www.w3.org/1999/xhtml";
 }  // namespace ns
 
 // The format of an XML feed from its root element, or kUnknown.
 Format FeedFormatOf(const xml::Document& document);
+
+// An Atom text construct (title, subtitle, summary, content; also atom: elements in RSS): the
+// text, the escaped HTML as markup, inline XHTML serialized, base64 (Atom 0.3) decoded; at most
+// `max_bytes`.
+std::string AtomText(const xmlNode* node, std::size_t max_bytes);
 
 void ReadRss(const xml::Document& document, Format format, DocumentBuilder& builder);
 void ReadAtom(const xml::Document& document, DocumentBuilder& builder);

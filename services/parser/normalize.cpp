@@ -126,6 +126,13 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
   item.set_summary(CleanText(entry.summary, limits.max_summary_bytes));
   item.set_content_text(entry.content.empty() ? item.summary()
                                               : CleanText(entry.content, limits.max_content_bytes));
+  // An entry whose text is only its content (content:encoded, Atom content, <body>) is
+  // summarized by that text, as feed readers show it; cut at the summary's own limit.
+  if (item.summary().empty() && !item.content_text().empty()) {
+    std::string summary = item.content_text();
+    TruncateUtf8(summary, limits.max_summary_bytes);
+    item.set_summary(std::move(summary));
+  }
   for (const auto& author : entry.authors) {
     AddUnique(item.mutable_authors(), author, limits.max_list_entries, limits.max_title_bytes);
   }

@@ -84,6 +84,16 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
     } else if (space == ns::kContent) {
       if (name == "encoded")
         entry.content = xml::Text(child, builder.limits().max_content_bytes * 4);
+    } else if (name == "body" && (space == ns::kXhtml || space.empty())) {
+      // <xhtml:body> / <body xmlns="http://www.w3.org/1999/xhtml">: the post as inline XHTML.
+      if (entry.content.empty()) {
+        entry.content = xml::InnerXml(child, builder.limits().max_content_bytes * 4);
+      }
+    } else if (name == "fullitem" && space.empty()) {
+      // <fullitem>: the whole post as escaped HTML (an early RSS 0.9x extension).
+      if (entry.content.empty()) {
+        entry.content = xml::Text(child, builder.limits().max_content_bytes * 4);
+      }
     } else if (space == ns::kAtom1) {
       if (name == "link" && atom_link.empty()) {
         const auto rel = xml::Attr(child, "rel");
@@ -95,11 +105,9 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
       } else if (name == "author") {
         entry.authors.push_back(xml::ChildText(child, "name"));
       } else if (name == "content" && entry.content.empty()) {
-        entry.content = xml::Attr(child, "type") == "xhtml"
-                            ? xml::InnerXml(child, builder.limits().max_content_bytes * 4)
-                            : xml::Text(child, builder.limits().max_content_bytes * 4);
+        entry.content = AtomText(child, builder.limits().max_content_bytes * 4);
       } else if (name == "summary" && entry.summary.empty()) {
-        entry.summary = xml::Text(child, builder.limits().max_content_bytes * 4);
+        entry.summary = AtomText(child, builder.limits().max_content_bytes * 4);
       } else if (name == "category") {
         entry.categories.push_back(xml::Attr(child, "term"));
       }

@@ -1,0 +1,13 @@
+#pragma once
+// Base64 as feeds use it: Atom 0.3 `mode="base64"` text constructs, wrapped at any width.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tributary::parser {
+
+// Decodes standard base64 (RFC 4648 alphabet, '=' padding optional), ignoring whitespace;
+// nullopt when any other character appears.
+std::optional<std::string> DecodeBase64(std::string_view text);
+
+}  // namespace tributary::parser
