@@ -15,12 +15,6 @@ bool IsAtom(const xmlNode* node) {
 }
 
 
-std::string PersonName(const xmlNode* person) {
-  auto name = xml::ChildText(person, "name");
-  if (name.empty()) name = xml::ChildText(person, "email");
-  if (name.empty()) name = xml::Text(person);
-  return name;
-}
 
 void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
   RawEntry entry;
@@ -29,7 +23,7 @@ void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuild
     if (!xml::IsElement(child)) continue;
     const auto name = xml::Name(child);
     if (xml::Namespace(child) == ns::kDc) {
-      if (name == "creator") entry.authors.push_back(xml::Text(child));
+      if (name == "creator") entry.authors.push_back(PersonFromText(xml::Text(child)));
       if (name == "subject") entry.categories.push_back(xml::Text(child));
       continue;
     }
@@ -62,7 +56,7 @@ void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuild
         entry.link = ResolveUrl(xml::Attr(child, "src"), document.Base(child));
       }
     } else if (name == "author" || name == "contributor") {
-      if (name == "author" || entry.authors.empty()) entry.authors.push_back(PersonName(child));
+      if (name == "author" || entry.authors.empty()) entry.authors.push_back(AtomPerson(child));
     } else if (name == "category") {
       // The label is the human-readable form when there is one.
       auto term = xml::Attr(child, "label");
@@ -81,6 +75,16 @@ void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuild
 }
 
 }  // namespace
+
+Person AtomPerson(const xmlNode* node) {
+  Person person{.name = xml::ChildText(node, "name"), .email = xml::ChildText(node, "email"),
+                .uri = xml::ChildText(node, "uri")};
+  // Atom 0.3 wrote <url>; some feeds <homepage>.
+  if (person.uri.empty()) person.uri = xml::ChildText(node, "url");
+  if (person.uri.empty()) person.uri = xml::ChildText(node, "homepage");
+  if (person.Empty()) person = PersonFromText(xml::Text(node));  // <author>Jo</author>
+  return person;
+}
 
 std::string AtomText(const xmlNode* node, std::size_t max_bytes) {
   if (xml::Attr(node, "mode") == "base64") {
@@ -152,12 +156,18 @@ void ReadAtom(const xml::Document& document, DocumentBuilder& builder) {
     } else if (name == "updated" || name == "modified") {
       updated = xml::Text(child);
     } else if (name == "author") {
-      meta.authors.push_back(PersonName(child));
+      meta.authors.push_back(AtomPerson(child));
+    } else if (name == "id" && meta.id.empty()) {
+      meta.id = xml::Text(child);
+    } else if (name == "category") {
+      auto term = xml::Attr(child, "term");
+      if (term.empty()) term = xml::Text(child);
+      meta.categories.push_back(std::move(term));
     }
   }
   meta.title = CleanText(meta.title, builder.limits().max_title_bytes);
   meta.description = CleanText(meta.description, builder.limits().max_summary_bytes);
-  for (auto& author : meta.authors) author = CleanText(author, builder.limits().max_title_bytes);
+  CleanFeedLists(meta, builder.limits());
   if (auto date = ParseDateSeconds(updated); date) meta.updated_unix = *date;
 }
 

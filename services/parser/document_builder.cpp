@@ -82,10 +82,14 @@ ParsedDocument DocumentBuilder::Take() {
     dropped_entries_ = 0;
   }
   auto& meta = document_.metadata;
-  for (auto* field : {&meta.title, &meta.link, &meta.description, &meta.language}) {
+  for (auto* field : {&meta.id, &meta.title, &meta.link, &meta.description, &meta.language}) {
     *field = SanitizeUtf8Owned(std::move(*field));
   }
-  for (auto& author : meta.authors) author = SanitizeUtf8Owned(std::move(author));
+  for (auto& author : meta.authors) {
+    for (auto* part : {&author.name, &author.email, &author.uri}) {
+      *part = SanitizeUtf8Owned(std::move(*part));
+    }
+  }
   return std::move(document_);
 }
 

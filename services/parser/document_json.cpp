@@ -15,6 +15,7 @@ std::string ToJson(const ParsedDocument& document, int indent) {
   Json out;
   out["format"] = FormatName(document.format);
   const auto& meta = document.metadata;
+  out["id"] = meta.id;
   out["title"] = meta.title;
   out["link"] = meta.link;
   out["description"] = meta.description;
@@ -23,7 +24,14 @@ std::string ToJson(const ParsedDocument& document, int indent) {
                        ? std::string()
                        : fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
                                      fmt::gmtime(static_cast<std::time_t>(meta.updated_unix)));
-  out["authors"] = meta.authors;
+  out["authors"] = Json::array();
+  out["authorDetails"] = Json::array();
+  for (const auto& author : meta.authors) {
+    out["authors"].push_back(author.Display());
+    out["authorDetails"].push_back(
+        Json{{"name", author.name}, {"email", author.email}, {"uri", author.uri}});
+  }
+  out["categories"] = meta.categories;
   out["warnings"] = document.warnings;
   out["items"] = Json::array();
   for (const auto& item : document.items) {

@@ -26,6 +26,10 @@ Format FeedFormatOf(const xml::Document& document);
 // `max_bytes`.
 std::string AtomText(const xmlNode* node, std::size_t max_bytes);
 
+// An Atom person construct (<name>, <email>, <uri>; Atom 0.3's <url>); plain text inside
+// <author> is read like an RSS byline.
+Person AtomPerson(const xmlNode* node);
+
 void ReadRss(const xml::Document& document, Format format, DocumentBuilder& builder);
 void ReadAtom(const xml::Document& document, DocumentBuilder& builder);
 

@@ -122,7 +122,7 @@ Result<void> ReadHtmlPage(std::string_view utf8, DocumentBuilder& builder) {
         entry.enclosures.push_back({content, "image", 0});
       if (key == "article:published_time" || key == "datepublished") entry.published = content;
       if (key == "article:modified_time" || key == "og:updated_time") entry.updated = content;
-      if (key == "author" || key == "article:author") entry.authors.push_back(content);
+      if (key == "author" || key == "article:author") entry.authors.push_back({.name = content});
       if (key == "article:tag" || key == "keywords") entry.categories.push_back(content);
       return false;
     } else if (NameIs(node, "link") && xml::Attr(node, "rel") == "canonical" && canonical.empty()) {

@@ -60,14 +60,20 @@ std::string Field(const Json& object, const char* name) {
   return it == object.end() ? std::string() : Scalar(*it);
 }
 
-void Authors(const Json& object, std::vector<std::string>& out) {
+// A JSON Feed author object ({"name", "url", "avatar"}), or a string taken as a byline.
+Person PersonOf(const Json& value) {
+  if (!value.is_object()) return PersonFromText(Scalar(value));
+  Person person{.name = Field(value, "name"), .email = Field(value, "email"),
+                .uri = Field(value, "url")};
+  return person;
+}
+
+void Authors(const Json& object, std::vector<Person>& out) {
   if (!object.is_object()) return;
   if (auto it = object.find("authors"); it != object.end() && it->is_array()) {
-    for (const auto& author : *it) out.push_back(Field(author, "name"));
+    for (const auto& author : *it) out.push_back(PersonOf(author));
   }
-  if (auto it = object.find("author"); it != object.end()) {
-    out.push_back(it->is_object() ? Field(*it, "name") : Scalar(*it));
-  }
+  if (auto it = object.find("author"); it != object.end()) out.push_back(PersonOf(*it));
 }
 
 const Json* Pointer(const Json& root, const std::string& pointer) {
@@ -104,7 +110,7 @@ Result<void> ReadJsonFeed(std::string_view text, DocumentBuilder& builder) {
   meta.description = CleanText(Field(feed, "description"), limits.max_summary_bytes);
   meta.language = CleanText(Field(feed, "language"), 64);
   Authors(feed, meta.authors);
-  for (auto& author : meta.authors) author = CleanText(author, limits.max_title_bytes);
+  for (auto& author : meta.authors) author = CleanPerson(author, limits);
   builder.SetDocumentLanguage(meta.language);
   const auto items = feed.find("items");
   if (items == feed.end() || !items->is_array()) {
@@ -186,11 +192,18 @@ Result<void> ReadJsonApi(std::string_view text, DocumentBuilder& builder) {
       const auto path = pointer(key);
       const Json* value = path.empty() ? nullptr : Pointer(item, path);
       if (value == nullptr) continue;
-      auto& out = std::string_view(key) == "author" ? entry.authors : entry.categories;
+      const bool author = std::string_view(key) == "author";
+      const auto add = [&](const Json& v) {
+        if (author) {
+          entry.authors.push_back(PersonOf(v));
+        } else {
+          entry.categories.push_back(v.is_object() ? Field(v, "name") : Scalar(v));
+        }
+      };
       if (value->is_array()) {
-        for (const auto& v : *value) out.push_back(v.is_object() ? Field(v, "name") : Scalar(v));
+        for (const auto& v : *value) add(v);
       } else {
-        out.push_back(value->is_object() ? Field(*value, "name") : Scalar(*value));
+        add(*value);
       }
     }
     if (const auto image = read(item, "image"); !image.empty()) {

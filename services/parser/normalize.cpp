@@ -97,6 +97,39 @@ std::string CleanText(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+Person CleanPerson(const Person& person, const Limits& limits) {
+  Person clean;
+  clean.name = CleanText(person.name, limits.max_title_bytes);
+  clean.email = CleanText(person.email, limits.max_title_bytes);
+  clean.uri = SanitizeUtf8Owned(CollapseWhitespace(person.uri));
+  if (clean.uri.size() > limits.max_url_bytes) clean.uri.clear();
+  return clean;
+}
+
+void CleanFeedLists(FeedMetadata& meta, const Limits& limits) {
+  meta.id = CollapseWhitespace(SanitizeUtf8(meta.id));
+  if (meta.id.size() > limits.max_url_bytes) meta.id.clear();
+  std::vector<Person> authors;
+  for (const auto& author : meta.authors) {
+    auto clean = CleanPerson(author, limits);
+    if (clean.Empty() || authors.size() >= limits.max_list_entries) continue;
+    if (std::none_of(authors.begin(), authors.end(),
+                     [&](const Person& p) { return p.Display() == clean.Display(); })) {
+      authors.push_back(std::move(clean));
+    }
+  }
+  meta.authors = std::move(authors);
+  std::vector<std::string> categories;
+  for (const auto& category : meta.categories) {
+    auto clean = CleanText(category, limits.max_title_bytes);
+    if (clean.empty() || categories.size() >= limits.max_list_entries) continue;
+    if (std::find(categories.begin(), categories.end(), clean) == categories.end()) {
+      categories.push_back(std::move(clean));
+    }
+  }
+  meta.categories = std::move(categories);
+}
+
 std::string ContentHash(const v1::Item& item) {
   // Fed field by field: no concatenated copy of a possibly megabyte-long text.
   EVP_MD_CTX* ctx = ThreadDigestContext();
@@ -134,7 +167,20 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
     item.set_summary(std::move(summary));
   }
   for (const auto& author : entry.authors) {
-    AddUnique(item.mutable_authors(), author, limits.max_list_entries, limits.max_title_bytes);
+    if (static_cast<std::size_t>(item.author_details_size()) >= limits.max_list_entries) break;
+    auto clean = CleanPerson(author, limits);
+    clean.uri = ResolveUrl(clean.uri, base);
+    if (clean.uri.size() > limits.max_url_bytes) clean.uri.clear();
+    // One entry per display name, so `authors` and `author_details` stay in step.
+    if (clean.Empty() || std::find(item.authors().begin(), item.authors().end(),
+                                   clean.Display()) != item.authors().end()) {
+      continue;
+    }
+    item.add_authors(clean.Display());
+    auto* person = item.add_author_details();
+    person->set_name(std::move(clean.name));
+    person->set_email(std::move(clean.email));
+    person->set_uri(std::move(clean.uri));
   }
   for (const auto& category : entry.categories) {
     AddUnique(item.mutable_categories(), category, limits.max_list_entries, limits.max_title_bytes);

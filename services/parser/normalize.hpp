@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "services/parser/limits.hpp"
+#include "services/parser/parsed_document.hpp"
 #include "services/parser/raw_entry.hpp"
 #include "tributary/v1/item.pb.h"
 
@@ -33,5 +34,13 @@ std::string Sha256Hex(std::string_view data);
 
 // Plain text of a field that may hold HTML, bounded and valid UTF-8.
 std::string CleanText(std::string_view text, std::size_t max_bytes);
+
+// A person's name and email as clean text, the uri trimmed (not yet resolved: the caller knows
+// the base); parts over their limit are cut (name, email) or dropped (uri).
+Person CleanPerson(const Person& person, const Limits& limits);
+
+// The feed's id, authors and categories cleaned in place: text, no empty or repeated entries,
+// at most max_list_entries each.
+void CleanFeedLists(FeedMetadata& meta, const Limits& limits);
 
 }  // namespace tributary::parser

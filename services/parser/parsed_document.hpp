@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "services/parser/limits.hpp"
+#include "services/parser/people.hpp"
 #include "tributary/v1/fetch.pb.h"
 #include "tributary/v1/item.pb.h"
 
@@ -42,12 +43,14 @@ struct ParseInput {
 };
 
 struct FeedMetadata {
+  std::string id;  // Atom id, RSS channel guid / dc:identifier / rdf:about, JSON Feed feed_url
   std::string title;
   std::string link;
   std::string description;
   std::string language;
   std::int64_t updated_unix = 0;  // 0 when unknown
-  std::vector<std::string> authors;
+  std::vector<Person> authors;
+  std::vector<std::string> categories;
 };
 
 struct ParsedDocument {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "services/parser/people.hpp"
+
 namespace tributary::parser {
 
 struct RawEnclosure {
@@ -21,7 +23,7 @@ struct RawEntry {
   std::string title;    // may hold HTML
   std::string summary;  // may hold HTML
   std::string content;  // may hold HTML
-  std::vector<std::string> authors;
+  std::vector<Person> authors;
   std::vector<std::string> categories;
   std::vector<RawEnclosure> enclosures;
   std::string published;  // as written

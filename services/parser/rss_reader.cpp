@@ -19,30 +19,31 @@ bool IsItunes(std::string_view space) {
   return true;
 }
 
-// "jo@example.com (Jo Doe)" and "Jo Doe (jo@example.com)" -> "Jo Doe"; else unchanged.
-std::string AuthorName(std::string text) {
-  const auto open = text.find('(');
-  const auto close = text.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close <= open + 1) return text;
-  auto inside = text.substr(open + 1, close - open - 1);
-  auto outside = text.substr(0, open) + text.substr(close + 1);
-  const auto trim = [](std::string v) {
-    const auto b = v.find_first_not_of(" \t\r\n");
-    const auto e = v.find_last_not_of(" \t\r\n");
-    return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
-  };
-  inside = trim(inside);
-  outside = trim(outside);
-  if (inside.find('@') != std::string::npos && !outside.empty()) return outside;
-  return inside;
-}
-
 // An RSS <link>: its text, or the href of the Atom-style `<link href="..."/>` some feeds write
 // without the Atom namespace.
 std::string RssLink(const xmlNode* node) {
   auto link = xml::Text(node);
   if (link.find_first_not_of(" \t\r\n") == std::string::npos) link = xml::Attr(node, "href");
   return link;
+}
+
+// RSS 2.0 with a namespace on its own elements (Userland's and Harvard's RSS 2.0 URIs, and
+// RSS 1.0 / 0.90 whose channel elements live in their namespaces).
+bool IsRssNamespace(std::string_view space) {
+  return space == ns::kRss1 || space == ns::kRss090 ||
+         space == "http://backend.userland.com/rss2" ||
+         space == "http://blogs.law.harvard.edu/tech/rss";
+}
+
+// <itunes:category text="Technology"><itunes:category text="Podcasting"/></itunes:category>:
+// every level is a category.
+void ItunesCategories(const xmlNode* node, std::vector<std::string>& categories) {
+  if (auto text = xml::Attr(node, "text"); !text.empty()) categories.push_back(std::move(text));
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (xml::IsElement(child) && xml::Name(child) == "category") {
+      ItunesCategories(child, categories);
+    }
+  }
 }
 
 // "one, two,three" (itunes:keywords) -> categories.
@@ -65,7 +66,7 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
     const auto space = xml::Namespace(child);
     if (space == ns::kDc) {
       if (name == "creator" || name == "contributor" || name == "author") {
-        entry.authors.push_back(AuthorName(xml::Text(child)));
+        entry.authors.push_back(PersonFromText(xml::Text(child)));
       } else if (name == "subject") {
         entry.categories.push_back(xml::Text(child));
       } else if (name == "date" && entry.published.empty()) {
@@ -103,7 +104,7 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
       } else if (name == "published" && entry.published.empty()) {
         entry.published = xml::Text(child);
       } else if (name == "author") {
-        entry.authors.push_back(xml::ChildText(child, "name"));
+        entry.authors.push_back(AtomPerson(child));
       } else if (name == "content" && entry.content.empty()) {
         entry.content = AtomText(child, builder.limits().max_content_bytes * 4);
       } else if (name == "summary" && entry.summary.empty()) {
@@ -118,7 +119,7 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
       }
     } else if (IsItunes(space)) {
       if (name == "summary" && entry.summary.empty()) entry.summary = xml::Text(child);
-      if (name == "author") entry.authors.push_back(xml::Text(child));
+      if (name == "author") entry.authors.push_back(PersonFromText(xml::Text(child)));
       if (name == "keywords") AddKeywords(xml::Text(child), entry.categories);
     } else if (name == "title") {
       entry.title = xml::Text(child);
@@ -132,7 +133,7 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
       entry.id = xml::Text(child);
       if (xml::Attr(child, "isPermaLink") != "false") guid_link = entry.id;
     } else if (name == "author") {
-      entry.authors.push_back(AuthorName(xml::Text(child)));
+      entry.authors.push_back(PersonFromText(xml::Text(child)));
     } else if (name == "category") {
       entry.categories.push_back(xml::Text(child));
     } else if (name == "enclosure") {
@@ -160,13 +161,28 @@ void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
     const auto space = xml::Namespace(child);
     if (space == ns::kDc) {
       if (name == "language" && meta.language.empty()) meta.language = xml::Text(child);
-      if (name == "creator") meta.authors.push_back(xml::Text(child));
+      if (name == "creator" || name == "author") {
+        meta.authors.push_back(PersonFromText(xml::Text(child)));
+      }
+      if (name == "subject") meta.categories.push_back(xml::Text(child));
       if (name == "date" && updated.empty()) updated = xml::Text(child);
       if (name == "title" && meta.title.empty()) meta.title = xml::Text(child);
       if (name == "description" && meta.description.empty()) meta.description = xml::Text(child);
+      if (name == "identifier" && meta.id.empty()) meta.id = xml::Text(child);
     } else if (IsItunes(space)) {
-      if (name == "summary" && meta.description.empty()) meta.description = xml::Text(child);
-    } else if (!space.empty() && space != ns::kRss1 && space != ns::kRss090) {
+      if ((name == "subtitle" || name == "summary") && meta.description.empty()) {
+        meta.description = xml::Text(child);
+      }
+      if (name == "author") meta.authors.push_back(PersonFromText(xml::Text(child)));
+      if (name == "category") ItunesCategories(child, meta.categories);
+      if (name == "keywords") AddKeywords(xml::Text(child), meta.categories);
+    } else if (space == ns::kAtom1) {
+      if (name == "id" && meta.id.empty()) meta.id = xml::Text(child);
+      if (name == "author") meta.authors.push_back(AtomPerson(child));
+      if (name == "subtitle" && meta.description.empty()) {
+        meta.description = AtomText(child, builder.limits().max_summary_bytes * 4);
+      }
+    } else if (!space.empty() && !IsRssNamespace(space)) {
       continue;
     } else if (name == "title") {
       if (auto title = xml::Text(child); !title.empty()) meta.title = std::move(title);
@@ -180,15 +196,23 @@ void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
       updated = xml::Text(child);
     } else if (name == "pubDate" && updated.empty()) {
       updated = xml::Text(child);
-    } else if (name == "managingEditor" || name == "webMaster") {
-      meta.authors.push_back(AuthorName(xml::Text(child)));
+    } else if (name == "managingEditor" || name == "author") {
+      // webMaster is the technical contact, not an author.
+      meta.authors.push_back(PersonFromText(xml::Text(child)));
+    } else if (name == "category") {
+      meta.categories.push_back(xml::Text(child));
+    } else if (name == "guid" && meta.id.empty()) {
+      meta.id = xml::Text(child);
     }
+  }
+  if (meta.id.empty() && xml::IsElement(channel)) {
+    meta.id = xml::Attr(channel, "about");  // RSS 1.0: rdf:about names the channel
   }
   meta.title = CleanText(meta.title, builder.limits().max_title_bytes);
   meta.description = CleanText(meta.description, builder.limits().max_summary_bytes);
   meta.link = CleanText(meta.link, builder.limits().max_url_bytes);
   meta.language = CleanText(meta.language, 64);
-  for (auto& author : meta.authors) author = CleanText(author, builder.limits().max_title_bytes);
+  CleanFeedLists(meta, builder.limits());
   if (auto date = ParseDateSeconds(updated); date) meta.updated_unix = *date;
   builder.SetDocumentLanguage(meta.language);
 }

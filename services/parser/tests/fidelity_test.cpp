@@ -1,9 +1,11 @@
 // What feedparser keeps from real feeds, we keep (issue 16): one test per class of loss, on
 // the fixtures in tests/fixtures/fidelity/ (the differential test compares the same files
 // with feedparser field by field; these pin our exact output).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "services/parser/base64.hpp"
+#include "services/parser/people.hpp"
 #include "services/parser/tests/fixture.hpp"
 
 namespace tributary::parser {
@@ -64,6 +66,53 @@ TEST(Base64, DecodesWrappedTextAndRefusesOtherCharacters) {
   EXPECT_EQ(DecodeBase64(""), "");
   EXPECT_FALSE(DecodeBase64("aGVs*bG8="));
   EXPECT_FALSE(DecodeBase64("aGVsbG8=x"));  // nothing after the padding
+}
+
+}  // namespace
+}  // namespace tributary::parser
+
+namespace tributary::parser {
+namespace {
+
+TEST(People, OneLineBylinesInEveryForm) {
+  EXPECT_EQ(PersonFromText(" jo@x.com (Jo Doe) "),
+            (Person{.name = "Jo Doe", .email = "jo@x.com"}));
+  EXPECT_EQ(PersonFromText("Jo Doe (jo@x.com)"), (Person{.name = "Jo Doe", .email = "jo@x.com"}));
+  EXPECT_EQ(PersonFromText("Jo Doe <mailto:jo@x.com>"),
+            (Person{.name = "Jo Doe", .email = "jo@x.com"}));
+  EXPECT_EQ(PersonFromText("<jo@x.com>"), (Person{.email = "jo@x.com"}));
+  EXPECT_EQ(PersonFromText("jo@x.com"), (Person{.email = "jo@x.com"}));
+  EXPECT_EQ(PersonFromText("Jo Doe"), (Person{.name = "Jo Doe"}));
+  EXPECT_EQ(PersonFromText("Jo Doe (editor)"), (Person{.name = "Jo Doe (editor)"}));
+  EXPECT_EQ(PersonFromText("Jo @ Home"), (Person{.name = "Jo @ Home"}));
+}
+
+TEST(People, ItemsAndFeedsKeepAddressesAndHomepages) {
+  const auto doc = ParseFixture("people.xml");
+  EXPECT_THAT(doc.metadata.authors, ::testing::ElementsAre(Person{
+                                        .name = "Ed Itor", .email = "editor@people-example.com"}));
+  ASSERT_EQ(doc.items.size(), 3U);
+  const auto& first = doc.items[0];
+  ASSERT_EQ(first.author_details_size(), 2);
+  EXPECT_EQ(first.authors(0), "Ann Author");
+  EXPECT_EQ(first.author_details(0).email(), "ann@people-example.com");
+  EXPECT_EQ(first.authors(1), "Bob Writer");
+  EXPECT_EQ(first.author_details(1).email(), "bob@people-example.com");
+  ASSERT_EQ(doc.items[1].author_details_size(), 1);
+  EXPECT_EQ(doc.items[1].author_details(0).name(), "Cy Coder");
+  EXPECT_EQ(doc.items[1].author_details(0).email(), "cy@people-example.com");
+  EXPECT_EQ(doc.items[1].author_details(0).uri(), "http://people.example/cy");
+  ASSERT_EQ(doc.items[2].authors_size(), 1);
+  EXPECT_EQ(doc.items[2].authors(0), "dee@people-example.com");  // the address stands in
+  EXPECT_EQ(doc.items[2].author_details(0).name(), "");
+}
+
+TEST(FeedMetadata, IdCategoriesAndSubtitleFromEveryVocabulary) {
+  const auto doc = ParseFixture("people.xml");
+  EXPECT_EQ(doc.metadata.id, "urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6");
+  EXPECT_EQ(doc.metadata.description, "A show about bylines");
+  EXPECT_THAT(doc.metadata.categories,
+              ::testing::ElementsAre("Journalism", "Metadata", "Technology", "Podcasting"));
 }
 
 }  // namespace

@@ -5,10 +5,19 @@
 
 #include <chrono>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 
 #include "services/parser/parser.hpp"
+
+namespace tributary::parser {
+// Readable failures for lists of people.
+inline void PrintTo(const Person& person, std::ostream* out) {
+  *out << "{name: \"" << person.name << "\", email: \"" << person.email << "\", uri: \""
+       << person.uri << "\"}";
+}
+}  // namespace tributary::parser
 
 namespace tributary::parser::testing {
 

@@ -28,7 +28,8 @@ TEST(Rss2, ChannelAndItemsNormalized) {
   EXPECT_EQ(doc->metadata.description, "Daily notes about rivers");
   EXPECT_EQ(doc->metadata.language, "en-gb");
   EXPECT_EQ(doc->metadata.updated_unix, 1749520800);  // 2025-06-10T02:00:00Z
-  EXPECT_THAT(doc->metadata.authors, ElementsAre("Ed Itor"));
+  EXPECT_THAT(doc->metadata.authors,
+              ElementsAre(Person{.name = "Ed Itor", .email = "editor@example.com"}));
   EXPECT_TRUE(doc->warnings.empty());
   ASSERT_EQ(doc->items.size(), 2U);
   const auto& first = doc->items[0];
@@ -158,7 +159,9 @@ TEST(Atom1, XmlBaseXhtmlContentAndLanguages) {
   EXPECT_EQ(doc->metadata.link, "https://blog.example.org/");
   EXPECT_EQ(doc->metadata.description, "Thoughts");
   EXPECT_EQ(doc->metadata.language, "en");
-  EXPECT_THAT(doc->metadata.authors, ElementsAre("Writer One"));
+  EXPECT_THAT(doc->metadata.authors,
+              ElementsAre(Person{.name = "Writer One", .email = "one@example.org"}));
+  EXPECT_EQ(doc->metadata.id, "tag:blog.example.org,2025:feed");
   ASSERT_EQ(doc->items.size(), 2U);
   const auto& first = doc->items[0];
   EXPECT_EQ(first.external_id(), "tag:blog.example.org,2025:1");
@@ -196,7 +199,7 @@ TEST(JsonFeed, Version11WithAttachmentsAndLegacyAuthor) {
   ASSERT_TRUE(doc) << doc.error().message;
   EXPECT_EQ(doc->format, Format::kJsonFeed);
   EXPECT_EQ(doc->metadata.title, "JSON Example");
-  EXPECT_THAT(doc->metadata.authors, ElementsAre("Jay Son"));
+  EXPECT_THAT(doc->metadata.authors, ElementsAre(Person{.name = "Jay Son"}));
   ASSERT_EQ(doc->items.size(), 2U);
   const auto& first = doc->items[0];
   EXPECT_EQ(first.external_id(), "42");
