@@ -36,6 +36,7 @@ Batch BuildBatch(const std::vector<const Record*>& records) {
   std::map<std::pair<std::int64_t, std::string_view>, const ItemRow*> items;
   std::map<std::string_view, SourceEventRow> fetch_log;
   std::map<std::int64_t, const SourceEventRow*> outcomes;
+  std::map<std::int64_t, const FeedRow*> feeds;
   for (const Record* record : records) {
     if (const auto* item = std::get_if<ItemRow>(record)) {
       auto [it, inserted] = items.try_emplace({item->source_id, item->external_id}, item);
@@ -50,6 +51,12 @@ Batch BuildBatch(const std::vector<const Record*>& records) {
       auto [it, first] = outcomes.try_emplace(event.source_id, &event);
       if (!first && it->second->observed_at_us <= event.observed_at_us) it->second = &event;
     }
+    if (event.feed) {
+      auto [it, first] = feeds.try_emplace(event.source_id, &*event.feed);
+      if (!first && it->second->observed_at_us <= event.feed->observed_at_us) {
+        it->second = &*event.feed;
+      }
+    }
   }
   Batch batch;
   batch.items.reserve(items.size());
@@ -57,6 +64,7 @@ Batch BuildBatch(const std::vector<const Record*>& records) {
   batch.fetch_log.reserve(fetch_log.size());
   for (auto& [key, row] : fetch_log) batch.fetch_log.push_back(std::move(row));
   for (const auto& [key, row] : outcomes) batch.source_outcomes.push_back(*row);
+  for (const auto& [key, row] : feeds) batch.feeds.push_back(*row);
   return batch;
 }
 

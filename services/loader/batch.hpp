@@ -13,8 +13,9 @@ struct Batch {
   std::vector<ItemRow> items;                   // by (source_id, external_id)
   std::vector<SourceEventRow> fetch_log;        // by request_id, fetch + parse events merged
   std::vector<SourceEventRow> source_outcomes;  // fetch events, newest per source_id
+  std::vector<FeedRow> feeds;                   // the newest per source_id
   [[nodiscard]] bool empty() const {
-    return items.empty() && fetch_log.empty() && source_outcomes.empty();
+    return items.empty() && fetch_log.empty() && source_outcomes.empty() && feeds.empty();
   }
 };
 

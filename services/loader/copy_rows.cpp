@@ -8,7 +8,7 @@ namespace tributary::loader {
 std::string ItemsCopy(const std::vector<ItemRow>& items) {
   pg::BinaryCopy copy;
   for (const auto& r : items) {
-    copy.BeginRow(16);
+    copy.BeginRow(17);
     copy.Int8(r.source_id);
     copy.Bytes(r.external_id);
     copy.Text(r.url);
@@ -26,6 +26,7 @@ std::string ItemsCopy(const std::vector<ItemRow>& items) {
     copy.Timestamptz(r.observed_at_us);
     copy.Bytes(Hex(r.content_hash));
     copy.Text(r.request_id);
+    copy.Bytes(PeopleJson(r.author_details));
   }
   return copy.Finish();
 }

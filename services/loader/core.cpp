@@ -85,6 +85,7 @@ void Core::RecordStats(const WriteStats& stats) {
   metrics_.embeddings_written.Inc(static_cast<double>(stats.embeddings_written));
   metrics_.fetch_log_written.Inc(static_cast<double>(stats.fetch_log_written));
   metrics_.sources_updated.Inc(static_cast<double>(stats.sources_updated));
+  metrics_.feeds_written.Inc(static_cast<double>(stats.feeds_written));
 }
 
 }  // namespace tributary::loader

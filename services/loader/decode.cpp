@@ -61,6 +61,41 @@ std::optional<std::int64_t> Seconds(const google::protobuf::Duration& d, bool pr
 
 }  // namespace
 
+namespace {
+
+Result<FeedRow> ToFeedRow(const v1::FeedInfo& feed, const SourceEventRow& event) {
+  for (const auto* text : {&feed.id(), &feed.title(), &feed.link(), &feed.subtitle(),
+                           &feed.language()}) {
+    if (HasNul(*text)) return Invalid("a feed field contains a NUL byte");
+  }
+  auto updated = Time(feed.updated_at(), feed.has_updated_at(), "feed.updated_at");
+  if (!updated) return tl::unexpected(updated.error());
+  FeedRow row;
+  row.source_id = event.source_id;
+  row.feed_id = Text(feed.id());
+  row.title = Text(feed.title());
+  row.link = Text(feed.link());
+  row.subtitle = Text(feed.subtitle());
+  row.language = Text(feed.language());
+  row.updated_at_us = *updated;
+  for (const auto& p : feed.authors()) {
+    if (HasNul(p.name()) || HasNul(p.email()) || HasNul(p.uri())) {
+      return Invalid("a feed author contains a NUL byte");
+    }
+    row.authors.push_back({.name = p.name(), .email = p.email(), .uri = p.uri()});
+  }
+  for (const auto& category : feed.categories()) {
+    if (HasNul(category)) return Invalid("a feed category contains a NUL byte");
+    row.categories.push_back(category);
+  }
+  row.format = event.format;
+  row.observed_at_us = event.observed_at_us;
+  row.request_id = event.request_id;
+  return row;
+}
+
+}  // namespace
+
 Result<ItemRow> ToItemRow(const v1::Item& item) {
   if (item.source_id() <= 0) return Invalid("source_id must be positive");
   if (item.external_id().empty()) return Invalid("external_id is empty");
@@ -98,6 +133,12 @@ Result<ItemRow> ToItemRow(const v1::Item& item) {
   for (const auto& e : item.enclosures()) {
     if (HasNul(e.url()) || HasNul(e.type())) return Invalid("an enclosure contains a NUL byte");
     row.enclosures.push_back({.url = e.url(), .type = e.type(), .length = e.length()});
+  }
+  for (const auto& p : item.author_details()) {
+    if (HasNul(p.name()) || HasNul(p.email()) || HasNul(p.uri())) {
+      return Invalid("an author contains a NUL byte");
+    }
+    row.author_details.push_back({.name = p.name(), .email = p.email(), .uri = p.uri()});
   }
   row.language = Text(item.language());
   row.published_at_us = *published;
@@ -179,6 +220,11 @@ Result<SourceEventRow> ToSourceEventRow(const v1::SourceEvent& event) {
     row.format = Text(p.format());
     row.items_seen = static_cast<std::int32_t>(std::min<std::uint32_t>(p.items_seen(), INT32_MAX));
     row.children = static_cast<std::int32_t>(std::min<std::uint32_t>(p.children(), INT32_MAX));
+    if (p.has_feed() && !row.is_child) {
+      auto feed = ToFeedRow(p.feed(), row);
+      if (!feed) return tl::unexpected(feed.error());
+      row.feed = std::move(*feed);
+    }
   } else {
     return Invalid("SourceEvent has neither a fetch nor a parse result");
   }

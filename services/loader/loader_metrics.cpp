@@ -16,6 +16,8 @@ LoaderMetrics::LoaderMetrics(metrics::Registry& r)
                                      "fetch_log rows inserted or completed by a merge.")),
       sources_updated(r.AddCounter("tributary_loader_sources_updated_total",
                                    "sources rows whose outcome columns were updated.")),
+      feeds_written(r.AddCounter("tributary_loader_feeds_written_total",
+                                 "feeds rows inserted or rewritten with newer metadata.")),
       retries(r.AddCounter("tributary_loader_retries_total",
                            "Transient PostgreSQL failures retried (deadlock, lost connection...).")),
       splits(r.AddCounter("tributary_loader_batch_splits_total",

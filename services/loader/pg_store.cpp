@@ -21,6 +21,7 @@ constexpr const char* kEmbeddings = "loader_embeddings";
 constexpr const char* kEmbeddingsFromStage = "loader_embeddings_from_stage";
 constexpr const char* kOutcomes = "loader_source_outcomes";
 constexpr const char* kFetchLog = "loader_fetch_log";
+constexpr const char* kFeeds = "loader_feeds";
 constexpr const char* kNewItems = "loader_count_new_items";
 
 pqxx::result Exec(pqxx::work& tx, const char* statement, const std::vector<std::string>& params) {
@@ -79,6 +80,7 @@ PgStore::PgStore(pg::Database& database, metrics::Counter* retries, std::size_t 
   database_.Prepare(kEmbeddingsFromStage, sql::kUpsertEmbeddingsFromStage);
   database_.Prepare(kOutcomes, sql::kUpdateSourceOutcomes);
   database_.Prepare(kFetchLog, sql::kUpsertFetchLog);
+  database_.Prepare(kFeeds, sql::kUpsertFeeds);
   database_.Prepare(kNewItems, sql::kCountNewItems);
 }
 
@@ -225,6 +227,9 @@ WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch
   }
   if (!batch.fetch_log.empty()) {
     stats.fetch_log_written = Exec(tx, kFetchLog, sql::FetchLogParams(batch.fetch_log)).size();
+  }
+  if (!batch.feeds.empty()) {
+    stats.feeds_written = Exec(tx, kFeeds, sql::FeedParams(batch.feeds)).affected_rows();
   }
   tx.commit();
   return stats;

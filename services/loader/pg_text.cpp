@@ -79,6 +79,17 @@ std::string EnclosuresJson(const std::vector<Enclosure>& enclosures) {
   return out;
 }
 
+std::string PeopleJson(const std::vector<Person>& people) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const auto& p = people[i];
+    fmt::format_to(std::back_inserter(out), "{}{{\"name\":{},\"email\":{},\"uri\":{}}}",
+                   i > 0 ? "," : "", JsonString(p.name), JsonString(p.email), JsonString(p.uri));
+  }
+  out += ']';
+  return out;
+}
+
 std::string VectorText(std::span<const float> values) {
   std::string out;
   out.reserve(values.size() * 10 + 2);

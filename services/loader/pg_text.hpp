@@ -26,6 +26,10 @@ std::optional<std::string> TimestampText(const std::optional<std::int64_t>& micr
 // [{"url":..,"type":..,"length":..}]: an item's enclosures as the jsonb column holds them.
 std::string EnclosuresJson(const std::vector<Enclosure>& enclosures);
 
+// [{"name":..,"email":..,"uri":..}]: people as the jsonb columns (items.author_details,
+// feeds.authors) hold them.
+std::string PeopleJson(const std::vector<Person>& people);
+
 // [0.5,-1,3.25]: the shortest text that round-trips each float (NaN prints as nan, which
 // PostgreSQL rejects: that is a data error for that row).
 std::string VectorText(std::span<const float> values);

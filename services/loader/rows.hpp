@@ -32,6 +32,13 @@ struct Enclosure {
   std::int64_t length = 0;
 };
 
+// An author (or a feed's author) as [{"name", "email", "uri"}] elements of a jsonb column.
+struct Person {
+  std::string name;
+  std::string email;
+  std::string uri;
+};
+
 struct ItemRow {
   std::int64_t source_id = 0;
   std::string external_id;
@@ -43,6 +50,7 @@ struct ItemRow {
   std::vector<std::string> authors;
   std::vector<std::string> categories;
   std::vector<Enclosure> enclosures;
+  std::vector<Person> author_details;  // in `authors` order
   OptText language;
   // Instants as microseconds since the epoch (UTC).
   std::optional<std::int64_t> published_at_us;
@@ -51,6 +59,22 @@ struct ItemRow {
   std::string content_hash;         // 32 bytes (SHA-256)
   OptText request_id;
   std::optional<EmbeddingRow> embedding;
+};
+
+// What the source's own document says about itself (ParseResult.feed): one `feeds` row.
+struct FeedRow {
+  std::int64_t source_id = 0;
+  OptText feed_id;
+  OptText title;
+  OptText link;
+  OptText subtitle;
+  OptText language;
+  std::optional<std::int64_t> updated_at_us;
+  std::vector<Person> authors;
+  std::vector<std::string> categories;
+  OptText format;
+  std::int64_t observed_at_us = 0;  // the fetch time: the monotonic guard
+  std::string request_id;
 };
 
 // One SourceEvent: the fetch_log columns it knows (NULL for the others) plus, for fetch
@@ -79,6 +103,8 @@ struct SourceEventRow {
   OptText last_modified;
   std::optional<std::int64_t> retry_after_s;
   std::optional<std::int64_t> max_age_s;
+  // parse outcome of the source's own document only
+  std::optional<FeedRow> feed;
 };
 
 }  // namespace tributary::loader

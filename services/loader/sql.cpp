@@ -24,17 +24,18 @@ std::string UpsertItemsFrom(std::string_view rows) {
   return std::string(R"(
 INSERT INTO items AS i (source_id, external_id, url, canonical_url, title, summary, content_text,
                         authors, categories, enclosures, language, published_at, updated_at,
-                        observed_at, content_hash, request_id)
+                        observed_at, content_hash, request_id, author_details)
 SELECT u.source_id, u.external_id, u.url, u.canonical_url, u.title, u.summary, u.content_text,
        u.authors::text[], u.categories::text[], u.enclosures::jsonb, u.language, u.published_at,
-       u.updated_at, u.observed_at, decode(u.content_hash, 'hex'), u.request_id
+       u.updated_at, u.observed_at, decode(u.content_hash, 'hex'), u.request_id,
+       u.author_details::jsonb
   FROM )") + std::string(rows) + R"(
 ON CONFLICT (source_id, external_id) DO UPDATE SET
     url = excluded.url, canonical_url = excluded.canonical_url, title = excluded.title,
     summary = excluded.summary, content_text = excluded.content_text,
     authors = excluded.authors, categories = excluded.categories,
-    enclosures = excluded.enclosures, language = excluded.language,
-    published_at = excluded.published_at, updated_at = excluded.updated_at,
+    enclosures = excluded.enclosures, author_details = excluded.author_details,
+    language = excluded.language, published_at = excluded.published_at, updated_at = excluded.updated_at,
     observed_at = excluded.observed_at, content_hash = excluded.content_hash,
     request_id = excluded.request_id, loaded_at = now()
   WHERE i.observed_at <= excluded.observed_at
@@ -67,10 +68,10 @@ ON CONFLICT (item_id, model_id) DO UPDATE SET
 const std::string kUpsertItems = UpsertItemsFrom(R"(unnest(
               $1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
               $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
-              $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[])
+              $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[], $17::text[])
        AS u(source_id, external_id, url, canonical_url, title, summary, content_text, authors,
             categories, enclosures, language, published_at, updated_at, observed_at,
-            content_hash, request_id))");
+            content_hash, request_id, author_details))");
 
 // COPY keeps the rows in batch (key) order, but a heap scan promises no order: sort, so that
 // concurrent loaders lock rows in the same order.
@@ -92,7 +93,7 @@ CREATE TEMP TABLE loader_stage_items (
   source_id bigint, external_id text, url text, canonical_url text, title text, summary text,
   content_text text, authors text, categories text, enclosures text, language text,
   published_at timestamptz, updated_at timestamptz, observed_at timestamptz, content_hash text,
-  request_id text) ON COMMIT DELETE ROWS;
+  request_id text, author_details text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE loader_stage_embeddings (
   source_id bigint, external_id text, model_id int, content_hash text, embedding vector,
   observed_at timestamptz, n bigint, request_id text) ON COMMIT DELETE ROWS)";
@@ -179,6 +180,29 @@ UPDATE sources AS s SET
        AS u(source_id, outcome, status, etag, last_modified, error_class, error, retry_after_s,
             max_age_s, observed_at)
  WHERE s.id = u.source_id AND (s.observed_at IS NULL OR s.observed_at < u.observed_at))";
+
+const char* const kUpsertFeeds = R"(
+INSERT INTO feeds AS f (source_id, feed_id, title, link, subtitle, language, updated_at, authors,
+                        categories, format, observed_at, request_id)
+SELECT u.source_id, u.feed_id, u.title, u.link, u.subtitle, u.language, u.updated_at,
+       u.authors::jsonb, u.categories::text[], u.format, u.observed_at, u.request_id
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+              $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::timestamptz[],
+              $12::text[])
+       AS u(source_id, feed_id, title, link, subtitle, language, updated_at, authors,
+            categories, format, observed_at, request_id)
+ON CONFLICT (source_id) DO UPDATE SET
+    feed_id = excluded.feed_id, title = excluded.title, link = excluded.link,
+    subtitle = excluded.subtitle, language = excluded.language,
+    updated_at = excluded.updated_at, authors = excluded.authors,
+    categories = excluded.categories, format = excluded.format,
+    observed_at = excluded.observed_at, request_id = excluded.request_id, loaded_at = now()
+  WHERE f.observed_at <= excluded.observed_at
+    AND (f.feed_id, f.title, f.link, f.subtitle, f.language, f.updated_at, f.authors,
+         f.categories, f.format)
+        IS DISTINCT FROM
+        (excluded.feed_id, excluded.title, excluded.link, excluded.subtitle, excluded.language,
+         excluded.updated_at, excluded.authors, excluded.categories, excluded.format))";
 
 // A row that kCountNewItems started (url '') takes the event's url.
 const char* const kUpsertFetchLog = R"(
@@ -285,6 +309,7 @@ std::vector<std::string> ItemParams(const std::vector<ItemRow>& items) {
       .Add([](const ItemRow& r) { return TimestampText(r.observed_at_us); })
       .Add([](const ItemRow& r) { return Hex(r.content_hash); })
       .Add([](const ItemRow& r) { return r.request_id; })
+      .Add([](const ItemRow& r) { return PeopleJson(r.author_details); })
       .Take();
 }
 
@@ -330,6 +355,25 @@ std::vector<std::string> FetchLogParams(const std::vector<SourceEventRow>& event
       })
       .Add([](const SourceEventRow& r) { return TimestampText(r.observed_at_us); })
       .Add([](const SourceEventRow& r) { return r.parent_request_id; })
+      .Take();
+}
+
+std::vector<std::string> FeedParams(const std::vector<FeedRow>& feeds) {
+  return Columns<FeedRow>(feeds)
+      .Add([](const FeedRow& r) { return std::to_string(r.source_id); })
+      .Add([](const FeedRow& r) { return r.feed_id; })
+      .Add([](const FeedRow& r) { return r.title; })
+      .Add([](const FeedRow& r) { return r.link; })
+      .Add([](const FeedRow& r) { return r.subtitle; })
+      .Add([](const FeedRow& r) { return r.language; })
+      .Add([](const FeedRow& r) { return TimestampText(r.updated_at_us); })
+      .Add([](const FeedRow& r) { return PeopleJson(r.authors); })
+      .Add([](const FeedRow& r) {
+        return ArrayLiteral(std::span<const std::string>(r.categories));
+      })
+      .Add([](const FeedRow& r) { return r.format; })
+      .Add([](const FeedRow& r) { return TimestampText(r.observed_at_us); })
+      .Add([](const FeedRow& r) { return r.request_id; })
       .Take();
 }
 

@@ -38,6 +38,8 @@ extern const char* const kUpdateSourceOutcomes;
 extern const char* const kUpsertFetchLog;
 // Adds the items a request inserted to its fetch_log.items_new.
 extern const char* const kCountNewItems;
+// One feeds row per source: a newer observation that changes something rewrites it.
+extern const char* const kUpsertFeeds;
 
 // Parameters, in placeholder order, for the statements above.
 std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
@@ -47,5 +49,6 @@ std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,
                                          const std::map<ModelKey, int>& model_ids);
 std::vector<std::string> FetchLogParams(const std::vector<SourceEventRow>& events);
 std::vector<std::string> SourceOutcomeParams(const std::vector<SourceEventRow>& events);
+std::vector<std::string> FeedParams(const std::vector<FeedRow>& feeds);
 
 }  // namespace tributary::loader::sql

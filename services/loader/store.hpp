@@ -17,6 +17,7 @@ struct WriteStats {
   std::size_t embeddings_written = 0;
   std::size_t fetch_log_written = 0;
   std::size_t sources_updated = 0;
+  std::size_t feeds_written = 0;
 };
 
 class Store {

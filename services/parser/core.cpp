@@ -83,6 +83,26 @@ bool Core::Tick() {
   return true;
 }
 
+namespace {
+
+void SetFeedInfo(const FeedMetadata& meta, v1::FeedInfo& feed) {
+  feed.set_id(meta.id);
+  feed.set_title(meta.title);
+  feed.set_link(meta.link);
+  feed.set_subtitle(meta.description);
+  feed.set_language(meta.language);
+  if (meta.updated_unix != 0) feed.mutable_updated_at()->set_seconds(meta.updated_unix);
+  for (const auto& author : meta.authors) {
+    auto* person = feed.add_authors();
+    person->set_name(author.name);
+    person->set_email(author.email);
+    person->set_uri(author.uri);
+  }
+  for (const auto& category : meta.categories) feed.add_categories(category);
+}
+
+}  // namespace
+
 v1::SourceEvent Core::EventFor(const v1::FetchedDocument& document,
                                const Result<ParsedDocument>& parsed) {
   v1::SourceEvent event;
@@ -99,6 +119,11 @@ v1::SourceEvent Core::EventFor(const v1::FetchedDocument& document,
     result->set_items_seen(static_cast<std::uint32_t>(parsed->items.size()));
     result->set_children(static_cast<std::uint32_t>(parsed->children.size()));
     for (const auto& warning : parsed->warnings) result->add_warnings(warning);
+    // The feed's own metadata describes the source; a child's (a sitemap's page) does not.
+    if (document.request().depth() == 0 && document.request().parent_request_id().empty()) {
+      SetFeedInfo(parsed->metadata, *result->mutable_feed());
+      if (result->feed().ByteSizeLong() == 0) result->clear_feed();
+    }
   } else {
     event.set_error_class("parse");
     event.set_error(parsed.error().message);

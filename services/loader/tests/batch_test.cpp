@@ -56,6 +56,19 @@ TEST(BuildBatch, MergesFetchAndParseEventsOfOneRequestInEitherOrder) {
   }
 }
 
+TEST(BuildBatch, KeepsTheNewestFeedMetadataPerSource) {
+  auto older_event = testing::MakeParseEvent(3, "r2", 200, 1);
+  older_event.mutable_parse()->mutable_feed()->set_title("Old");
+  auto newer_event = testing::MakeParseEvent(3, "r3", 300, 1);
+  newer_event.mutable_parse()->mutable_feed()->set_title("New");
+  Record older{*ToSourceEventRow(older_event)};
+  Record newer{*ToSourceEventRow(newer_event)};
+  Record plain{*ToSourceEventRow(testing::MakeParseEvent(4, "r4", 400, 1))};
+  const auto batch = BuildBatch({&newer, &older, &plain});
+  ASSERT_EQ(batch.feeds.size(), 1U) << "an event without metadata writes no feeds row";
+  EXPECT_EQ(batch.feeds[0].title, "New");
+}
+
 TEST(BuildBatch, KeepsTheNewestFetchOutcomePerSource) {
   Record older{*ToSourceEventRow(
       testing::MakeFetchEvent(3, "r2", v1::FETCH_OUTCOME_HTTP_ERROR, 500, 200))};

@@ -80,6 +80,34 @@ TEST(Decode, AcceptsTheJsonMapping) {
   EXPECT_EQ(std::get<ItemRow>(*record).source_id, 9);
 }
 
+TEST(Decode, AuthorDetailsAndTheSourcesOwnFeedMetadataBecomeRows) {
+  auto item = MakeItem(5, "x", 1);
+  auto* person = item.add_author_details();
+  person->set_name("Ann");
+  person->set_email("ann@example.com");
+  const auto row = ToItemRow(item);
+  ASSERT_TRUE(row) << row.error().message;
+  ASSERT_EQ(row->author_details.size(), 1U);
+  EXPECT_EQ(row->author_details[0].email, "ann@example.com");
+  person->set_uri(std::string("a\0b", 3));
+  EXPECT_FALSE(ToItemRow(item)) << "a NUL in an author is invalid";
+
+  auto event = testing::MakeParseEvent(5, "r", 100, 1);
+  event.mutable_parse()->mutable_feed()->set_title("Feed");
+  event.mutable_parse()->mutable_feed()->add_authors()->set_uri("https://example.com/ed");
+  const auto own = ToSourceEventRow(event);
+  ASSERT_TRUE(own) << own.error().message;
+  ASSERT_TRUE(own->feed.has_value());
+  EXPECT_EQ(own->feed->title, "Feed");
+  EXPECT_EQ(own->feed->format, "rss2");
+  EXPECT_EQ(own->feed->observed_at_us, 100'000'000);
+  EXPECT_EQ(own->feed->authors.at(0).uri, "https://example.com/ed");
+  event.set_depth(1);  // a sitemap's page describes itself, not the source
+  const auto child = ToSourceEventRow(event);
+  ASSERT_TRUE(child) << child.error().message;
+  EXPECT_FALSE(child->feed.has_value());
+}
+
 TEST(Decode, FetchOutcomeIsALowerCaseWord) {
   const auto row = ToSourceEventRow(
       testing::MakeFetchEvent(1, "r", v1::FETCH_OUTCOME_NOT_MODIFIED, 304, 100));

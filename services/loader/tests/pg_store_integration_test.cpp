@@ -134,7 +134,8 @@ std::vector<std::string> StoredRows(ScratchDatabase& db) {
            "SELECT concat_ws('|', i.source_id, i.external_id, i.url, i.canonical_url, i.title, "
            "i.summary, i.content_text, i.authors, i.categories, i.enclosures, i.language, "
            "i.published_at, i.updated_at, i.observed_at, encode(i.content_hash, 'hex'), "
-           "i.request_id, e.model_id, encode(e.content_hash, 'hex'), e.embedding, "
+           "i.request_id, i.author_details, e.model_id, encode(e.content_hash, 'hex'), "
+           "e.embedding, "
            "e.observed_at) FROM items i LEFT JOIN item_embeddings e ON e.item_id = i.id "
            "ORDER BY i.source_id, i.external_id")) {
     out.emplace_back(row[0].c_str());
@@ -161,6 +162,10 @@ TEST(LoaderPg, BinaryCopyAndUnnestPathsStoreIdenticalRows) {
     }
     if (i % 3 == 1) {
       item.add_authors("Zoë \"Z\" O'Neil, {admin}");
+      auto* person = item.add_author_details();
+      person->set_name("Zoë \"Z\" O'Neil, {admin}");
+      person->set_email("zoe@example.com");
+      person->set_uri("https://example.com/~zoe?a=1&b=\\");
       item.add_categories("a,b");
       item.add_categories("NULL");
       item.mutable_updated_at()->set_seconds(-86'400 * 365);  // before 2000: negative PG time
@@ -459,6 +464,55 @@ TEST(LoaderPg, SourceEventsMergeIntoFetchLogAndUpdateSourcesMonotonically) {
             "503,1,http_503,\"v1\",t");
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM fetch_log"), 2);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM dq_error_rates"), 1);
+}
+
+// The metadata of a source's own document lands in one feeds row per source, rewritten only by
+// a newer observation that changes something; a child's (a sitemap's page) never lands.
+TEST(LoaderPg, FeedMetadataLandsOnceAndOnlyANewerChangeRewritesIt) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  const std::int64_t t0 = std::time(nullptr) - 3600;
+  const auto with_feed = [&](const std::string& request, std::int64_t at,
+                             const std::string& title) {
+    auto event = testing::MakeParseEvent(source, request, at, 3);
+    auto* feed = event.mutable_parse()->mutable_feed();
+    feed->set_id("urn:uuid:feed-1");
+    feed->set_title(title);
+    feed->set_link("https://example.com/");
+    feed->set_subtitle("About \"things\"");
+    feed->mutable_updated_at()->set_seconds(t0 - 60);
+    auto* author = feed->add_authors();
+    author->set_name("Ed Itor");
+    author->set_email("ed@example.com");
+    feed->add_categories("News");
+    feed->add_categories("a,b");
+    return event;
+  };
+  const auto row = [&] {
+    return db.Scalar<std::string>(
+        "SELECT concat_ws('|', feed_id, title, link, subtitle, updated_at = to_timestamp(" +
+        std::to_string(t0 - 60) + "), authors, categories, format, request_id) FROM feeds");
+  };
+  loader.Load({AsMessage(with_feed("r1", t0, "First"), kEvents, 0)});
+  EXPECT_EQ(row(),
+            "urn:uuid:feed-1|First|https://example.com/|About \"things\"|t|"
+            "[{\"uri\": \"\", \"name\": \"Ed Itor\", \"email\": \"ed@example.com\"}]|"
+            "{News,\"a,b\"}|rss2|r1");
+  EXPECT_EQ(loader.metrics.feeds_written.Value(), 1);
+  const auto version = RowVersions(db, "feeds", "source_id");
+  loader.Load({AsMessage(with_feed("r1", t0, "First"), kEvents, 0)});       // redelivered
+  loader.Load({AsMessage(with_feed("r2", t0 + 60, "First"), kEvents, 1)});  // newer, the same
+  loader.Load({AsMessage(with_feed("r0", t0 - 60, "Older"), kEvents, 2)});  // replayed, older
+  EXPECT_EQ(RowVersions(db, "feeds", "source_id"), version) << "nothing new: no rewrite";
+  auto child = with_feed("page", t0 + 120, "A page of the sitemap");
+  child.set_depth(1);
+  child.set_parent_request_id("r2");
+  loader.Load({AsMessage(child, kEvents, 3)});
+  EXPECT_EQ(db.Scalar<std::string>("SELECT title FROM feeds"), "First");
+  loader.Load({AsMessage(with_feed("r3", t0 + 180, "Renamed"), kEvents, 4)});
+  EXPECT_EQ(db.Scalar<std::string>("SELECT title || '|' || request_id FROM feeds"), "Renamed|r3");
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM feeds"), 1);
 }
 
 // A child fetch (a page listed in a sitemap) carries its parent source's id: its outcome is

@@ -25,19 +25,22 @@ TEST(PgText, TimestampsAndEnclosures) {
                              .length = 123}}),
             R"([{"url":"https://e.example/\"a\".mp3","type":"audio/mpeg","length":123}])");
   EXPECT_EQ(EnclosuresJson({}), "[]");
+  EXPECT_EQ(PeopleJson({{.name = "Ann \"A\"", .email = "ann@example.com", .uri = ""}}),
+            R"([{"name":"Ann \"A\"","email":"ann@example.com","uri":""}])");
 }
 
 TEST(Sql, ItemParamsAreOneArrayPerColumnInPlaceholderOrder) {
   const std::vector<ItemRow> rows = {*ToItemRow(testing::MakeItem(1, "a", 1, 100)),
                                      *ToItemRow(testing::MakeItem(2, "b", 2, 200))};
   const auto params = sql::ItemParams(rows);
-  ASSERT_EQ(params.size(), 16U);
+  ASSERT_EQ(params.size(), 17U);
   EXPECT_EQ(params[0], R"({"1","2"})");
   EXPECT_EQ(params[1], R"({"a","b"})");
   EXPECT_EQ(params[7], R"({"{\"Ann \\\"the\\\" Author\"}","{\"Ann \\\"the\\\" Author\"}"})");
   EXPECT_EQ(params[12], "{NULL,NULL}") << "updated_at unset";
   EXPECT_EQ(params[13],
             R"({"1970-01-01 00:01:40.000000+00","1970-01-01 00:03:20.000000+00"})");
+  EXPECT_EQ(params[16], R"({"[]","[]"})") << "author_details";
 }
 
 TEST(Sql, EmbeddingParamsCarryTheRegisteredModelId) {

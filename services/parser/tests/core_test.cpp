@@ -75,6 +75,11 @@ TEST_F(CoreTest, ItemsThenEventAndOffsetOnlyAfterEveryAck) {
   EXPECT_EQ(event->parse().format(), "rss2");
   EXPECT_EQ(event->parse().items_seen(), 2U);
   EXPECT_TRUE(event->error_class().empty());
+  // The source's own document describes the source (the loader's feeds row).
+  EXPECT_EQ(event->parse().feed().title(), "River & Stream News");
+  ASSERT_EQ(event->parse().feed().authors_size(), 1);
+  EXPECT_EQ(event->parse().feed().authors(0).email(), "editor@example.com");
+  EXPECT_EQ(event->parse().feed().updated_at().seconds(), 1749520800);
 
   EXPECT_THAT(bus_.Completed(), IsEmpty()) << "nothing acknowledged yet";
   bus_.Deliver();
@@ -82,6 +87,20 @@ TEST_F(CoreTest, ItemsThenEventAndOffsetOnlyAfterEveryAck) {
   EXPECT_THAT(bus_.Completed(), IsEmpty()) << "one delivery still outstanding";
   bus_.Deliver();
   EXPECT_THAT(bus_.Completed(), ElementsAre(5));
+}
+
+TEST_F(CoreTest, AChildDocumentsMetadataIsNotTheSources) {
+  auto message = DocumentMessage(6, testing::ReadFixture("rss2_basic.xml"));
+  v1::FetchedDocument document;
+  ASSERT_TRUE(document.ParseFromString(message.value));
+  document.mutable_request()->set_depth(1);
+  document.mutable_request()->set_parent_request_id("sitemap-1");
+  message.value = codec::Encode(document);
+  core_.Handle(message);
+  auto event = codec::Decode<v1::SourceEvent>(bus_.OnTopic("t.source.events").at(0).value);
+  ASSERT_TRUE(event);
+  EXPECT_TRUE(event->parse().ok());
+  EXPECT_FALSE(event->parse().has_feed());
 }
 
 TEST_F(CoreTest, UnparsableDocumentIsAnOutcomeNotADeadLetter) {
