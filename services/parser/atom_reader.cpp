@@ -119,6 +119,7 @@ Format FeedFormatOf(const xml::Document& document) {
     if (space == ns::kAtom03 || xml::Attr(root, "version") == "0.3") return Format::kAtom03;
     return Format::kAtom1;
   }
+  if (IsCdf(root)) return Format::kCdf;
   if (name == "channel") return Format::kRss2;  // a bare channel: seen in broken feeds
   return Format::kUnknown;
 }

@@ -30,6 +30,10 @@ std::string AtomText(const xmlNode* node, std::size_t max_bytes);
 // <author> is read like an RSS byline.
 Person AtomPerson(const xmlNode* node);
 
+// CDF (Channel Definition Format): the root is a <CHANNEL> in CDF's upper case or with HREF.
+bool IsCdf(const xmlNode* root);
+void ReadCdf(const xml::Document& document, DocumentBuilder& builder);
+
 void ReadRss(const xml::Document& document, Format format, DocumentBuilder& builder);
 void ReadAtom(const xml::Document& document, DocumentBuilder& builder);
 

@@ -22,6 +22,7 @@ enum class Format {
   kRss1Rdf,
   kAtom03,
   kAtom1,
+  kCdf,
   kJsonFeed,
   kSitemapUrlset,
   kSitemapIndex,

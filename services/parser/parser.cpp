@@ -55,7 +55,8 @@ Shape Sniff(std::string_view text, const ParseInput& input) {
   if (c == '{' || c == '[') return Shape::kJson;
   const auto content_type = LowerAscii(input.content_type);
   if (c == '<') {
-    const auto name = FirstElementName(text.substr(first, 64 * 1024));
+    // No window: a DOCTYPE (an internal subset of entities) may run past any fixed one.
+    const auto name = FirstElementName(text.substr(first));
     const auto local = name.substr(name.find(':') == std::string::npos ? 0 : name.find(':') + 1);
     if (local == "html" || local == "head" || local == "body") return Shape::kHtml;
     if (local == "rss" || local == "rdf" || local == "feed" || local == "urlset" ||
@@ -91,6 +92,9 @@ Result<void> ReadXml(std::string_view text, DocumentBuilder& builder) {
     case Format::kAtom1:
       ReadAtom(*document, builder);
       return {};
+    case Format::kCdf:
+      ReadCdf(*document, builder);
+      return {};
     case Format::kUnknown:
       return Fail(ErrorKind::kPermanent, "parse",
                   fmt::format("unrecognised XML document (root element <{}>)",
@@ -119,6 +123,8 @@ const char* FormatName(Format format) {
       return "atom03";
     case Format::kAtom1:
       return "atom1";
+    case Format::kCdf:
+      return "cdf";
     case Format::kJsonFeed:
       return "jsonfeed";
     case Format::kSitemapUrlset:
@@ -182,7 +188,7 @@ Result<ParsedDocument> Parse(const ParseInput& input, const Limits& limits) {
       }
       break;
     case Shape::kXml: {
-      const auto name = FirstElementName(text.substr(0, 64 * 1024));
+      const auto name = FirstElementName(text);
       if ((name == "urlset" || name == "sitemapindex") && text.size() > limits.max_sitemap_bytes) {
         builder.Warn(fmt::format("sitemap larger than {} bytes: cut", limits.max_sitemap_bytes));
         text = text.substr(0, limits.max_sitemap_bytes);

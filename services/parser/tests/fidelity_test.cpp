@@ -117,3 +117,35 @@ TEST(FeedMetadata, IdCategoriesAndSubtitleFromEveryVocabulary) {
 
 }  // namespace
 }  // namespace tributary::parser
+
+namespace tributary::parser {
+namespace {
+
+TEST(Fidelity, CdfChannelsAndItemsInAnyCase) {
+  const auto doc = Parse(testing::InputFor(testing::ReadFixture("fidelity/cdf.xml")));
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->format, Format::kCdf);
+  EXPECT_EQ(doc->metadata.title, "Channel Definition Format");
+  EXPECT_EQ(doc->metadata.description, "Push channels from 1997");
+  EXPECT_EQ(doc->metadata.link, "http://cdf.example/");
+  EXPECT_EQ(doc->metadata.updated_unix, 1796565600);  // 2026-12-06T14:00:00Z
+  ASSERT_EQ(doc->items.size(), 2U);
+  EXPECT_EQ(doc->items[0].url(), "http://cdf.example/first.html");
+  EXPECT_EQ(doc->items[0].summary(), "The first abstract");
+  EXPECT_EQ(doc->items[0].updated_at().seconds(), 1796475600);  // 2026-12-05T13:00:00Z
+  EXPECT_EQ(doc->items[1].title(), "Second item");
+  EXPECT_EQ(doc->items[1].url(), "http://cdf.example/sub/second.html");
+}
+
+TEST(Fidelity, ADoctypeLongerThanAnySniffingWindowIsStillTheFeed) {
+  const auto doc =
+      Parse(testing::InputFor(testing::ReadFixture("fidelity/long_doctype.xml")));
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->format, Format::kRss2);
+  ASSERT_EQ(doc->items.size(), 1U);
+  // The document's own entity, declared 90 KB earlier, is its text.
+  EXPECT_EQ(doc->items[0].title(), "After the subset " + std::string(60, 'x'));
+}
+
+}  // namespace
+}  // namespace tributary::parser
