@@ -94,7 +94,26 @@ std::string HtmlMetaCharset(std::string_view body) {
 }
 
 std::string Normalize(std::string charset) {
+  // Python's spellings (windows_1251, ebcdic_cp_be) are common in feeds; iconv wants '-'.
+  for (auto& c : charset) c = c == '_' ? '-' : c;
   if (charset == "utf8") return "utf-8";
+  // Names feeds use that glibc's iconv knows by another one.
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"macroman", "macintosh"},          {"mac-roman", "macintosh"},
+      {"maccentraleurope", "mac-centraleurope"}, {"maclatin2", "mac-centraleurope"},
+      {"mac-latin2", "mac-centraleurope"}, {"maciceland", "mac-is"},
+      {"mac-iceland", "mac-is"},          {"maccyrillic", "mac-cyrillic"},
+      {"cp-is", "ibm861"},                {"csibm861", "ibm861"},
+      {"ibm039", "ibm037"},               {"cp039", "ibm037"},
+      {"x-mac-roman", "macintosh"},       {"x-mac-cyrillic", "mac-cyrillic"},
+      {"ks-c-5601-1987", "euc-kr"},       {"ks-c-5601", "euc-kr"},
+      {"x-euc-kr", "euc-kr"},             {"x-sjis", "shift-jis"},
+      {"x-gbk", "gbk"},
+      {"gb2312", "gbk"},  // GBK is a superset, as browsers read it
+  };
+  for (const auto& [alias, name] : kAliases) {
+    if (charset == alias) return std::string(name);
+  }
   // Browsers read these as windows-1252; documents that say latin-1 use its C1 punctuation.
   if (charset == "iso-8859-1" || charset == "latin1" || charset == "latin-1" ||
       charset == "us-ascii" || charset == "ascii" || charset == "iso8859-1") {
@@ -149,6 +168,15 @@ bool Convert(std::string_view body, const std::string& charset, std::string& out
   iconv_close(cd);
   out.resize(produced);
   return ok;
+}
+
+// The charset of a document that starts "<?xm" in EBCDIC: its declaration read as IBM037
+// (the declaration's characters are the same in every EBCDIC code page), else IBM037.
+std::string EbcdicCharset(std::string_view bytes) {
+  std::string head;
+  if (!Convert(bytes.substr(0, 256), "ibm037", head)) return "ibm037";
+  const auto declared = Normalize(XmlDeclaredCharset(head));
+  return declared.empty() ? "ibm037" : declared;
 }
 
 }  // namespace
@@ -260,6 +288,8 @@ std::string_view DecodeToUtf8(std::string_view body, std::string_view http_chars
     forced = "utf-16le";
   } else if (starts(std::string_view("\0<\0?", 4))) {
     forced = "utf-16be";
+  } else if (starts("\x4C\x6F\xA7\x94")) {
+    forced = EbcdicCharset(bytes);  // "<?xm" in EBCDIC (XML 1.0, appendix F)
   }
   std::vector<std::string> candidates;
   if ((forced.empty() || forced == "utf-8") && IsCleanUtf8(bytes)) {
