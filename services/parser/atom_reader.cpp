@@ -1,9 +1,11 @@
 // Atom 1.0 and its predecessor 0.3 (issued/modified/tagline, mode="escaped" content).
+#include <cctype>
 #include <cstdlib>
 
 #include "services/parser/base64.hpp"
 #include "services/parser/dates.hpp"
 #include "services/parser/feed_xml.hpp"
+#include "services/parser/text.hpp"
 #include "services/parser/urls.hpp"
 
 namespace tributary::parser {
@@ -69,6 +71,11 @@ void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuild
       entry.updated = xml::Text(child);
     }
   }
+  // An entry with no link whose id is a web address: the id is its permalink (as an RSS guid
+  // is), the way feed readers open it.
+  if (entry.link.empty() && (entry.id.starts_with("http://") || entry.id.starts_with("https://"))) {
+    entry.link = entry.id;
+  }
   entry.language = xml::Attr(node, "lang");
   entry.base = document.Base(node);
   builder.AddEntry(entry);
@@ -87,18 +94,32 @@ Person AtomPerson(const xmlNode* node) {
 }
 
 std::string AtomText(const xmlNode* node, std::size_t max_bytes) {
-  if (xml::Attr(node, "mode") == "base64") {
+  auto type = xml::Attr(node, "type");
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool html = type == "html" || type == "text/html";
+  const bool xhtml = type == "xhtml" || type == "application/xhtml+xml" ||
+                     (type.size() > 4 && (type.ends_with("+xml") || type.ends_with("/xml")));
+  const bool text = type.empty() || type == "text" || type == "text/plain";
+  // Base64: Atom 0.3's mode="base64", and Atom 1.0 content of any other media type (4.1.3.3).
+  if (xml::Attr(node, "mode") == "base64" ||
+      (!html && !xhtml && !text && !type.starts_with("text/"))) {
     auto decoded = DecodeBase64(xml::Text(node, max_bytes * 4 / 3 + 4));
     if (!decoded) return {};  // not base64 after all: no text rather than gibberish
     if (decoded->size() > max_bytes) decoded->resize(max_bytes);
-    return *std::move(decoded);
+    // Decoded bytes are markup only when the type says so; anything else reads as text.
+    return html || xhtml ? *std::move(decoded) : EscapeHtml(*decoded);
   }
-  // Markup as child elements (type="xhtml", Atom 0.3's mode="xml", or a publisher's inline
-  // HTML) is serialized so that HTML-to-text sees it as markup and drops what is not text.
-  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
-    if (xml::IsElement(child)) return xml::InnerXml(node, max_bytes);
+  if (!html) {
+    // Markup as child elements (type="xhtml", Atom 0.3's mode="xml", or a publisher's inline
+    // HTML) is serialized so that HTML-to-text sees it as markup and drops what is not text.
+    for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+      if (xml::IsElement(child)) return xml::InnerXml(node, max_bytes);
+    }
   }
-  return xml::Text(node, max_bytes);
+  auto value = xml::Text(node, max_bytes);
+  // type="text": what looks like markup is literal text ("the <blink> tag"), so it is escaped
+  // here and comes out of HTML-to-text as written.
+  return text ? EscapeHtml(value) : value;
 }
 
 Format FeedFormatOf(const xml::Document& document) {

@@ -46,6 +46,20 @@ void ItunesCategories(const xmlNode* node, std::vector<std::string>& categories)
   }
 }
 
+// An Atom-style <link rel="enclosure" href type length/>.
+RawEnclosure LinkEnclosure(const xmlNode* link) {
+  return {xml::Attr(link, "href"), xml::Attr(link, "type"),
+          std::atoll(xml::Attr(link, "length").c_str())};
+}
+
+// <author>: a one-line byline, or an Atom person construct whose namespace was forgotten.
+Person PersonOf(const xmlNode* author) {
+  for (const xmlNode* child = author->children; child != nullptr; child = child->next) {
+    if (xml::IsElement(child)) return AtomPerson(author);
+  }
+  return PersonFromText(xml::Text(author));
+}
+
 // "one, two,three" (itunes:keywords) -> categories.
 void AddKeywords(std::string_view keywords, std::vector<std::string>& categories) {
   while (!keywords.empty()) {
@@ -96,9 +110,13 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
         entry.content = xml::Text(child, builder.limits().max_content_bytes * 4);
       }
     } else if (space == ns::kAtom1) {
-      if (name == "link" && atom_link.empty()) {
+      if (name == "link" && xml::Attr(child, "rel") == "enclosure") {
+        entry.enclosures.push_back(LinkEnclosure(child));
+      } else if (name == "link" && atom_link.empty()) {
         const auto rel = xml::Attr(child, "rel");
         if (rel.empty() || rel == "alternate") atom_link = xml::Attr(child, "href");
+      } else if (name == "id" && entry.id.empty()) {
+        entry.id = xml::Text(child);
       } else if (name == "updated") {
         entry.updated = xml::Text(child);
       } else if (name == "published" && entry.published.empty()) {
@@ -121,11 +139,17 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
       if (name == "summary" && entry.summary.empty()) entry.summary = xml::Text(child);
       if (name == "author") entry.authors.push_back(PersonFromText(xml::Text(child)));
       if (name == "keywords") AddKeywords(xml::Text(child), entry.categories);
+      if (name == "category") ItunesCategories(child, entry.categories);
     } else if (name == "title") {
       entry.title = xml::Text(child);
+    } else if (name == "link" && xml::Attr(child, "rel") == "enclosure") {
+      entry.enclosures.push_back(LinkEnclosure(child));  // Atom-style, without the namespace
     } else if (name == "link") {
       // Several <link>s: the last non-empty one wins, as in gofeed and the feed readers that
-      // follow it, so an item reads the same everywhere.
+      // follow it, so an item reads the same everywhere. Atom-style links to something else
+      // than the item itself (rel="self", "replies" ...) are not its link.
+      const auto rel = xml::Attr(child, "rel");
+      if (!rel.empty() && rel != "alternate") continue;
       if (auto link = RssLink(child); !link.empty()) entry.link = std::move(link);
     } else if (name == "description") {
       entry.summary = xml::Text(child, builder.limits().max_content_bytes * 4);
@@ -133,9 +157,17 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
       entry.id = xml::Text(child);
       if (xml::Attr(child, "isPermaLink") != "false") guid_link = entry.id;
     } else if (name == "author") {
-      entry.authors.push_back(PersonFromText(xml::Text(child)));
+      entry.authors.push_back(PersonOf(child));
     } else if (name == "category") {
       entry.categories.push_back(xml::Text(child));
+    } else if (name == "tags") {
+      AddKeywords(xml::Text(child), entry.categories);  // <tags>one, two</tags>
+    } else if (name == "id" && entry.id.empty()) {
+      entry.id = xml::Text(child);  // Atom vocabulary in an RSS item, namespace forgotten
+    } else if (name == "updated") {
+      entry.updated = xml::Text(child);
+    } else if (name == "summary" && entry.summary.empty()) {
+      entry.summary = xml::Text(child, builder.limits().max_content_bytes * 4);
     } else if (name == "enclosure") {
       entry.enclosures.push_back({xml::Attr(child, "url"), xml::Attr(child, "type"),
                                   std::atoll(xml::Attr(child, "length").c_str())});
@@ -144,6 +176,8 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
     }
   }
   if (entry.link.empty()) entry.link = std::move(atom_link);
+  // RSS 1.0: rdf:about names the item (usually its link) and is what readers key it by.
+  if (entry.id.empty()) entry.id = xml::Attr(node, "about");
   if (entry.link.empty() && guid_link.find("://") != std::string::npos) entry.link = guid_link;
   if (entry.id.empty() && entry.link.empty() && entry.title.empty()) {
     entry.anonymous_text = xml::Text(node, builder.limits().max_content_bytes);
@@ -187,6 +221,8 @@ void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
     } else if (name == "title") {
       if (auto title = xml::Text(child); !title.empty()) meta.title = std::move(title);
     } else if (name == "link") {
+      const auto rel = xml::Attr(child, "rel");
+      if (!rel.empty() && rel != "alternate") continue;  // rel="self", "hub" ...
       if (auto link = RssLink(child); !link.empty()) meta.link = std::move(link);  // last wins
     } else if (name == "description") {
       if (auto text = xml::Text(child); !text.empty()) meta.description = std::move(text);
@@ -198,7 +234,11 @@ void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
       updated = xml::Text(child);
     } else if (name == "managingEditor" || name == "author") {
       // webMaster is the technical contact, not an author.
-      meta.authors.push_back(PersonFromText(xml::Text(child)));
+      meta.authors.push_back(PersonOf(child));
+    } else if (name == "id" && meta.id.empty()) {
+      meta.id = xml::Text(child);
+    } else if (name == "updated" && updated.empty()) {
+      updated = xml::Text(child);
     } else if (name == "category") {
       meta.categories.push_back(xml::Text(child));
     } else if (name == "guid" && meta.id.empty()) {

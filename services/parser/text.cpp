@@ -230,6 +230,28 @@ std::string FixC1Controls(std::string_view text) {
   return out;
 }
 
+std::string EscapeHtml(std::string_view text) {
+  if (text.find_first_of("&<>") == std::string_view::npos) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
 std::string DecodeEntities(std::string_view text) {
   if (text.find('&') == std::string_view::npos) return std::string(text);
   std::string out;

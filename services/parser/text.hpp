@@ -15,6 +15,10 @@ std::string DecodeEntities(std::string_view text);
 // <script>, <style> and comments removed, entities decoded, whitespace collapsed.
 std::string HtmlToText(std::string_view html);
 
+// Plain text made safe to read as HTML: '&', '<' and '>' as references (a copy only when the
+// text has any). HTML-to-text gives the text back exactly.
+std::string EscapeHtml(std::string_view text);
+
 // Runs of spaces/tabs become one space, runs of blank lines one newline; trimmed.
 std::string CollapseWhitespace(std::string_view text);
 

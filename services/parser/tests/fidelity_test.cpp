@@ -149,3 +149,58 @@ TEST(Fidelity, ADoctypeLongerThanAnySniffingWindowIsStillTheFeed) {
 
 }  // namespace
 }  // namespace tributary::parser
+
+namespace tributary::parser {
+namespace {
+
+TEST(Fidelity, AtomTextConstructsReadAsTheirTypeSays) {
+  const auto doc = ParseFixture("atom_text_types.xml");
+  EXPECT_EQ(doc.metadata.title, "Text & markup: the <blink> tag");  // type="text": literal
+  EXPECT_EQ(doc.metadata.description, "An escaped subtitle");
+  ASSERT_EQ(doc.items.size(), 2U);
+  EXPECT_EQ(doc.items[0].title(), "History of the <blink> tag");
+  EXPECT_EQ(doc.items[0].summary(), "Escaped HTML summary");
+  EXPECT_EQ(doc.items[0].content_text(), "<p>A base64 <b>body</b>.</p>");  // octet-stream
+  EXPECT_EQ(doc.items[0].url(), "http://types.example/blink");  // the id is its permalink
+  EXPECT_EQ(doc.items[1].title(), "Inline XHTML title");
+  EXPECT_EQ(doc.items[1].content_text(), "Escaped markup in a div");
+  EXPECT_EQ(doc.items[1].url(), "http://types.example/2");
+}
+
+TEST(Fidelity, RssItemsBorrowingOtherVocabularies) {
+  const auto doc = ParseFixture("rss_mixed_vocabularies.xml");
+  EXPECT_EQ(doc.metadata.link, "http://mixed.example/");  // not rel="self"
+  EXPECT_EQ(doc.metadata.id, "urn:uuid:8d5261ba-bf62-ac81-946c-9276ea61791c");
+  EXPECT_EQ(doc.metadata.updated_unix, 1796551200);  // 2026-12-06T10:00:00Z
+  EXPECT_THAT(doc.metadata.authors,
+              ::testing::ElementsAre(
+                  Person{.name = "Pat Podcaster", .email = "pat@mixed-example.com"}));
+  ASSERT_EQ(doc.items.size(), 2U);
+  const auto& first = doc.items[0];
+  EXPECT_EQ(first.url(), "http://mixed.example/1");
+  EXPECT_EQ(first.external_id(), "urn:uuid:3241ace2-ca21-dd12-2341-1412ce31fad2");
+  EXPECT_EQ(first.summary(), "First episode");
+  EXPECT_EQ(first.updated_at().seconds(), 1796547600);  // 2026-12-06T09:00:00Z
+  ASSERT_EQ(first.enclosures_size(), 1);
+  EXPECT_EQ(first.enclosures(0).url(), "http://mixed.example/1.mp3");
+  EXPECT_EQ(first.enclosures(0).length(), 12345);
+  EXPECT_THAT(first.categories(),
+              ::testing::ElementsAre("Technology", "Gadgets", "tag one", "tag two"));
+  const auto& second = doc.items[1];
+  EXPECT_EQ(second.url(), "http://mixed.example/2");
+  EXPECT_EQ(second.external_id(), "urn:uuid:5fd0e5c4-0f37-4a4b-9d0b-7f6e0c6c7e2a");
+  ASSERT_EQ(second.enclosures_size(), 1);
+  EXPECT_EQ(second.enclosures(0).type(), "audio/ogg");
+  ASSERT_EQ(second.author_details_size(), 1);
+  EXPECT_EQ(second.author_details(0).uri(), "http://mixed.example/sam");
+}
+
+TEST(Fidelity, Rss1ItemsAreNamedByRdfAbout) {
+  const auto doc = ParseFixture("rss1_about.xml");
+  EXPECT_EQ(doc.metadata.id, "http://about.example/feed");
+  ASSERT_EQ(doc.items.size(), 1U);
+  EXPECT_EQ(doc.items[0].external_id(), "http://about.example/1");
+}
+
+}  // namespace
+}  // namespace tributary::parser
