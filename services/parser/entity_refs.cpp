@@ -68,35 +68,37 @@ std::optional<std::string> WithXmlEntityRefs(std::string_view document) {
     append(*out);
     copied = end;
   };
-  // Where the next CDATA section or comment starts: references inside those are not ones.
-  const auto next_opaque = [&](std::size_t from) {
-    return std::min(document.find("<![CDATA[", from), document.find("<!--", from));
-  };
-  std::size_t opaque = next_opaque(0);
-  std::size_t i = 0;
-  while (true) {
-    const auto amp = document.find('&', i);
-    if (amp == std::string_view::npos) break;
-    if (opaque < amp) {
-      const bool comment = document.compare(opaque, 4, "<!--") == 0;
-      const auto close = document.find(comment ? "-->" : "]]>", opaque + 4);
+  // Where the next CDATA section and comment start: references inside those are not ones.
+  // Every position is searched for again only once passed, so the scan stays linear however
+  // many sections a feed has (one per item is common).
+  std::size_t cdata = document.find("<![CDATA[");
+  std::size_t comment = document.find("<!--");
+  std::size_t amp = document.find('&');
+  while (amp != std::string_view::npos) {
+    if (std::min(cdata, comment) < amp) {
+      const bool is_comment = comment < cdata;
+      const auto open = is_comment ? comment : cdata;
+      const auto close = document.find(is_comment ? "-->" : "]]>", open + 4);
       if (close == std::string_view::npos) break;  // unterminated: no reference after it
-      i = close + 3;
-      opaque = next_opaque(i);
+      const auto next = close + 3;
+      if (cdata < next) cdata = document.find("<![CDATA[", next);
+      if (comment < next) comment = document.find("<!--", next);
+      if (amp < next) amp = document.find('&', next);
       continue;
     }
-    i = amp + 1;
+    const auto here = amp;
+    amp = document.find('&', here + 1);
     const auto escape_ampersand = [&] {
-      replace(amp, amp + 1, [](std::string& rewritten) { rewritten += "&amp;"; });
+      replace(here, here + 1, [](std::string& rewritten) { rewritten += "&amp;"; });
     };
     // Names are short: looking only 34 bytes ahead keeps a document full of bare '&' linear.
-    const auto length = document.substr(amp + 1, 34).find(';');
+    const auto length = document.substr(here + 1, 34).find(';');
     if (length == std::string_view::npos || length == 0) {
       escape_ampersand();  // "?a=1&b=2", "R&D", "a & b": an ampersand, not a reference
       continue;
     }
-    const auto semi = amp + 1 + length;
-    const auto body = document.substr(amp + 1, length);
+    const auto semi = here + 1 + length;
+    const auto body = document.substr(here + 1, length);
     if (body[0] == '#') {
       const bool hex = body.size() > 1 && (body[1] == 'x' || body[1] == 'X');
       const auto digits = body.substr(hex ? 2 : 1);
@@ -106,7 +108,7 @@ std::optional<std::string> WithXmlEntityRefs(std::string_view document) {
       if (!valid) {
         escape_ampersand();
       } else if (body[1] == 'X') {
-        replace(amp, amp + 3, [](std::string& rewritten) { rewritten += "&#x"; });
+        replace(here, here + 3, [](std::string& rewritten) { rewritten += "&#x"; });
       }
       continue;
     }
@@ -124,7 +126,7 @@ std::optional<std::string> WithXmlEntityRefs(std::string_view document) {
     }
     if (std::find(declared.begin(), declared.end(), body) != declared.end()) continue;
     if (const auto text = HtmlEntity(body); text) {
-      replace(amp, semi + 1, [&](std::string& rewritten) { AppendNumericRefs(*text, rewritten); });
+      replace(here, semi + 1, [&](std::string& rewritten) { AppendNumericRefs(*text, rewritten); });
     } else {
       escape_ampersand();  // a name nobody defines is text the author wrote, kept as written
     }

@@ -79,6 +79,23 @@ TEST(Traps, BillionLaughsEndsQuicklyWithoutExpansion) {
   EXPECT_THAT(doc->warnings[0], HasSubstr("Detected an entity reference loop"));
 }
 
+// One CDATA section per item and the only reference at the very end: the pass that rewrites
+// HTML references must not look for the next section or '&' from scratch per section.
+TEST(Traps, ManySectionsAndOneLateReferenceStayLinear) {
+  std::string body = "<rss version=\"2.0\"><channel>";
+  for (int i = 0; i < 50'000; ++i) {
+    body += "<item><guid>" + std::to_string(i) + "</guid><description><![CDATA[<p>a & b</p>]]>"
+            "</description></item>";
+  }
+  body += "<item><title>caf&eacute;</title></item></channel></rss>";
+  Limits limits;
+  limits.max_items = 60'000;
+  const auto doc = Timed(kBudget, [&] { return Parse(InputFor(body), limits); });
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->items.size(), 50'001U);
+  EXPECT_EQ(doc->items.back().title(), "caf\xC3\xA9");
+}
+
 TEST(Traps, QuadraticBlowupStaysBounded) {
   std::string body = "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"" +
                      std::string(50'000, 'a') +
