@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# Builds tributary's parser benchmark and the gofeed peer, then runs both on the same files.
+# Builds tributary's parser benchmark and its peers, then runs them all on the same files:
+#   gofeed (Go module proxy, pinned by peer/go.sum), feedparser and feedparser-rs (PyPI, pinned
+#   in tests/reference/requirements-feeds.txt, installed into .local/peers by
+#   scripts/install_peers.sh), and xmllint --stream (Debian libxml2-utils) as the raw-scan
+#   ceiling, with the whole `tributary parse FILE` process timed against it.
 #   bench/parser/run.sh [BUILD_DIR] [ITERATIONS]      (default build/dev, 20)
 set -euo pipefail
 ROOT="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 BUILD="$(realpath -m "${1:-$ROOT/build/dev}")"  # absolute: the Go build runs in peer/
 ITERATIONS="${2:-20}"
-cmake --build "$BUILD" --target tributary-parser-bench
+cmake --build "$BUILD" --target tributary-parser-bench tributary
 mkdir -p "$BUILD/bench"
-# gofeed comes from the Go module proxy, pinned by go.sum.
 (cd "$ROOT/bench/parser/peer" && go build -o "$BUILD/bench/gofeed-peer" .)
-"$BUILD/bench/tributary-parser-bench" --iterations "$ITERATIONS" \
-  --peer "$BUILD/bench/gofeed-peer" --work "$BUILD/bench/parser-work"
+"$ROOT/scripts/install_peers.sh"
+python="$ROOT/.local/peers/venv/bin/python"
+xmllint=$(command -v xmllint || true)
+[[ -n $xmllint ]] || echo "note: xmllint not found (Debian package libxml2-utils; deploy/local/install.sh installs it): no raw-scan ceiling" >&2
+cli=$(find "$BUILD" "$(dirname "$BUILD")/bin" -maxdepth 2 -name tributary -type f -perm -u+x 2>/dev/null | head -1)
+args=(--iterations "$ITERATIONS" --work "$BUILD/bench/parser-work"
+  --peer "gofeed=$BUILD/bench/gofeed-peer"
+  --peer "feedparser-rs=$python $ROOT/bench/parser/peer/python_peer.py feedparser_rs"
+  --peer "feedparser=$python $ROOT/bench/parser/peer/python_peer.py feedparser")
+[[ -n $xmllint ]] && args+=(--xmllint "$xmllint")
+[[ -n $cli ]] && args+=(--cli "$cli")
+"$BUILD/bench/tributary-parser-bench" "${args[@]}"

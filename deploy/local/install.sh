@@ -20,6 +20,7 @@ readonly APT_PACKAGES=(
   protobuf-compiler libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libexpected-dev
   libxml2-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev libpq-dev postgresql-client
   nlohmann-json3-dev libjemalloc-dev
+  libxml2-utils  # xmllint: bench/parser's raw-scan ceiling
   openjdk-17-jre-headless maven python3-venv curl
 )
 
