@@ -9,16 +9,47 @@
 #include "services/parser/urls.hpp"
 
 namespace tributary::parser {
-namespace {
 
-bool IsAtom(const xmlNode* node) {
-  const auto space = xml::Namespace(node);
-  return space.empty() || space == ns::kAtom1 || space == ns::kAtom03;
+Person AtomPerson(const xmlNode* node) {
+  Person person{.name = xml::ChildText(node, "name"), .email = xml::ChildText(node, "email"),
+                .uri = xml::ChildText(node, "uri")};
+  // Atom 0.3 wrote <url>; some feeds <homepage>.
+  if (person.uri.empty()) person.uri = xml::ChildText(node, "url");
+  if (person.uri.empty()) person.uri = xml::ChildText(node, "homepage");
+  if (person.Empty()) person = PersonFromText(xml::Text(node));  // <author>Jo</author>
+  return person;
 }
 
+std::string AtomText(const xmlNode* node, std::size_t max_bytes) {
+  auto type = xml::Attr(node, "type");
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool html = type == "html" || type == "text/html";
+  const bool xhtml = type == "xhtml" || type == "application/xhtml+xml" ||
+                     (type.size() > 4 && (type.ends_with("+xml") || type.ends_with("/xml")));
+  const bool text = type.empty() || type == "text" || type == "text/plain";
+  // Base64: Atom 0.3's mode="base64", and Atom 1.0 content of any other media type (4.1.3.3).
+  if (xml::Attr(node, "mode") == "base64" ||
+      (!html && !xhtml && !text && !type.starts_with("text/"))) {
+    auto decoded = DecodeBase64(xml::Text(node, max_bytes * 4 / 3 + 4));
+    if (!decoded) return {};  // not base64 after all: no text rather than gibberish
+    if (decoded->size() > max_bytes) decoded->resize(max_bytes);
+    // Decoded bytes are markup only when the type says so; anything else reads as text.
+    return html || xhtml ? *std::move(decoded) : EscapeHtml(*decoded);
+  }
+  if (!html) {
+    // Markup as child elements (type="xhtml", Atom 0.3's mode="xml", or a publisher's inline
+    // HTML) is serialized so that HTML-to-text sees it as markup and drops what is not text.
+    for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+      if (xml::IsElement(child)) return xml::InnerXml(node, max_bytes);
+    }
+  }
+  auto value = xml::Text(node, max_bytes);
+  // type="text": what looks like markup is literal text ("the <blink> tag"), so it is escaped
+  // here and comes out of HTML-to-text as written.
+  return text ? EscapeHtml(value) : value;
+}
 
-
-void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
+void ReadAtomEntry(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
   RawEntry entry;
   const auto max = builder.limits().max_content_bytes * 4;
   for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
@@ -81,49 +112,14 @@ void ReadEntry(const xml::Document& document, const xmlNode* node, DocumentBuild
   builder.AddEntry(entry);
 }
 
-}  // namespace
-
-Person AtomPerson(const xmlNode* node) {
-  Person person{.name = xml::ChildText(node, "name"), .email = xml::ChildText(node, "email"),
-                .uri = xml::ChildText(node, "uri")};
-  // Atom 0.3 wrote <url>; some feeds <homepage>.
-  if (person.uri.empty()) person.uri = xml::ChildText(node, "url");
-  if (person.uri.empty()) person.uri = xml::ChildText(node, "homepage");
-  if (person.Empty()) person = PersonFromText(xml::Text(node));  // <author>Jo</author>
-  return person;
+bool IsAtom(const xmlNode* node) {
+  const auto space = xml::Namespace(node);
+  return space.empty() || space == ns::kAtom1 || space == ns::kAtom03;
 }
 
-std::string AtomText(const xmlNode* node, std::size_t max_bytes) {
-  auto type = xml::Attr(node, "type");
-  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const bool html = type == "html" || type == "text/html";
-  const bool xhtml = type == "xhtml" || type == "application/xhtml+xml" ||
-                     (type.size() > 4 && (type.ends_with("+xml") || type.ends_with("/xml")));
-  const bool text = type.empty() || type == "text" || type == "text/plain";
-  // Base64: Atom 0.3's mode="base64", and Atom 1.0 content of any other media type (4.1.3.3).
-  if (xml::Attr(node, "mode") == "base64" ||
-      (!html && !xhtml && !text && !type.starts_with("text/"))) {
-    auto decoded = DecodeBase64(xml::Text(node, max_bytes * 4 / 3 + 4));
-    if (!decoded) return {};  // not base64 after all: no text rather than gibberish
-    if (decoded->size() > max_bytes) decoded->resize(max_bytes);
-    // Decoded bytes are markup only when the type says so; anything else reads as text.
-    return html || xhtml ? *std::move(decoded) : EscapeHtml(*decoded);
-  }
-  if (!html) {
-    // Markup as child elements (type="xhtml", Atom 0.3's mode="xml", or a publisher's inline
-    // HTML) is serialized so that HTML-to-text sees it as markup and drops what is not text.
-    for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
-      if (xml::IsElement(child)) return xml::InnerXml(node, max_bytes);
-    }
-  }
-  auto value = xml::Text(node, max_bytes);
-  // type="text": what looks like markup is literal text ("the <blink> tag"), so it is escaped
-  // here and comes out of HTML-to-text as written.
-  return text ? EscapeHtml(value) : value;
-}
+Format FeedFormatOf(const xml::Document& document) { return FeedFormatOf(document.Root()); }
 
-Format FeedFormatOf(const xml::Document& document) {
-  const xmlNode* root = document.Root();
+Format FeedFormatOf(const xmlNode* root) {
   const auto name = xml::Name(root);
   const auto space = xml::Namespace(root);
   if (name == "rss") {
@@ -165,7 +161,7 @@ void ReadAtom(const xml::Document& document, DocumentBuilder& builder) {
         builder.AddEntry({});  // records the cut once
         break;
       }
-      ReadEntry(document, child, builder);
+      ReadAtomEntry(document, child, builder);
     } else if (name == "title") {
       meta.title = AtomText(child, builder.limits().max_title_bytes * 4);
     } else if (name == "subtitle" || name == "tagline") {

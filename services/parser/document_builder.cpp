@@ -41,6 +41,15 @@ bool DocumentBuilder::AddEntry(const RawEntry& entry) {
   return true;
 }
 
+void DocumentBuilder::SetDocumentLanguage(const std::string& language) {
+  context_.language = language;
+  if (language.empty()) return;
+  const auto clean = CleanText(language, 64);
+  for (auto& item : document_.items) {
+    if (item.language().empty()) item.set_language(clean);
+  }
+}
+
 bool DocumentBuilder::AddChild(const std::string& url, v1::SourceKind kind) {
   const auto& request = input_.request;
   const auto max_depth = request.options().max_depth() > 0

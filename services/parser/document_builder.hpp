@@ -30,7 +30,9 @@ class DocumentBuilder {
   [[nodiscard]] const Limits& limits() const { return context_.limits; }
   [[nodiscard]] const ParseInput& input() const { return input_; }
   [[nodiscard]] const std::string& base_url() const { return context_.base_url; }
-  void SetDocumentLanguage(const std::string& language) { context_.language = language; }
+  // The language entries without their own take; entries already read (a streamed item may
+  // come before the channel's <language>) take it too.
+  void SetDocumentLanguage(const std::string& language);
   FeedMetadata& metadata() { return document_.metadata; }
   void SetFormat(Format format) { document_.format = format; }
   ParsedDocument Take();

@@ -20,6 +20,15 @@ inline constexpr std::string_view kXhtml = "http://www.w3.org/1999/xhtml";
 
 // The format of an XML feed from its root element, or kUnknown.
 Format FeedFormatOf(const xml::Document& document);
+Format FeedFormatOf(const xmlNode* root);
+
+// Atom elements are those of Atom 1.0 or 0.3, or of no namespace (feeds that forgot it).
+bool IsAtom(const xmlNode* node);
+
+// One RSS <item> / Atom <entry>, as the streamed parse hands it over (parser.cpp); ReadRss and
+// ReadAtom read the feed's own elements and whatever was not streamed.
+void ReadRssItem(const xml::Document& document, const xmlNode* item, DocumentBuilder& builder);
+void ReadAtomEntry(const xml::Document& document, const xmlNode* entry, DocumentBuilder& builder);
 
 // An Atom text construct (title, subtitle, summary, content; also atom: elements in RSS): the
 // text, the escaped HTML as markup, inline XHTML serialized, base64 (Atom 0.3) decoded; at most

@@ -76,9 +76,40 @@ Shape Sniff(std::string_view text, const ParseInput& input) {
   return Shape::kText;
 }
 
+// A feed's items are read as the parse completes each one and then freed (ElementStream): the
+// whole document never exists as one tree, and the parse stops at the item limit.
+xml::Streamed StreamItem(const xml::Document& document, xmlNode* node, DocumentBuilder& builder,
+                    Format& format) {
+  if (format == Format::kUnknown) format = FeedFormatOf(xmlDocGetRootElement(node->doc));
+  const bool atom = format == Format::kAtom03 || format == Format::kAtom1;
+  const bool rss = format == Format::kRss090 || format == Format::kRss091 ||
+                   format == Format::kRss092 || format == Format::kRss2 ||
+                   format == Format::kRss1Rdf;
+  const auto name = xml::Name(node);
+  if (!(atom && name == "entry" && IsAtom(node)) && !(rss && name == "item")) {
+    return xml::Streamed::kKeep;
+  }
+  if (builder.ItemsFull()) {
+    builder.AddEntry({});  // records the cut once
+    return xml::Streamed::kStop;
+  }
+  if (atom) {
+    ReadAtomEntry(document, node, builder);
+  } else {
+    ReadRssItem(document, node, builder);
+  }
+  return xml::Streamed::kConsumed;
+}
+
 Result<void> ReadXml(std::string_view text, DocumentBuilder& builder) {
   std::string problem;
-  auto document = xml::Document::Parse(text, builder.base_url(), &problem);
+  Format streamed_format = Format::kUnknown;
+  const xml::ElementStream stream{
+      .names = {"item", "entry"},
+      .on_element = [&](const xml::Document& document, xmlNode* node) {
+        return StreamItem(document, node, builder, streamed_format);
+      }};
+  auto document = xml::Document::Parse(text, builder.base_url(), &problem, &stream);
   if (!document) return tl::unexpected(document.error());
   if (!problem.empty()) builder.Warn("ill-formed XML, recovered: " + SanitizeUtf8(problem));
   const auto root = xml::Name(document->Root());

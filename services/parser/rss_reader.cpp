@@ -70,7 +70,80 @@ void AddKeywords(std::string_view keywords, std::vector<std::string>& categories
   }
 }
 
-void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
+void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
+  auto& meta = builder.metadata();
+  std::string updated;
+  for (const xmlNode* child = channel->children; child != nullptr; child = child->next) {
+    if (!xml::IsElement(child)) continue;
+    const auto name = xml::Name(child);
+    const auto space = xml::Namespace(child);
+    if (space == ns::kDc) {
+      if (name == "language" && meta.language.empty()) meta.language = xml::Text(child);
+      if (name == "creator" || name == "author") {
+        meta.authors.push_back(PersonFromText(xml::Text(child)));
+      }
+      if (name == "subject") meta.categories.push_back(xml::Text(child));
+      if (name == "date" && updated.empty()) updated = xml::Text(child);
+      if (name == "title" && meta.title.empty()) meta.title = xml::Text(child);
+      if (name == "description" && meta.description.empty()) meta.description = xml::Text(child);
+      if (name == "identifier" && meta.id.empty()) meta.id = xml::Text(child);
+    } else if (IsItunes(space)) {
+      if ((name == "subtitle" || name == "summary") && meta.description.empty()) {
+        meta.description = xml::Text(child);
+      }
+      if (name == "author") meta.authors.push_back(PersonFromText(xml::Text(child)));
+      if (name == "category") ItunesCategories(child, meta.categories);
+      if (name == "keywords") AddKeywords(xml::Text(child), meta.categories);
+    } else if (space == ns::kAtom1) {
+      if (name == "id" && meta.id.empty()) meta.id = xml::Text(child);
+      if (name == "author") meta.authors.push_back(AtomPerson(child));
+      if (name == "subtitle" && meta.description.empty()) {
+        meta.description = AtomText(child, builder.limits().max_summary_bytes * 4);
+      }
+    } else if (!space.empty() && !IsRssNamespace(space)) {
+      continue;
+    } else if (name == "title") {
+      if (auto title = xml::Text(child); !title.empty()) meta.title = std::move(title);
+    } else if (name == "link") {
+      const auto rel = xml::Attr(child, "rel");
+      if (!rel.empty() && rel != "alternate") continue;  // rel="self", "hub" ...
+      if (auto link = RssLink(child); !link.empty()) meta.link = std::move(link);  // last wins
+    } else if (name == "description") {
+      if (auto text = xml::Text(child); !text.empty()) meta.description = std::move(text);
+    } else if (name == "language") {
+      meta.language = xml::Text(child);
+    } else if (name == "lastBuildDate") {
+      updated = xml::Text(child);
+    } else if (name == "pubDate" && updated.empty()) {
+      updated = xml::Text(child);
+    } else if (name == "managingEditor" || name == "author") {
+      // webMaster is the technical contact, not an author.
+      meta.authors.push_back(PersonOf(child));
+    } else if (name == "id" && meta.id.empty()) {
+      meta.id = xml::Text(child);
+    } else if (name == "updated" && updated.empty()) {
+      updated = xml::Text(child);
+    } else if (name == "category") {
+      meta.categories.push_back(xml::Text(child));
+    } else if (name == "guid" && meta.id.empty()) {
+      meta.id = xml::Text(child);
+    }
+  }
+  if (meta.id.empty() && xml::IsElement(channel)) {
+    meta.id = xml::Attr(channel, "about");  // RSS 1.0: rdf:about names the channel
+  }
+  meta.title = CleanText(meta.title, builder.limits().max_title_bytes);
+  meta.description = CleanText(meta.description, builder.limits().max_summary_bytes);
+  meta.link = CleanText(meta.link, builder.limits().max_url_bytes);
+  meta.language = CleanText(meta.language, 64);
+  CleanFeedLists(meta, builder.limits());
+  if (auto date = ParseDateSeconds(updated); date) meta.updated_unix = *date;
+  builder.SetDocumentLanguage(meta.language);
+}
+
+}  // namespace
+
+void ReadRssItem(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
   RawEntry entry;
   std::string guid_link;
   std::string atom_link;
@@ -186,79 +259,6 @@ void ReadItem(const xml::Document& document, const xmlNode* node, DocumentBuilde
   builder.AddEntry(entry);
 }
 
-void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
-  auto& meta = builder.metadata();
-  std::string updated;
-  for (const xmlNode* child = channel->children; child != nullptr; child = child->next) {
-    if (!xml::IsElement(child)) continue;
-    const auto name = xml::Name(child);
-    const auto space = xml::Namespace(child);
-    if (space == ns::kDc) {
-      if (name == "language" && meta.language.empty()) meta.language = xml::Text(child);
-      if (name == "creator" || name == "author") {
-        meta.authors.push_back(PersonFromText(xml::Text(child)));
-      }
-      if (name == "subject") meta.categories.push_back(xml::Text(child));
-      if (name == "date" && updated.empty()) updated = xml::Text(child);
-      if (name == "title" && meta.title.empty()) meta.title = xml::Text(child);
-      if (name == "description" && meta.description.empty()) meta.description = xml::Text(child);
-      if (name == "identifier" && meta.id.empty()) meta.id = xml::Text(child);
-    } else if (IsItunes(space)) {
-      if ((name == "subtitle" || name == "summary") && meta.description.empty()) {
-        meta.description = xml::Text(child);
-      }
-      if (name == "author") meta.authors.push_back(PersonFromText(xml::Text(child)));
-      if (name == "category") ItunesCategories(child, meta.categories);
-      if (name == "keywords") AddKeywords(xml::Text(child), meta.categories);
-    } else if (space == ns::kAtom1) {
-      if (name == "id" && meta.id.empty()) meta.id = xml::Text(child);
-      if (name == "author") meta.authors.push_back(AtomPerson(child));
-      if (name == "subtitle" && meta.description.empty()) {
-        meta.description = AtomText(child, builder.limits().max_summary_bytes * 4);
-      }
-    } else if (!space.empty() && !IsRssNamespace(space)) {
-      continue;
-    } else if (name == "title") {
-      if (auto title = xml::Text(child); !title.empty()) meta.title = std::move(title);
-    } else if (name == "link") {
-      const auto rel = xml::Attr(child, "rel");
-      if (!rel.empty() && rel != "alternate") continue;  // rel="self", "hub" ...
-      if (auto link = RssLink(child); !link.empty()) meta.link = std::move(link);  // last wins
-    } else if (name == "description") {
-      if (auto text = xml::Text(child); !text.empty()) meta.description = std::move(text);
-    } else if (name == "language") {
-      meta.language = xml::Text(child);
-    } else if (name == "lastBuildDate") {
-      updated = xml::Text(child);
-    } else if (name == "pubDate" && updated.empty()) {
-      updated = xml::Text(child);
-    } else if (name == "managingEditor" || name == "author") {
-      // webMaster is the technical contact, not an author.
-      meta.authors.push_back(PersonOf(child));
-    } else if (name == "id" && meta.id.empty()) {
-      meta.id = xml::Text(child);
-    } else if (name == "updated" && updated.empty()) {
-      updated = xml::Text(child);
-    } else if (name == "category") {
-      meta.categories.push_back(xml::Text(child));
-    } else if (name == "guid" && meta.id.empty()) {
-      meta.id = xml::Text(child);
-    }
-  }
-  if (meta.id.empty() && xml::IsElement(channel)) {
-    meta.id = xml::Attr(channel, "about");  // RSS 1.0: rdf:about names the channel
-  }
-  meta.title = CleanText(meta.title, builder.limits().max_title_bytes);
-  meta.description = CleanText(meta.description, builder.limits().max_summary_bytes);
-  meta.link = CleanText(meta.link, builder.limits().max_url_bytes);
-  meta.language = CleanText(meta.language, 64);
-  CleanFeedLists(meta, builder.limits());
-  if (auto date = ParseDateSeconds(updated); date) meta.updated_unix = *date;
-  builder.SetDocumentLanguage(meta.language);
-}
-
-}  // namespace
-
 void ReadRss(const xml::Document& document, Format format, DocumentBuilder& builder) {
   builder.SetFormat(format);
   const xmlNode* root = document.Root();
@@ -281,7 +281,7 @@ void ReadRss(const xml::Document& document, Format format, DocumentBuilder& buil
           builder.AddEntry({});  // records the cut once
           return;
         }
-        ReadItem(document, child, builder);
+        ReadRssItem(document, child, builder);
       }
     }
   }

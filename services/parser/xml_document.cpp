@@ -1,8 +1,10 @@
 #include "services/parser/xml_document.hpp"
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/xmlsave.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <mutex>
@@ -59,10 +61,61 @@ void AppendText(const xmlNode* node, std::string& out, std::size_t max_bytes, in
   }
 }
 
+// What the end-of-element hook needs, in the parser context's _private.
+struct StreamState {
+  const ElementStream* stream = nullptr;
+  const Document* document = nullptr;
+  const LiftedText* lifted = nullptr;
+  bool* stopped = nullptr;
+};
+
+// A child or grandchild of the root element.
+bool NearRoot(const xmlNode* node) {
+  const xmlNode* parent = node->parent;
+  if (parent == nullptr || parent->type != XML_ELEMENT_NODE) return false;
+  if (parent->parent != nullptr && parent->parent->type == XML_DOCUMENT_NODE) return true;
+  const xmlNode* grandparent = parent->parent;
+  return grandparent != nullptr && grandparent->type == XML_ELEMENT_NODE &&
+         grandparent->parent != nullptr && grandparent->parent->type == XML_DOCUMENT_NODE;
+}
+
+// libxml2's SAX2 end-of-element (which builds the tree), then the stream's handler for the
+// element just closed.
+void EndElementAndStream(void* context, const xmlChar* local_name, const xmlChar* prefix,
+                         const xmlChar* uri) {
+  auto* ctxt = static_cast<xmlParserCtxtPtr>(context);
+  auto* state = static_cast<StreamState*>(ctxt->_private);
+  xmlNode* node = ctxt->node;  // the element being closed, until SAX2 pops it
+  xmlSAX2EndElementNs(context, local_name, prefix, uri);
+  if (state == nullptr || *state->stopped || node == nullptr ||
+      node->type != XML_ELEMENT_NODE || !NearRoot(node)) {
+    return;
+  }
+  const auto name = Name(node);
+  const auto& names = state->stream->names;
+  if (std::find(names.begin(), names.end(), name) == names.end()) return;
+  // The text helpers find the lifted pieces through the document (set for good after parsing).
+  if (node->doc != nullptr) node->doc->_private = const_cast<LiftedText*>(state->lifted);
+  const auto outcome = state->stream->on_element(*state->document, node);
+  if (outcome == Streamed::kKeep) return;
+  xmlUnlinkNode(node);
+  xmlFreeNode(node);
+  // SAX2 appends the next characters to the parent's last text node through its own record
+  // of that node's length (nodelen/nodemem), kept for whatever text node it last wrote. With
+  // the element gone, the text before it is last again and that record is stale: 0 makes SAX2
+  // measure the node instead.
+  ctxt->nodelen = 0;
+  ctxt->nodemem = 0;
+  if (outcome == Streamed::kStop) {
+    *state->stopped = true;
+    xmlStopParser(ctxt);
+  }
+}
+
 }  // namespace
 
 Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
-                                 std::string* problem) {
+                                 std::string* problem, const ElementStream* stream) {
   InitOnce();
   if (utf8.size() > static_cast<std::size_t>(INT_MAX)) {
     return Fail(ErrorKind::kPermanent, "parse", "document larger than 2 GiB");
@@ -85,6 +138,14 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
     document.lifted_ = std::make_unique<LiftedText>(std::move(lifted->second));
     utf8 = lifted_text;
   }
+  StreamState state{.stream = stream,
+                    .document = &document,
+                    .lifted = document.lifted_.get(),
+                    .stopped = &document.stopped_};
+  if (stream != nullptr) {
+    ctxt->_private = &state;
+    ctxt->sax->endElementNs = &EndElementAndStream;
+  }
   document.doc_.reset(xmlCtxtReadMemory(ctxt.get(), utf8.data(), static_cast<int>(utf8.size()),
                                         url.empty() ? nullptr : url.c_str(),
                                         // No encoding named: the text is UTF-8 already (and
@@ -92,8 +153,9 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
                                         // "UTF-8" would make libxml2 copy it through its UTF-8 to
                                         // UTF-8 converter chunk by chunk.
                                         nullptr, kOptions));
+  ctxt->_private = nullptr;
   std::string message;
-  if (ctxt->wellFormed == 0) {
+  if (ctxt->wellFormed == 0 && !document.stopped_) {
     const xmlError* error = xmlCtxtGetLastError(ctxt.get());
     message = error != nullptr && error->message != nullptr ? error->message : "ill-formed XML";
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
@@ -112,7 +174,8 @@ Result<Document> Document::Parse(std::string_view utf8, const std::string& url,
 
 std::string Document::Base(const xmlNode* node) const {
   if (!has_xml_base_) return url_;
-  std::unique_ptr<xmlChar, decltype(xmlFree)> base(xmlNodeGetBase(doc_.get(), node), xmlFree);
+  // node->doc, not doc_: a streamed element is read while its document is still being parsed.
+  std::unique_ptr<xmlChar, decltype(xmlFree)> base(xmlNodeGetBase(node->doc, node), xmlFree);
   return base ? std::string(reinterpret_cast<const char*>(base.get())) : url_;
 }
 

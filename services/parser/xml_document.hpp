@@ -5,23 +5,48 @@
 // Plus the few node helpers the readers share.
 #include <libxml/tree.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/base/result.hpp"
 #include "services/parser/lifted_text.hpp"
 
 namespace tributary::parser::xml {
 
+class Document;
+
+// What a streamed element's handler did with it.
+enum class Streamed {
+  kKeep,      // not for the handler: stays in the tree
+  kConsumed,  // read: freed at once
+  kStop,      // enough (the item limit): freed, and the rest of the document is not parsed
+};
+
+// Elements handed over as soon as they are complete and then freed: a feed's items, so that a
+// document never exists as one whole tree (memory stays near the size of its text) and a
+// reader that has enough stops the parse right there.
+struct ElementStream {
+  // Local names of the elements to hand over when they are a child or grandchild of the root
+  // (rss/channel/item, rdf:RDF/item, feed/entry).
+  std::vector<std::string_view> names;
+  // Called with each one while it is still linked into the tree (so xml:base resolves), with
+  // the document being parsed (Root() is not available yet: use the node's doc).
+  std::function<Streamed(const Document& document, xmlNode* element)> on_element;
+};
+
 class Document {
  public:
   // Fails only when nothing usable came out (no root element); recoverable errors are returned
-  // in `problem` (empty when the document was well-formed).
+  // in `problem` (empty when the document was well-formed, or only cut by a kStop).
   static Result<Document> Parse(std::string_view utf8, const std::string& url,
-                                std::string* problem);
+                                std::string* problem, const ElementStream* stream = nullptr);
 
   [[nodiscard]] xmlNode* Root() const { return xmlDocGetRootElement(doc_.get()); }
+  // True when an ElementStream handler stopped the parse.
+  [[nodiscard]] bool Stopped() const { return stopped_; }
   [[nodiscard]] xmlDoc* Raw() const { return doc_.get(); }
   // The base URL in effect at `node` (xml:base attributes and the document URL).
   [[nodiscard]] std::string Base(const xmlNode* node) const;
@@ -36,6 +61,7 @@ class Document {
   std::unique_ptr<LiftedText> lifted_;
   std::string url_;
   bool has_xml_base_ = false;
+  bool stopped_ = false;
 };
 
 std::string_view Name(const xmlNode* node);       // local name

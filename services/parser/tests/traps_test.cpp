@@ -241,6 +241,35 @@ TEST(Traps, ItemLimitCutsWithOneWarning) {
   EXPECT_THAT(doc->warnings, ::testing::ElementsAre("more than 10 items: the rest were cut"));
 }
 
+// Items are read as the parse completes each one, and the parse stops at the limit: what comes
+// after it is never parsed (here, a broken tail that would otherwise be reported), and the
+// channel's own elements after the items are still read.
+TEST(Traps, TheParseStopsAtTheItemLimit) {
+  std::string body = "<rss version=\"2.0\"><channel><title>Feed</title>";
+  for (int i = 0; i < 3; ++i) {
+    body += "<item><title>t" + std::to_string(i) + "</title></item>";
+  }
+  body += "<item><title>broken</titel></item><item><bad</channel></rss>";
+  Limits limits;
+  limits.max_items = 2;
+  const auto doc = Parse(InputFor(body), limits);
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->items.size(), 2U);
+  EXPECT_EQ(doc->items[1].title(), "t1");
+  EXPECT_EQ(doc->metadata.title, "Feed");
+  EXPECT_THAT(doc->warnings, ::testing::ElementsAre("more than 2 items: the rest were cut"))
+      << "the broken tail was never parsed";
+}
+
+// A feed that names its language after its items: the items read before still get it.
+TEST(Traps, ALanguageAfterTheItemsReachesThemToo) {
+  const auto doc = Parse(InputFor("<rss version=\"2.0\"><channel><item><title>a</title></item>"
+                                  "<language>de</language></channel></rss>"));
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->items.size(), 1U);
+  EXPECT_EQ(doc->items[0].language(), "de");
+}
+
 TEST(Traps, SitemapUrlLimitCutsWithOneWarning) {
   std::string body;
   for (int i = 0; i < 60; ++i) body += "https://x.example/" + std::to_string(i) + "\n";

@@ -1,0 +1,133 @@
+#include "services/parser/item_json.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "common/base/json_text.hpp"
+#include "services/parser/base64.hpp"
+
+namespace tributary::parser {
+namespace {
+
+// Writes `"name":` after a comma when a field came before.
+class Fields {
+ public:
+  explicit Fields(std::string& out) : out_(out) { out_ += '{'; }
+  ~Fields() { out_ += '}'; }
+  Fields(const Fields&) = delete;
+  Fields& operator=(const Fields&) = delete;
+
+  std::string& Name(const char* name) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+    return out_;
+  }
+  void String(const char* name, const std::string& value) {
+    if (value.empty()) return;
+    auto& out = Name(name);
+    out += '"';
+    AppendJsonEscaped(value, out);
+    out += '"';
+  }
+  void Int64(const char* name, std::int64_t value) {
+    if (value != 0) fmt::format_to(std::back_inserter(Name(name)), "\"{}\"", value);
+  }
+  template <typename List>
+  void Strings(const char* name, const List& values) {
+    if (values.empty()) return;
+    auto& out = Name(name);
+    out += '[';
+    for (int i = 0; i < values.size(); ++i) {
+      if (i > 0) out += ',';
+      out += '"';
+      AppendJsonEscaped(values[i], out);
+      out += '"';
+    }
+    out += ']';
+  }
+  void Timestamp(const char* name, const google::protobuf::Timestamp& t) {
+    using namespace std::chrono;
+    const sys_seconds at{seconds{t.seconds()}};
+    const auto day = floor<days>(at);
+    const year_month_day date{day};
+    const hh_mm_ss time{at - day};
+    auto& out = Name(name);
+    fmt::format_to(std::back_inserter(out), "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                   static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                   static_cast<unsigned>(date.day()), time.hours().count(),
+                   time.minutes().count(), time.seconds().count());
+    // As protobuf prints them: 0, 3, 6 or 9 fractional digits, whichever is exact.
+    const auto nanos = t.nanos();
+    if (nanos % 1'000'000'000 == 0) {
+    } else if (nanos % 1'000'000 == 0) {
+      fmt::format_to(std::back_inserter(out), ".{:03}", nanos / 1'000'000);
+    } else if (nanos % 1'000 == 0) {
+      fmt::format_to(std::back_inserter(out), ".{:06}", nanos / 1'000);
+    } else {
+      fmt::format_to(std::back_inserter(out), ".{:09}", nanos);
+    }
+    out += "Z\"";
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+void AppendItemJson(const v1::Item& item, std::string& out) {
+  Fields fields(out);
+  fields.Int64("sourceId", item.source_id());
+  fields.String("externalId", item.external_id());
+  fields.String("url", item.url());
+  fields.String("canonicalUrl", item.canonical_url());
+  fields.String("title", item.title());
+  fields.String("summary", item.summary());
+  fields.String("contentText", item.content_text());
+  fields.Strings("authors", item.authors());
+  fields.Strings("categories", item.categories());
+  if (!item.enclosures().empty()) {
+    auto& list = fields.Name("enclosures");
+    list += '[';
+    for (int i = 0; i < item.enclosures_size(); ++i) {
+      if (i > 0) list += ',';
+      const auto& e = item.enclosures(i);
+      Fields enclosure(list);
+      enclosure.String("url", e.url());
+      enclosure.String("type", e.type());
+      enclosure.Int64("length", e.length());
+    }
+    list += ']';
+  }
+  fields.String("language", item.language());
+  if (item.has_published_at()) fields.Timestamp("publishedAt", item.published_at());
+  if (item.has_updated_at()) fields.Timestamp("updatedAt", item.updated_at());
+  if (item.has_observed_at()) fields.Timestamp("observedAt", item.observed_at());
+  if (!item.content_hash().empty()) {
+    auto& hash = fields.Name("contentHash");
+    hash += '"';
+    AppendBase64(item.content_hash(), hash);
+    hash += '"';
+  }
+  fields.String("requestId", item.request_id());
+  if (!item.author_details().empty()) {
+    auto& list = fields.Name("authorDetails");
+    list += '[';
+    for (int i = 0; i < item.author_details_size(); ++i) {
+      if (i > 0) list += ',';
+      const auto& p = item.author_details(i);
+      Fields person(list);
+      person.String("name", p.name());
+      person.String("email", p.email());
+      person.String("uri", p.uri());
+    }
+    list += ']';
+  }
+}
+
+}  // namespace tributary::parser
