@@ -68,6 +68,12 @@ std::string ToJson(const ParsedDocument& document, int indent) {
     // print it cost more than the parse itself on a 10,000-item feed.
     std::string out = head.dump(-1, ' ', false, Json::error_handler_t::replace);
     out.pop_back();  // the closing brace
+    std::size_t text = 0;  // room for the items at once: growing by doubling copies them all
+    for (const auto& item : document.items) {
+      text += item.title().size() + item.summary().size() + item.content_text().size() +
+              item.url().size() * 2 + item.external_id().size() + 256;
+    }
+    out.reserve(out.size() + text);
     AppendArray(out, "items", document.items);
     AppendArray(out, "children", document.children);
     out += '}';

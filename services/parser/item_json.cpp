@@ -10,6 +10,15 @@
 namespace tributary::parser {
 namespace {
 
+// `value` (0 <= value < 10^width) as exactly `width` decimal digits; returns the end.
+char* Digits(char* out, int value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
 // Writes `"name":` after a comma when a field came before.
 class Fields {
  public:
@@ -55,22 +64,36 @@ class Fields {
     const auto day = floor<days>(at);
     const year_month_day date{day};
     const hh_mm_ss time{at - day};
-    auto& out = Name(name);
-    fmt::format_to(std::back_inserter(out), "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-                   static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                   static_cast<unsigned>(date.day()), time.hours().count(),
-                   time.minutes().count(), time.seconds().count());
+    // Digits by hand: a format string parsed per timestamp cost a third of writing an item.
+    char text[40];
+    char* p = text;
+    *p++ = '"';
+    p = Digits(p, static_cast<int>(date.year()), 4);
+    *p++ = '-';
+    p = Digits(p, static_cast<int>(static_cast<unsigned>(date.month())), 2);
+    *p++ = '-';
+    p = Digits(p, static_cast<int>(static_cast<unsigned>(date.day())), 2);
+    *p++ = 'T';
+    p = Digits(p, static_cast<int>(time.hours().count()), 2);
+    *p++ = ':';
+    p = Digits(p, static_cast<int>(time.minutes().count()), 2);
+    *p++ = ':';
+    p = Digits(p, static_cast<int>(time.seconds().count()), 2);
     // As protobuf prints them: 0, 3, 6 or 9 fractional digits, whichever is exact.
     const auto nanos = t.nanos();
-    if (nanos % 1'000'000'000 == 0) {
-    } else if (nanos % 1'000'000 == 0) {
-      fmt::format_to(std::back_inserter(out), ".{:03}", nanos / 1'000'000);
-    } else if (nanos % 1'000 == 0) {
-      fmt::format_to(std::back_inserter(out), ".{:06}", nanos / 1'000);
-    } else {
-      fmt::format_to(std::back_inserter(out), ".{:09}", nanos);
+    if (nanos % 1'000'000'000 != 0) {
+      *p++ = '.';
+      if (nanos % 1'000'000 == 0) {
+        p = Digits(p, nanos / 1'000'000, 3);
+      } else if (nanos % 1'000 == 0) {
+        p = Digits(p, nanos / 1'000, 6);
+      } else {
+        p = Digits(p, nanos, 9);
+      }
     }
-    out += "Z\"";
+    *p++ = 'Z';
+    *p++ = '"';
+    Name(name).append(text, static_cast<std::size_t>(p - text));
   }
 
  private:

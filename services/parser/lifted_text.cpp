@@ -162,12 +162,20 @@ std::optional<std::pair<std::string, LiftedText>> LiftedText::Lift(std::string_v
   std::string decoded;
   std::size_t i = 0;
   while (i < document.size()) {
-    const auto lt = document.find('<', i);
+    // The next '<', noting on the way whether the run before it holds a reference: one scan
+    // instead of a search for each.
+    bool has_reference = false;
+    std::size_t lt = scan::MarkupOrReference(document, i);
+    while (lt < document.size() && document[lt] == '&') {
+      has_reference = true;
+      lt = scan::MarkupOrReference(document, lt + 1);
+    }
+    if (lt >= document.size()) lt = std::string_view::npos;
     const auto run_end = lt == std::string_view::npos ? document.size() : lt;
     if (in_element && run_end > i) {
       const auto run = document.substr(i, run_end - i);
       decoded.clear();
-      if (run.find('&') != std::string_view::npos && DecodeRun(run, decoded)) {
+      if (has_reference && DecodeRun(run, decoded)) {
         out.append(document.substr(copied, i - copied));
         lifted.AddPiece(run, out);
         lifted.contents_.append(decoded);

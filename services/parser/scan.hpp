@@ -79,6 +79,15 @@ inline std::size_t TextSpecial(std::string_view s, std::size_t i, bool markup) {
   return i;
 }
 
+// First '<' or '&': where a run of XML character data ends or holds a reference.
+inline std::size_t MarkupOrReference(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+  i = detail::Find(s, i, [](__m128i b) { return detail::Equal(b, '<') | detail::Equal(b, '&'); });
+#endif
+  while (i < s.size() && s[i] != '<' && s[i] != '&') ++i;
+  return i;
+}
+
 // First '"', '\'' or '>': what matters while skipping over a tag.
 inline std::size_t TagSpecial(std::string_view s, std::size_t i) {
 #if defined(__SSE2__)
