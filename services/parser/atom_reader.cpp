@@ -51,6 +51,7 @@ std::string AtomText(const xmlNode* node, std::size_t max_bytes) {
 
 void ReadAtomEntry(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
   RawEntry entry;
+  MediaText media;
   const auto max = builder.limits().max_content_bytes * 4;
   for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
     if (!xml::IsElement(child)) continue;
@@ -60,10 +61,15 @@ void ReadAtomEntry(const xml::Document& document, const xmlNode* node, DocumentB
       if (name == "subject") entry.categories.push_back(xml::Text(child));
       continue;
     }
-    if (xml::Namespace(child) == ns::kMedia) {
-      if (name == "content" && !xml::Attr(child, "url").empty()) {
-        entry.enclosures.push_back({xml::Attr(child, "url"), xml::Attr(child, "type"),
-                                    std::atoll(xml::Attr(child, "fileSize").c_str())});
+    if (IsMedia(xml::Namespace(child))) {
+      ReadMedia(child, entry, media);
+      continue;
+    }
+    if (xml::Namespace(child) == ns::kDcTerms) {
+      if ((name == "issued" || name == "created") && entry.published.empty()) {
+        entry.published = xml::Text(child);
+      } else if (name == "modified" && entry.updated.empty()) {
+        entry.updated = xml::Text(child);
       }
       continue;
     }
@@ -102,6 +108,7 @@ void ReadAtomEntry(const xml::Document& document, const xmlNode* node, DocumentB
       entry.updated = xml::Text(child);
     }
   }
+  ApplyMediaText(media, entry);
   // An entry with no link whose id is a web address: the id is its permalink (as an RSS guid
   // is), the way feed readers open it.
   if (entry.link.empty() && (entry.id.starts_with("http://") || entry.id.starts_with("https://"))) {
@@ -174,7 +181,9 @@ void ReadAtom(const xml::Document& document, DocumentBuilder& builder) {
     } else if (name == "updated" || name == "modified") {
       updated = xml::Text(child);
     } else if (name == "author") {
-      meta.authors.push_back(AtomPerson(child));
+      auto person = AtomPerson(child);
+      if (!person.uri.empty()) person.uri = ResolveUrl(person.uri, document.Base(child));
+      meta.authors.push_back(std::move(person));
     } else if (name == "id" && meta.id.empty()) {
       meta.id = xml::Text(child);
     } else if (name == "category") {

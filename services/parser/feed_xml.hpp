@@ -15,6 +15,7 @@ inline constexpr std::string_view kRss1 = "http://purl.org/rss/1.0/";
 inline constexpr std::string_view kContent = "http://purl.org/rss/1.0/modules/content/";
 inline constexpr std::string_view kDc = "http://purl.org/dc/elements/1.1/";
 inline constexpr std::string_view kMedia = "http://search.yahoo.com/mrss/";
+inline constexpr std::string_view kDcTerms = "http://purl.org/dc/terms/";
 inline constexpr std::string_view kXhtml = "http://www.w3.org/1999/xhtml";
 }  // namespace ns
 
@@ -42,6 +43,18 @@ Person AtomPerson(const xmlNode* node);
 // CDF (Channel Definition Format): the root is a <CHANNEL> in CDF's upper case or with HREF.
 bool IsCdf(const xmlNode* root);
 void ReadCdf(const xml::Document& document, DocumentBuilder& builder);
+
+// Media RSS title and description, kept aside until the entry is read: they only stand in for
+// the entry's own.
+struct MediaText {
+  std::string title;
+  std::string description;
+};
+// The Media RSS namespace, as published and as often written (without its final '/').
+bool IsMedia(std::string_view space);
+// One media: element of an entry (media_rss.cpp).
+void ReadMedia(const xmlNode* node, RawEntry& entry, MediaText& text, int depth = 0);
+void ApplyMediaText(MediaText& text, RawEntry& entry);
 
 void ReadRss(const xml::Document& document, Format format, DocumentBuilder& builder);
 void ReadAtom(const xml::Document& document, DocumentBuilder& builder);

@@ -112,9 +112,13 @@ void CleanFeedLists(FeedMetadata& meta, const Limits& limits) {
   std::vector<Person> authors;
   for (const auto& author : meta.authors) {
     auto clean = CleanPerson(author, limits);
-    if (clean.Empty() || authors.size() >= limits.max_list_entries) continue;
-    if (std::none_of(authors.begin(), authors.end(),
-                     [&](const Person& p) { return p.Display() == clean.Display(); })) {
+    if (clean.Empty()) continue;
+    const auto seen = std::find_if(authors.begin(), authors.end(),
+                                   [&](const Person& p) { return p.Display() == clean.Display(); });
+    if (seen != authors.end()) {  // mentioned again: keep what the first mention lacked
+      if (seen->email.empty()) seen->email = std::move(clean.email);
+      if (seen->uri.empty()) seen->uri = std::move(clean.uri);
+    } else if (authors.size() < limits.max_list_entries) {
       authors.push_back(std::move(clean));
     }
   }
@@ -171,9 +175,14 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
     auto clean = CleanPerson(author, limits);
     clean.uri = ResolveUrl(clean.uri, base);
     if (clean.uri.size() > limits.max_url_bytes) clean.uri.clear();
-    // One entry per display name, so `authors` and `author_details` stay in step.
-    if (clean.Empty() || std::find(item.authors().begin(), item.authors().end(),
-                                   clean.Display()) != item.authors().end()) {
+    if (clean.Empty()) continue;
+    // One entry per display name, so `authors` and `author_details` stay in step; a second
+    // mention (dc:creator, then <author> with the address) adds what the first lacked.
+    const auto seen = std::find(item.authors().begin(), item.authors().end(), clean.Display());
+    if (seen != item.authors().end()) {
+      auto* known = item.mutable_author_details(static_cast<int>(seen - item.authors().begin()));
+      if (known->email().empty()) known->set_email(std::move(clean.email));
+      if (known->uri().empty()) known->set_uri(std::move(clean.uri));
       continue;
     }
     item.add_authors(clean.Display());

@@ -87,7 +87,13 @@ void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
       if (name == "title" && meta.title.empty()) meta.title = xml::Text(child);
       if (name == "description" && meta.description.empty()) meta.description = xml::Text(child);
       if (name == "identifier" && meta.id.empty()) meta.id = xml::Text(child);
+    } else if (space == ns::kDcTerms) {
+      if (name == "modified" && updated.empty()) updated = xml::Text(child);
     } else if (IsItunes(space)) {
+      if (name == "owner") {  // the podcast's contact: <itunes:name>, <itunes:email>
+        meta.authors.push_back({.name = xml::ChildText(child, "name"),
+                                .email = xml::ChildText(child, "email")});
+      }
       if ((name == "subtitle" || name == "summary") && meta.description.empty()) {
         meta.description = xml::Text(child);
       }
@@ -145,6 +151,7 @@ void ReadChannel(const xmlNode* channel, DocumentBuilder& builder) {
 
 void ReadRssItem(const xml::Document& document, const xmlNode* node, DocumentBuilder& builder) {
   RawEntry entry;
+  MediaText media;
   std::string guid_link;
   std::string atom_link;
   for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
@@ -203,11 +210,16 @@ void ReadRssItem(const xml::Document& document, const xmlNode* node, DocumentBui
       } else if (name == "category") {
         entry.categories.push_back(xml::Attr(child, "term"));
       }
-    } else if (space == ns::kMedia) {
-      if (name == "content" && !xml::Attr(child, "url").empty()) {
-        entry.enclosures.push_back({xml::Attr(child, "url"), xml::Attr(child, "type"),
-                                    std::atoll(xml::Attr(child, "fileSize").c_str())});
+    } else if (IsMedia(space)) {
+      ReadMedia(child, entry, media);
+    } else if (space == ns::kDcTerms) {
+      if ((name == "issued" || name == "created") && entry.published.empty()) {
+        entry.published = xml::Text(child);
+      } else if (name == "modified") {
+        entry.updated = xml::Text(child);
       }
+    } else if (!space.empty() && !IsRssNamespace(space) && !IsItunes(space)) {
+      continue;  // another vocabulary's <description> or <title> is not the item's
     } else if (IsItunes(space)) {
       if (name == "summary" && entry.summary.empty()) entry.summary = xml::Text(child);
       if (name == "author") entry.authors.push_back(PersonFromText(xml::Text(child)));
@@ -248,6 +260,7 @@ void ReadRssItem(const xml::Document& document, const xmlNode* node, DocumentBui
       entry.published = xml::Text(child);
     }
   }
+  ApplyMediaText(media, entry);
   if (entry.link.empty()) entry.link = std::move(atom_link);
   // RSS 1.0: rdf:about names the item (usually its link) and is what readers key it by.
   if (entry.id.empty()) entry.id = xml::Attr(node, "about");

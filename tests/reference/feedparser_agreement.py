@@ -44,6 +44,9 @@ KNOWN_DIVERGENCES = {
         "undecoded",
     ("entry.link", "fidelity/atom03_modes.xml"):
         "feedparser takes an entry's Atom id for its link even when it is a tag: URI, no link",
+    ("entry.summary", "fidelity/rss_extensions.xml"):
+        "media:description is plain text unless type=\"html\" (Media RSS); feedparser strips "
+        "what looks like a tag from it",
     ("feed.link", "fidelity/cdf.xml"):
         "feedparser lets a nested CDF channel's HREF replace the feed's own",
     # Charsets Python has no codec name for: feedparser falls back to windows-1252 (0x80 reads

@@ -204,3 +204,30 @@ TEST(Fidelity, Rss1ItemsAreNamedByRdfAbout) {
 
 }  // namespace
 }  // namespace tributary::parser
+
+namespace tributary::parser {
+namespace {
+
+TEST(Fidelity, ExtensionVocabulariesFillWhatTheItemLacks) {
+  const auto doc = ParseFixture("rss_extensions.xml");
+  EXPECT_EQ(doc.metadata.updated_unix, 1796551200);  // dcterms:modified 2026-12-06T10:00:00Z
+  EXPECT_THAT(doc.metadata.authors, ::testing::ElementsAre(Person{
+                                        .name = "Owen Owner", .email = "owen@ext-example.com"}));
+  ASSERT_EQ(doc.items.size(), 2U);
+  const auto& video = doc.items[0];
+  EXPECT_EQ(video.title(), "Video title");
+  EXPECT_EQ(video.summary(), "Plain text with a literal <tag>");
+  EXPECT_THAT(video.categories(), ::testing::ElementsAre("cat1"));
+  ASSERT_EQ(video.enclosures_size(), 1);
+  EXPECT_EQ(video.enclosures(0).url(), "http://ext.example/video.mp4");
+  EXPECT_EQ(video.published_at().seconds(), 1796457600);  // 2026-12-05T08:00:00Z
+  EXPECT_EQ(video.updated_at().seconds(), 1796461200);    // 2026-12-05T09:00:00Z
+  const auto& clash = doc.items[1];
+  EXPECT_EQ(clash.summary(), "The item's own description");
+  ASSERT_EQ(clash.author_details_size(), 1);
+  EXPECT_EQ(clash.authors(0), "Ann Author");
+  EXPECT_EQ(clash.author_details(0).email(), "ann@ext-example.com");
+}
+
+}  // namespace
+}  // namespace tributary::parser
