@@ -8,7 +8,7 @@ namespace tributary::loader {
 std::string ItemsCopy(const std::vector<ItemRow>& items) {
   pg::BinaryCopy copy;
   for (const auto& r : items) {
-    copy.BeginRow(17);
+    copy.BeginRow(18);
     copy.Int8(r.source_id);
     copy.Bytes(r.external_id);
     copy.Text(r.url);
@@ -27,6 +27,7 @@ std::string ItemsCopy(const std::vector<ItemRow>& items) {
     copy.Bytes(Hex(r.content_hash));
     copy.Text(r.request_id);
     copy.Bytes(PeopleJson(r.author_details));
+    copy.Text(r.content_html);
   }
   return copy.Finish();
 }

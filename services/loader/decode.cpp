@@ -106,7 +106,7 @@ Result<ItemRow> ToItemRow(const v1::Item& item) {
   if (!item.has_observed_at()) return Invalid("observed_at is missing");
   for (const auto* text : {&item.external_id(), &item.url(), &item.canonical_url(), &item.title(),
                            &item.summary(), &item.content_text(), &item.language(),
-                           &item.request_id()}) {
+                           &item.request_id(), &item.content_html()}) {
     if (HasNul(*text)) return Invalid("a text field contains a NUL byte");
   }
   auto observed = Time(item.observed_at(), true, "observed_at");
@@ -123,6 +123,7 @@ Result<ItemRow> ToItemRow(const v1::Item& item) {
   row.title = Text(item.title());
   row.summary = Text(item.summary());
   row.content_text = Text(item.content_text());
+  row.content_html = Text(item.content_html());
   row.authors.assign(item.authors().begin(), item.authors().end());
   row.categories.assign(item.categories().begin(), item.categories().end());
   for (const auto& list : {&row.authors, &row.categories}) {

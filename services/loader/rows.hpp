@@ -51,6 +51,7 @@ struct ItemRow {
   std::vector<std::string> categories;
   std::vector<Enclosure> enclosures;
   std::vector<Person> author_details;  // in `authors` order
+  OptText content_html;
   OptText language;
   // Instants as microseconds since the epoch (UTC).
   std::optional<std::int64_t> published_at_us;

@@ -24,17 +24,18 @@ std::string UpsertItemsFrom(std::string_view rows) {
   return std::string(R"(
 INSERT INTO items AS i (source_id, external_id, url, canonical_url, title, summary, content_text,
                         authors, categories, enclosures, language, published_at, updated_at,
-                        observed_at, content_hash, request_id, author_details)
+                        observed_at, content_hash, request_id, author_details, content_html)
 SELECT u.source_id, u.external_id, u.url, u.canonical_url, u.title, u.summary, u.content_text,
        u.authors::text[], u.categories::text[], u.enclosures::jsonb, u.language, u.published_at,
        u.updated_at, u.observed_at, decode(u.content_hash, 'hex'), u.request_id,
-       u.author_details::jsonb
+       u.author_details::jsonb, u.content_html
   FROM )") + std::string(rows) + R"(
 ON CONFLICT (source_id, external_id) DO UPDATE SET
     url = excluded.url, canonical_url = excluded.canonical_url, title = excluded.title,
     summary = excluded.summary, content_text = excluded.content_text,
     authors = excluded.authors, categories = excluded.categories,
     enclosures = excluded.enclosures, author_details = excluded.author_details,
+    content_html = excluded.content_html,
     language = excluded.language, published_at = excluded.published_at, updated_at = excluded.updated_at,
     observed_at = excluded.observed_at, content_hash = excluded.content_hash,
     request_id = excluded.request_id, loaded_at = now()
@@ -68,10 +69,11 @@ ON CONFLICT (item_id, model_id) DO UPDATE SET
 const std::string kUpsertItems = UpsertItemsFrom(R"(unnest(
               $1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
               $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
-              $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[], $17::text[])
+              $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[], $17::text[],
+              $18::text[])
        AS u(source_id, external_id, url, canonical_url, title, summary, content_text, authors,
             categories, enclosures, language, published_at, updated_at, observed_at,
-            content_hash, request_id, author_details))");
+            content_hash, request_id, author_details, content_html))");
 
 // COPY keeps the rows in batch (key) order, but a heap scan promises no order: sort, so that
 // concurrent loaders lock rows in the same order.
@@ -93,7 +95,7 @@ CREATE TEMP TABLE loader_stage_items (
   source_id bigint, external_id text, url text, canonical_url text, title text, summary text,
   content_text text, authors text, categories text, enclosures text, language text,
   published_at timestamptz, updated_at timestamptz, observed_at timestamptz, content_hash text,
-  request_id text, author_details text) ON COMMIT DELETE ROWS;
+  request_id text, author_details text, content_html text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE loader_stage_embeddings (
   source_id bigint, external_id text, model_id int, content_hash text, embedding vector,
   observed_at timestamptz, n bigint, request_id text) ON COMMIT DELETE ROWS)";
@@ -310,6 +312,7 @@ std::vector<std::string> ItemParams(const std::vector<ItemRow>& items) {
       .Add([](const ItemRow& r) { return Hex(r.content_hash); })
       .Add([](const ItemRow& r) { return r.request_id; })
       .Add([](const ItemRow& r) { return PeopleJson(r.author_details); })
+      .Add([](const ItemRow& r) { return r.content_html; })
       .Take();
 }
 

@@ -89,8 +89,10 @@ void ReadAtomEntry(const xml::Document& document, const xmlNode* node, DocumentB
       }
     } else if (name == "summary") {
       entry.summary = AtomText(child, max);
+      if (entry.content.empty()) entry.content_base = document.Base(child);
     } else if (name == "content") {
       entry.content = AtomText(child, max);
+      entry.content_base = document.Base(child);
       if (entry.link.empty() && !xml::Attr(child, "src").empty()) {
         entry.link = ResolveUrl(xml::Attr(child, "src"), document.Base(child));
       }

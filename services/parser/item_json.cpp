@@ -151,6 +151,7 @@ void AppendItemJson(const v1::Item& item, std::string& out) {
     }
     list += ']';
   }
+  fields.String("contentHtml", item.content_html());
 }
 
 }  // namespace tributary::parser

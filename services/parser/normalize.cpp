@@ -11,6 +11,7 @@
 
 #include "services/parser/charset.hpp"
 #include "services/parser/dates.hpp"
+#include "services/parser/html_sanitizer.hpp"
 #include "services/parser/text.hpp"
 #include "services/parser/urls.hpp"
 
@@ -163,6 +164,14 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
   item.set_summary(CleanText(entry.summary, limits.max_summary_bytes));
   item.set_content_text(entry.content.empty() ? item.summary()
                                               : CleanText(entry.content, limits.max_content_bytes));
+  const auto& html = entry.content.empty() ? entry.summary : entry.content;
+  if (!html.empty()) {
+    const auto html_base =
+        entry.content_base.empty() ? base : ResolveUrl(entry.content_base, context.base_url);
+    auto safe = SanitizeHtml(html, html_base, limits.max_content_bytes);
+    if (!IsCleanUtf8(safe)) safe = SanitizeUtf8(safe);
+    item.set_content_html(std::move(safe));
+  }
   // An entry whose text is only its content (content:encoded, Atom content, <body>) is
   // summarized by that text, as feed readers show it; cut at the summary's own limit.
   if (item.summary().empty() && !item.content_text().empty()) {
@@ -219,7 +228,7 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
   if (external_id.empty()) {
     if (item.title().empty() && item.content_text().empty() && item.enclosures().empty() &&
         !published && !updated && item.authors().empty() && item.categories().empty() &&
-        entry.anonymous_text.empty()) {
+        entry.anonymous_text.empty() && item.content_html().empty()) {
       return std::nullopt;
     }
     const auto date = published ? published->seconds : (updated ? updated->seconds : 0);
@@ -235,6 +244,9 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
       if (!entry.anonymous_text.empty()) {
         seed += '\n';
         seed += entry.anonymous_text;
+      } else if (!item.content_html().empty()) {
+        seed += '\n';
+        seed += item.content_html();
       }
     }
     external_id = "sha256:" + Sha256Hex(seed);

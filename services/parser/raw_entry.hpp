@@ -20,6 +20,8 @@ struct RawEntry {
   std::string id;       // guid / id; empty when the format has none
   std::string link;     // possibly relative
   std::string base;     // xml:base in effect for the entry; empty = the document URL
+  // xml:base in effect for the content (or summary) when it has its own; empty = `base`.
+  std::string content_base;
   std::string title;    // may hold HTML
   std::string summary;  // may hold HTML
   std::string content;  // may hold HTML

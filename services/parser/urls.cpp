@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <memory>
+#include <optional>
 
 namespace tributary::parser {
 namespace {
@@ -55,12 +56,49 @@ std::string ResolveUrl(std::string_view reference, std::string_view base) {
   if (ref.empty()) return {};
   if (base.empty() || IsHttpUrl(ref)) return ref;
   const std::string base_text(base);
-  std::unique_ptr<xmlChar, decltype(xmlFree)> built(
-      xmlBuildURI(reinterpret_cast<const xmlChar*>(ref.c_str()),
-                  reinterpret_cast<const xmlChar*>(base_text.c_str())),
-      xmlFree);
+  const auto build = [&](const std::string& candidate) -> std::optional<std::string> {
+    std::unique_ptr<xmlChar, decltype(xmlFree)> built(
+        xmlBuildURI(reinterpret_cast<const xmlChar*>(candidate.c_str()),
+                    reinterpret_cast<const xmlChar*>(base_text.c_str())),
+        xmlFree);
+    if (!built) return std::nullopt;
+    return std::string(reinterpret_cast<const char*>(built.get()));
+  };
+  if (auto built = build(ref)) return *std::move(built);
+  // libxml2 refuses a reference with non-ASCII characters (an IRI, "café.html"): resolved
+  // with those bytes percent-encoded, then given back as written (the IRI form readers show).
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string escaped;
+  bool non_ascii = false;
+  for (const char c : ref) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x80) {
+      escaped.push_back(c);
+      continue;
+    }
+    non_ascii = true;
+    escaped += '%';
+    escaped += kHex[byte >> 4];
+    escaped += kHex[byte & 0xF];
+  }
+  auto built = non_ascii ? build(escaped) : std::nullopt;
   if (!built) return ref;
-  return reinterpret_cast<const char*>(built.get());
+  if (ref.find('%') != std::string::npos) return *built;  // escapes of its own: left as they are
+  const auto hex_value = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : (c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1);
+  };
+  std::string iri;
+  for (std::size_t i = 0; i < built->size(); ++i) {
+    const int high = i + 2 < built->size() ? hex_value((*built)[i + 1]) : -1;
+    const int low = i + 2 < built->size() ? hex_value((*built)[i + 2]) : -1;
+    if ((*built)[i] == '%' && high >= 8 && low >= 0) {  // one of the bytes escaped above
+      iri.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else {
+      iri.push_back((*built)[i]);
+    }
+  }
+  return iri;
 }
 
 // Works on views of the input and builds the result once: this runs for every item.

@@ -3,7 +3,8 @@
 
 Both parse the same files with the same base URL and Content-Type; for every field feedparser
 fills (feed title, link, id, subtitle, updated, authors with email and uri, categories; entry
-title, link, id, summary, content, published, updated, authors, categories, enclosures) we count
+title, link, id, summary, content and the URLs inside it, published, updated, authors,
+categories, enclosures) we count
 whether tributary keeps the same value. Agreement per folder = kept / fields feedparser filled.
 Fields only tributary fills are not counted: the question is what we lose, not what we add.
 
@@ -100,6 +101,24 @@ def squeeze(text):
     """Text compared without whitespace: block boundaries and line breaks are layout, not
     content; a lost character (an entity, a letter) still shows."""
     return SPACE.sub("", text or "")
+
+
+class _UrlsOf(html.parser.HTMLParser):
+    """The href and src values of an HTML fragment, in order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls.extend(v.strip() for k, v in attrs if k in ("href", "src") and v)
+
+
+def urls_of(value):
+    parser = _UrlsOf()
+    parser.feed(value or "")
+    parser.close()
+    return parser.urls
 
 
 def text_of(value, looks_html):
@@ -222,6 +241,11 @@ def compare(parsed, ours, where):
         if contents:
             tally.check("entry.content", fp_text(contents[0].get("value"), contents[0]),
                         squeeze(item.get("contentText")), at)
+            # Links and image sources inside the content, resolved (xml:base, document URL).
+            if contents[0].get("type") in ("text/html", "application/xhtml+xml"):
+                ours = set(urls_of(item.get("contentHtml")))
+                for url in urls_of(contents[0].get("value")):
+                    tally.check("entry.content.url", url, url if url in ours else "", at)
         tally.check("entry.published", instant(entry.get("published_parsed")),
                     our_instant(item.get("publishedAt")), at)
         tally.check("entry.updated", instant(entry.get("updated_parsed")),

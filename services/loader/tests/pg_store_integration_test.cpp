@@ -134,7 +134,8 @@ std::vector<std::string> StoredRows(ScratchDatabase& db) {
            "SELECT concat_ws('|', i.source_id, i.external_id, i.url, i.canonical_url, i.title, "
            "i.summary, i.content_text, i.authors, i.categories, i.enclosures, i.language, "
            "i.published_at, i.updated_at, i.observed_at, encode(i.content_hash, 'hex'), "
-           "i.request_id, i.author_details, e.model_id, encode(e.content_hash, 'hex'), "
+           "i.request_id, i.author_details, i.content_html, e.model_id, "
+           "encode(e.content_hash, 'hex'), "
            "e.embedding, "
            "e.observed_at) FROM items i LEFT JOIN item_embeddings e ON e.item_id = i.id "
            "ORDER BY i.source_id, i.external_id")) {
@@ -166,6 +167,7 @@ TEST(LoaderPg, BinaryCopyAndUnnestPathsStoreIdenticalRows) {
       person->set_name("Zoë \"Z\" O'Neil, {admin}");
       person->set_email("zoe@example.com");
       person->set_uri("https://example.com/~zoe?a=1&b=\\");
+      item.set_content_html("<p>tab\tquote\" \xE2\x9C\x93 <a href=\"https://e.example/?a=1&amp;b\">x</a></p>");
       item.add_categories("a,b");
       item.add_categories("NULL");
       item.mutable_updated_at()->set_seconds(-86'400 * 365);  // before 2000: negative PG time

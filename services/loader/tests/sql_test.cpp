@@ -33,7 +33,7 @@ TEST(Sql, ItemParamsAreOneArrayPerColumnInPlaceholderOrder) {
   const std::vector<ItemRow> rows = {*ToItemRow(testing::MakeItem(1, "a", 1, 100)),
                                      *ToItemRow(testing::MakeItem(2, "b", 2, 200))};
   const auto params = sql::ItemParams(rows);
-  ASSERT_EQ(params.size(), 17U);
+  ASSERT_EQ(params.size(), 18U);
   EXPECT_EQ(params[0], R"({"1","2"})");
   EXPECT_EQ(params[1], R"({"a","b"})");
   EXPECT_EQ(params[7], R"({"{\"Ann \\\"the\\\" Author\"}","{\"Ann \\\"the\\\" Author\"}"})");
@@ -41,6 +41,7 @@ TEST(Sql, ItemParamsAreOneArrayPerColumnInPlaceholderOrder) {
   EXPECT_EQ(params[13],
             R"({"1970-01-01 00:01:40.000000+00","1970-01-01 00:03:20.000000+00"})");
   EXPECT_EQ(params[16], R"({"[]","[]"})") << "author_details";
+  EXPECT_EQ(params[17], "{NULL,NULL}") << "content_html unset";
 }
 
 TEST(Sql, EmbeddingParamsCarryTheRegisteredModelId) {

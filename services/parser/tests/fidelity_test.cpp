@@ -231,3 +231,71 @@ TEST(Fidelity, ExtensionVocabulariesFillWhatTheItemLacks) {
 
 }  // namespace
 }  // namespace tributary::parser
+
+namespace tributary::parser {
+namespace {
+
+TEST(Fidelity, RelativeUrisResolveEverywhereAndContentHtmlIsSafe) {
+  const auto doc = ParseFixture("relative_uris.xml", "http://feeds.example/feed.xml");
+  EXPECT_EQ(doc.metadata.link, "http://base.example/blog/");
+  ASSERT_EQ(doc.metadata.authors.size(), 1U);
+  EXPECT_EQ(doc.metadata.authors[0].uri, "http://base.example/people/rel");
+  ASSERT_EQ(doc.items.size(), 2U);
+  const auto& first = doc.items[0];
+  EXPECT_EQ(first.url(), "http://base.example/blog/posts/first.html");
+  ASSERT_EQ(first.enclosures_size(), 1);
+  EXPECT_EQ(first.enclosures(0).url(), "http://base.example/blog/media/first.mp3");
+  EXPECT_EQ(first.content_html(),
+            "<p>See <a href=\"http://base.example/blog/posts/second.html\">the next post</a> and\n"
+            "      <img src=\"http://base.example/img/a.png\" alt=\"a chart\"> and "
+            "<a href=\"https://other.example/x\">elsewhere</a>.\n      <a>not a link</a></p>");
+  const auto& second = doc.items[1];
+  EXPECT_EQ(second.url(), "http://base.example/blog/posts/second.html");
+  EXPECT_NE(second.content_html().find("<a href=\"http://cdn.example/math/area.html\">by</a>"),
+            std::string::npos)
+      << second.content_html();
+  EXPECT_NE(second.content_html().find(
+                "<math><mi>A</mi><mo>=</mo><mi>\xCF\x80</mi><msup><mi>r</mi><mn>2</mn></msup>"
+                "</math>"),
+            std::string::npos)
+      << second.content_html();
+  EXPECT_NE(second.content_html().find("<img src=\"http://cdn.example/figures/circle.svg\""),
+            std::string::npos)
+      << second.content_html();
+}
+
+}  // namespace
+}  // namespace tributary::parser
+
+namespace tributary::parser {
+namespace {
+
+TEST(Fidelity, LegacyCharsetsKeepTheirTitles) {
+  const auto doc = ParseFixture("euc_kr.xml");
+  EXPECT_EQ(doc.metadata.title, "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4 \xEB\x89\xB4\xEC\x8A\xA4");
+  ASSERT_EQ(doc.items.size(), 1U);
+  EXPECT_EQ(doc.items[0].title(), "\xEA\xB8\xB0\xEC\x82\xAC \xEC\xA0\x9C\xEB\xAA\xA9");
+}
+
+}  // namespace
+}  // namespace tributary::parser
+
+namespace tributary::parser {
+namespace {
+
+// An entry whose content is only an image is an entry (its HTML keeps the image), with an id
+// that tells it from another such entry.
+TEST(Fidelity, AnImageOnlyEntryIsKept) {
+  const auto doc = Parse(testing::InputFor(
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><content type=\"html\">"
+      "&lt;img src=\"a.png\" onerror=\"x()\"&gt;</content></entry><entry>"
+      "<content type=\"html\">&lt;img src=\"b.png\"&gt;</content></entry></feed>",
+      "http://img.example/feed"));
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->items.size(), 2U);
+  EXPECT_EQ(doc->items[0].content_html(), "<img src=\"http://img.example/a.png\">");
+  EXPECT_NE(doc->items[0].external_id(), doc->items[1].external_id());
+}
+
+}  // namespace
+}  // namespace tributary::parser

@@ -32,3 +32,18 @@ TEST(Urls, CanonicalForm) {
 
 }  // namespace
 }  // namespace tributary::parser
+
+namespace tributary::parser {
+namespace {
+
+TEST(ResolveUrl, ReferencesWithNonAsciiCharactersResolveAsIris) {
+  EXPECT_EQ(ResolveUrl("\xC3\x80", "http://any.test/"), "http://any.test/\xC3\x80");
+  EXPECT_EQ(ResolveUrl("../caf\xC3\xA9.html?q=\xC3\xA9", "http://e.example/a/b/"),
+            "http://e.example/a/caf\xC3\xA9.html?q=\xC3\xA9");
+  // A reference with escapes of its own keeps the escaped form (libxml2 unescapes only the
+  // unreserved "%41").
+  EXPECT_EQ(ResolveUrl("%41\xC3\xA9", "http://e.example/"), "http://e.example/A%C3%A9");
+}
+
+}  // namespace
+}  // namespace tributary::parser
