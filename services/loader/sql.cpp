@@ -35,8 +35,8 @@ ON CONFLICT (source_id, external_id) DO UPDATE SET
     summary = excluded.summary, content_text = excluded.content_text,
     authors = excluded.authors, categories = excluded.categories,
     enclosures = excluded.enclosures, author_details = excluded.author_details,
-    content_html = excluded.content_html,
-    language = excluded.language, published_at = excluded.published_at, updated_at = excluded.updated_at,
+    content_html = excluded.content_html, language = excluded.language,
+    published_at = excluded.published_at, updated_at = excluded.updated_at,
     observed_at = excluded.observed_at, content_hash = excluded.content_hash,
     request_id = excluded.request_id, loaded_at = now()
   WHERE i.observed_at <= excluded.observed_at

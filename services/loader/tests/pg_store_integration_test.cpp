@@ -167,7 +167,8 @@ TEST(LoaderPg, BinaryCopyAndUnnestPathsStoreIdenticalRows) {
       person->set_name("Zoë \"Z\" O'Neil, {admin}");
       person->set_email("zoe@example.com");
       person->set_uri("https://example.com/~zoe?a=1&b=\\");
-      item.set_content_html("<p>tab\tquote\" \xE2\x9C\x93 <a href=\"https://e.example/?a=1&amp;b\">x</a></p>");
+      item.set_content_html(
+          "<p>tab\tquote\" \xE2\x9C\x93 <a href=\"https://e.example/?a=1&amp;b\">x</a></p>");
       item.add_categories("a,b");
       item.add_categories("NULL");
       item.mutable_updated_at()->set_seconds(-86'400 * 365);  // before 2000: negative PG time
