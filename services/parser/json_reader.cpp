@@ -109,6 +109,7 @@ Result<void> ReadJsonFeed(std::string_view text, DocumentBuilder& builder) {
   meta.link = CleanText(Field(feed, "home_page_url"), limits.max_url_bytes);
   meta.description = CleanText(Field(feed, "description"), limits.max_summary_bytes);
   meta.language = CleanText(Field(feed, "language"), 64);
+  meta.id = Field(feed, "feed_url");  // a JSON Feed names itself by its URL
   Authors(feed, meta.authors);
   for (auto& author : meta.authors) author = CleanPerson(author, limits);
   builder.SetDocumentLanguage(meta.language);

@@ -164,6 +164,20 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       << "every feed delivered all of its entries";
   // Entry 0 of feeds 2k and 2k+1 share a link (feed_server.py): one story each.
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM stories WHERE item_count = 2"), kFeeds / 2);
+  // What the parser keeps beyond text reaches the rows: each item's HTML and authors, and each
+  // feed's own metadata (from the parse outcome, which may land after the items).
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items WHERE content_html <> ''"), kItems);
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items WHERE jsonb_array_length(author_details) = "
+                        "cardinality(authors) AND cardinality(authors) > 0"),
+            kItems);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM feeds f JOIN sources s ON s.id = f.source_id "
+                           "WHERE s.url LIKE '%/feeds/%' AND f.title <> '' AND f.format <> ''") ==
+               kFeeds;
+      },
+      30s))
+      << Scalar<int>("SELECT count(*) FROM feeds") << " feeds rows";
   ASSERT_TRUE(WaitFor(
       [&] {
         return Scalar<int>("SELECT count(*) FROM sources WHERE url LIKE '%/broken/500' AND "

@@ -199,7 +199,9 @@ TEST(JsonFeed, Version11WithAttachmentsAndLegacyAuthor) {
   ASSERT_TRUE(doc) << doc.error().message;
   EXPECT_EQ(doc->format, Format::kJsonFeed);
   EXPECT_EQ(doc->metadata.title, "JSON Example");
-  EXPECT_THAT(doc->metadata.authors, ElementsAre(Person{.name = "Jay Son"}));
+  EXPECT_THAT(doc->metadata.authors,
+              ElementsAre(Person{.name = "Jay Son", .uri = "https://json.example.com/jay"}));
+  EXPECT_EQ(doc->metadata.id, "https://json.example.com/feed.json");
   ASSERT_EQ(doc->items.size(), 2U);
   const auto& first = doc->items[0];
   EXPECT_EQ(first.external_id(), "42");
