@@ -53,7 +53,8 @@ download="$peers/download"
 rm -rf "$download" "$peers/feedparser-$feedparser_version"
 mkdir -p "$download"
 "$venv/bin/python" -m pip download -q --no-deps --no-binary :all: -d "$download" \
-  "feedparser==$feedparser_version" || die "downloading the feedparser $feedparser_version sdist failed"
+  "feedparser==$feedparser_version" ||
+  die "downloading the feedparser $feedparser_version sdist failed"
 tar -xzf "$download/feedparser-$feedparser_version.tar.gz" -C "$peers" \
   "feedparser-$feedparser_version/tests" || die "unpacking the feedparser sdist failed"
 rm -rf "$download"

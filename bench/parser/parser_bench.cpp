@@ -169,8 +169,8 @@ double BestOf(const std::string& command, int runs) {
   for (int i = 0; i < runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
     if (std::system((command + " >/dev/null").c_str()) != 0) return -1;
-    best = std::min(best,
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    best = std::min(best, took.count());
   }
   return best;
 }

@@ -15,8 +15,11 @@ mkdir -p "$BUILD/bench"
 "$ROOT/scripts/install_peers.sh"
 python="$ROOT/.local/peers/venv/bin/python"
 xmllint=$(command -v xmllint || true)
-[[ -n $xmllint ]] || echo "note: xmllint not found (Debian package libxml2-utils; deploy/local/install.sh installs it): no raw-scan ceiling" >&2
-cli=$(find "$BUILD" "$(dirname "$BUILD")/bin" -maxdepth 2 -name tributary -type f -perm -u+x 2>/dev/null | head -1)
+[[ -n $xmllint ]] || echo "note: no xmllint (Debian libxml2-utils, which" \
+  "deploy/local/install.sh installs): no raw-scan ceiling" >&2
+# The CLI of this build tree (a preset's own bin/, or build/bin beside build/dev).
+cli=$(find "$BUILD" "$(dirname "$BUILD")/bin" -maxdepth 2 -name tributary -type f -perm -u+x \
+  2>/dev/null | head -1)
 args=(--iterations "$ITERATIONS" --work "$BUILD/bench/parser-work"
   --peer "gofeed=$BUILD/bench/gofeed-peer"
   --peer "feedparser-rs=$python $ROOT/bench/parser/peer/python_peer.py feedparser_rs"

@@ -78,8 +78,8 @@ bool IsMathMl(std::string_view name) {
 // Lower-cased local name. A prefix is dropped for MathML ("m:mi") and XHTML ("xhtml:p");
 // another vocabulary's element keeps it ("o:p", an office suite's paragraph, is not <p>).
 std::string ElementName(std::string_view name) {
-  const auto colon = name.rfind(':');
-  if (colon == std::string_view::npos) return Lowered(name);
+  const auto colon = name.find(':');
+  if (colon == std::string_view::npos) return Lowered(name);  // short: no allocation (SSO)
   const auto prefix = Lowered(name.substr(0, colon));
   auto local = Lowered(name.substr(colon + 1));
   if (prefix == "xhtml" || prefix == "html" || IsMathMl(local)) return local;
@@ -110,25 +110,23 @@ std::string SafeUrl(std::string_view value, std::string_view base) {
   return {};
 }
 
-void AppendAttributeValue(std::string_view value, std::string& out) {
-  for (const char c : value) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
+// Appends `text` with '&', '<', '>' (and '"' when `quote`) as references; runs between them
+// are appended whole.
+void AppendEscaped(std::string_view text, bool quote, std::string& out) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const char* reference = c == '&'            ? "&amp;"
+                            : c == '<'          ? "&lt;"
+                            : c == '>'          ? "&gt;"
+                            : quote && c == '"' ? "&quot;"
+                                                : nullptr;
+    if (reference == nullptr) continue;
+    out.append(text.data() + run, i - run);
+    out += reference;
+    run = i + 1;
   }
+  out.append(text.data() + run, text.size() - run);
 }
 
 // The kept attributes of a tag's inside (after its name), written to `out`.
@@ -161,7 +159,7 @@ void AppendAttributes(std::string_view inside, std::string_view base, std::strin
       }
     }
     if (!In(kAttributes, name)) continue;
-    auto value = DecodeEntities(raw);
+    auto value = raw.find('&') == std::string_view::npos ? std::string(raw) : DecodeEntities(raw);
     if (In(kUrlAttributes, name)) {
       value = SafeUrl(value, base);
       if (value.empty()) continue;
@@ -169,7 +167,7 @@ void AppendAttributes(std::string_view inside, std::string_view base, std::strin
     out += ' ';
     out += name;
     out += "=\"";
-    AppendAttributeValue(value, out);
+    AppendEscaped(value, /*quote=*/true, out);
     out += '"';
   }
 }
@@ -178,11 +176,9 @@ void AppendText(std::string_view text, bool decode, std::string& out) {
   if (text.empty()) return;
   // Entities decoded, then the three characters HTML needs escaped: one spelling for all.
   if (decode && text.find('&') != std::string_view::npos) {
-    out += EscapeHtml(DecodeEntities(text));
-  } else if (text.find_first_of("&<>") != std::string_view::npos) {
-    out += EscapeHtml(text);
+    AppendEscaped(DecodeEntities(text), /*quote=*/false, out);
   } else {
-    out.append(text);
+    AppendEscaped(text, /*quote=*/false, out);
   }
 }
 
@@ -192,6 +188,7 @@ std::string SanitizeHtml(std::string_view html, std::string_view base_url, std::
   std::string out;
   out.reserve(std::min(html.size(), max_bytes) + 16);
   std::vector<std::string> open;  // elements written and not yet closed
+  open.reserve(16);
   std::size_t i = 0;
   while (i < html.size() && out.size() < max_bytes) {
     const auto lt = html.find('<', i);
@@ -199,19 +196,20 @@ std::string SanitizeHtml(std::string_view html, std::string_view base_url, std::
     AppendText(html.substr(i, text_end - i), /*decode=*/true, out);
     if (lt == std::string_view::npos) break;
     const auto rest = html.substr(lt);
-    if (rest.starts_with("<!--")) {
+    const bool special = rest.size() > 1 && (rest[1] == '!' || rest[1] == '?');
+    if (special && rest.starts_with("<!--")) {
       const auto end = html.find("-->", lt + 4);
       i = end == std::string_view::npos ? html.size() : end + 3;
       continue;
     }
-    if (rest.starts_with("<![CDATA[")) {
+    if (special && rest.starts_with("<![CDATA[")) {
       const auto end = html.find("]]>", lt + 9);
       const auto stop = end == std::string_view::npos ? html.size() : end;
       AppendText(html.substr(lt + 9, stop - lt - 9), /*decode=*/false, out);
       i = stop == html.size() ? stop : stop + 3;
       continue;
     }
-    if (rest.starts_with("<!") || rest.starts_with("<?")) {
+    if (special) {  // <!DOCTYPE ...>, <?pi?>
       const auto end = html.find('>', lt + 2);
       i = end == std::string_view::npos ? html.size() : end + 1;
       continue;

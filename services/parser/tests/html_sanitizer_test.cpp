@@ -45,6 +45,11 @@ TEST(HtmlSanitizer, OutputIsWellFormed) {
             "<a title=\"say &quot;hi&quot; &amp; &lt;go&gt;\">x</a>");
 }
 
+TEST(HtmlSanitizer, OutputIsValidUtf8WhateverTheReferences) {
+  EXPECT_EQ(Safe("&#xD800;&#0;&#x110000;&#1;\xC3\xA9"),
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xC3\xA9");
+}
+
 TEST(HtmlSanitizer, KeepsMathMl) {
   EXPECT_EQ(Safe("<m:math display=block><m:mi>x</m:mi><m:msup><m:mi>y</m:mi><m:mn>2</m:mn>"
                  "</m:msup><m:mspace width=\"1em\"/></m:math>"),
