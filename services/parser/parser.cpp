@@ -78,8 +78,8 @@ Shape Sniff(std::string_view text, const ParseInput& input) {
 
 // A feed's items are read as the parse completes each one and then freed (ElementStream): the
 // whole document never exists as one tree, and the parse stops at the item limit.
-xml::Streamed StreamItem(const xml::Document& document, xmlNode* node, DocumentBuilder& builder,
-                    Format& format) {
+xml::Streamed StreamItem(const xml::Document& document, xmlNode* node,
+                         DocumentBuilder& builder, Format& format) {
   if (format == Format::kUnknown) format = FeedFormatOf(xmlDocGetRootElement(node->doc));
   const bool atom = format == Format::kAtom03 || format == Format::kAtom1;
   const bool rss = format == Format::kRss090 || format == Format::kRss091 ||
