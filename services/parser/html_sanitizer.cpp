@@ -110,24 +110,6 @@ std::string SafeUrl(std::string_view value, std::string_view base) {
   return {};
 }
 
-// Appends `text` with '&', '<', '>' (and '"' when `quote`) as references; runs between them
-// are appended whole.
-void AppendEscaped(std::string_view text, bool quote, std::string& out) {
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const char* reference = c == '&'            ? "&amp;"
-                            : c == '<'          ? "&lt;"
-                            : c == '>'          ? "&gt;"
-                            : quote && c == '"' ? "&quot;"
-                                                : nullptr;
-    if (reference == nullptr) continue;
-    out.append(text.data() + run, i - run);
-    out += reference;
-    run = i + 1;
-  }
-  out.append(text.data() + run, text.size() - run);
-}
 
 // The kept attributes of a tag's inside (after its name), written to `out`.
 void AppendAttributes(std::string_view inside, std::string_view base, std::string& out) {
@@ -167,7 +149,7 @@ void AppendAttributes(std::string_view inside, std::string_view base, std::strin
     out += ' ';
     out += name;
     out += "=\"";
-    AppendEscaped(value, /*quote=*/true, out);
+    AppendHtmlEscaped(value, /*quote=*/true, out);
     out += '"';
   }
 }
@@ -176,9 +158,9 @@ void AppendText(std::string_view text, bool decode, std::string& out) {
   if (text.empty()) return;
   // Entities decoded, then the three characters HTML needs escaped: one spelling for all.
   if (decode && text.find('&') != std::string_view::npos) {
-    AppendEscaped(DecodeEntities(text), /*quote=*/false, out);
+    AppendHtmlEscaped(DecodeEntities(text), /*quote=*/false, out);
   } else {
-    AppendEscaped(text, /*quote=*/false, out);
+    AppendHtmlEscaped(text, /*quote=*/false, out);
   }
 }
 

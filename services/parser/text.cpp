@@ -230,25 +230,30 @@ std::string FixC1Controls(std::string_view text) {
   return out;
 }
 
+// Appends `text` with '&', '<', '>' (and '"' when `quote`) as references; runs between them
+// are appended whole.
+void AppendHtmlEscaped(std::string_view text, bool quote, std::string& out) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const char* reference = c == '&'            ? "&amp;"
+                            : c == '<'          ? "&lt;"
+                            : c == '>'          ? "&gt;"
+                            : quote && c == '"' ? "&quot;"
+                                                : nullptr;
+    if (reference == nullptr) continue;
+    out.append(text.data() + run, i - run);
+    out += reference;
+    run = i + 1;
+  }
+  out.append(text.data() + run, text.size() - run);
+}
+
 std::string EscapeHtml(std::string_view text) {
   if (text.find_first_of("&<>") == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size() + 16);
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
+  AppendHtmlEscaped(text, /*quote=*/false, out);
   return out;
 }
 

@@ -18,6 +18,8 @@ std::string HtmlToText(std::string_view html);
 // Plain text made safe to read as HTML: '&', '<' and '>' as references (a copy only when the
 // text has any). HTML-to-text gives the text back exactly.
 std::string EscapeHtml(std::string_view text);
+// The same appended to `out`, '"' too when `quote` (for attribute values).
+void AppendHtmlEscaped(std::string_view text, bool quote, std::string& out);
 
 // Runs of spaces/tabs become one space, runs of blank lines one newline; trimmed.
 std::string CollapseWhitespace(std::string_view text);
