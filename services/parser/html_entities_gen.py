@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the HTML5 named character references (the WHATWG list, as Python's html.entities
-carries it) as a C++ initializer list for html_entities.cpp, sorted by name in byte order so
-the lookup can binary-search it. Run by CMake at build time: html_entities_gen.py OUTPUT."""
+carries it) as a C++ initializer list for html_entities.cpp's hashed table, sorted by name so
+the output is the same on every build. Run by CMake at build time: html_entities_gen.py OUTPUT."""
 import html.entities
 import sys
 

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <vector>
 
+#include "services/parser/name_table.hpp"
 #include "services/parser/scan.hpp"
 #include "services/parser/text.hpp"
 #include "services/parser/urls.hpp"
@@ -12,7 +13,6 @@
 namespace tributary::parser {
 namespace {
 
-// Sorted (binary search: this runs for every tag of every item).
 constexpr std::string_view kElements[] = {
     "a", "abbr", "acronym", "address", "annotation", "annotation-xml", "article", "aside",
     "audio", "b", "bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite", "code",
@@ -41,17 +41,37 @@ constexpr std::string_view kAttributes[] = {
 
 constexpr std::string_view kUrlAttributes[] = {"cite", "href", "poster", "src"};
 
-template <std::size_t N>
-constexpr bool Sorted(const std::string_view (&list)[N]) {
-  return std::is_sorted(std::begin(list), std::end(list));
-}
-static_assert(Sorted(kElements) && Sorted(kDroppedWithContent) && Sorted(kVoidElements) &&
-              Sorted(kAttributes) && Sorted(kUrlAttributes));
+// What a (lower-cased) element name is to the sanitizer: one lookup per tag.
+enum ElementFlag : unsigned char {
+  kKept = 1,                 // in kElements
+  kDroppedWithItsContent = 2,  // in kDroppedWithContent
+  kVoid = 4,                 // in kVoidElements
+  kMathMl = 8,               // kept, and MathML's rather than HTML's
+};
 
-template <std::size_t N>
-bool In(const std::string_view (&list)[N], std::string_view name) {
-  return std::binary_search(std::begin(list), std::end(list), name);
+constexpr bool IsMathMlName(std::string_view name) {
+  return name == "none" || name == "semantics" || name.starts_with("annotation") ||
+         (name.size() > 1 && name[0] == 'm' && name != "mark");
 }
+
+constexpr auto kElementFlags = [] {
+  NameTable<unsigned char, 256> table;
+  for (const auto name : kElements) table.Merge(name, kKept | (IsMathMlName(name) ? kMathMl : 0));
+  for (const auto name : kDroppedWithContent) table.Merge(name, kDroppedWithItsContent);
+  for (const auto name : kVoidElements) table.Merge(name, kVoid);
+  return table;
+}();
+
+enum AttributeFlag : unsigned char { kKeptAttribute = 1, kUrlAttribute = 2 };
+
+constexpr auto kAttributeFlags = [] {
+  NameTable<unsigned char, 128> table;
+  for (const auto name : kAttributes) table.Merge(name, kKeptAttribute);
+  for (const auto name : kUrlAttributes) table.Merge(name, kUrlAttribute);
+  return table;
+}();
+
+bool Has(unsigned char flags, unsigned char flag) { return (flags & flag) != 0; }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -68,13 +88,6 @@ std::string Lowered(std::string_view name) {
   return out;
 }
 
-// MathML's elements (those of kElements that are not HTML's).
-bool IsMathMl(std::string_view name) {
-  return In(kElements, name) && (name == "none" || name == "semantics" ||
-                                 name.starts_with("annotation") ||
-                                 (name.size() > 1 && name[0] == 'm' && name != "mark"));
-}
-
 // Lower-cased local name. A prefix is dropped for MathML ("m:mi") and XHTML ("xhtml:p");
 // another vocabulary's element keeps it ("o:p", an office suite's paragraph, is not <p>).
 std::string ElementName(std::string_view name) {
@@ -82,7 +95,7 @@ std::string ElementName(std::string_view name) {
   if (colon == std::string_view::npos) return Lowered(name);  // short: no allocation (SSO)
   const auto prefix = Lowered(name.substr(0, colon));
   auto local = Lowered(name.substr(colon + 1));
-  if (prefix == "xhtml" || prefix == "html" || IsMathMl(local)) return local;
+  if (prefix == "xhtml" || prefix == "html" || Has(kElementFlags.Find(local), kMathMl)) return local;
   return Lowered(name);
 }
 
@@ -140,9 +153,10 @@ void AppendAttributes(std::string_view inside, std::string_view base, std::strin
         raw = inside.substr(begin, i - begin);
       }
     }
-    if (!In(kAttributes, name)) continue;
+    const auto flags = kAttributeFlags.Find(name);
+    if (!Has(flags, kKeptAttribute)) continue;
     auto value = raw.find('&') == std::string_view::npos ? std::string(raw) : DecodeEntities(raw);
-    if (In(kUrlAttributes, name)) {
+    if (Has(flags, kUrlAttribute)) {
       value = SafeUrl(value, base);
       if (value.empty()) continue;
     }
@@ -210,7 +224,8 @@ std::string SanitizeHtml(std::string_view html, std::string_view base_url, std::
     i = gt < html.size() ? gt + 1 : html.size();
     const auto name = ElementName(html.substr(name_begin, name_end - name_begin));
     const bool self_closing = !inside.empty() && inside.back() == '/';
-    if (!closing && !self_closing && In(kDroppedWithContent, name)) {
+    const auto flags = kElementFlags.Find(name);
+    if (!closing && !self_closing && Has(flags, kDroppedWithItsContent)) {
       // Its content is not markup to read ("if (a<b)" in a script): everything up to its
       // end tag goes, found by name, case aside.
       const auto end_tag = "</" + name;
@@ -225,7 +240,7 @@ std::string SanitizeHtml(std::string_view html, std::string_view base_url, std::
       i = gt_end == std::string_view::npos ? html.size() : gt_end + 1;
       continue;
     }
-    if (!In(kElements, name)) continue;  // the tag goes, its content stays
+    if (!Has(flags, kKept)) continue;  // the tag goes, its content stays
     if (closing) {
       const auto it = std::find(open.rbegin(), open.rend(), name);
       if (it == open.rend()) continue;  // closes nothing that is open
@@ -242,7 +257,7 @@ std::string SanitizeHtml(std::string_view html, std::string_view base_url, std::
     out += name;
     AppendAttributes(inside, base_url, out);
     out += '>';
-    if (In(kVoidElements, name)) continue;
+    if (Has(flags, kVoid)) continue;
     if (self_closing) {  // <mspace/>: written as a pair, which HTML parsers read alike
       out += "</";
       out += name;

@@ -79,12 +79,60 @@ inline std::size_t TextSpecial(std::string_view s, std::size_t i, bool markup) {
   return i;
 }
 
+// Like TextSpecial, but a single ' ' between two ordinary bytes does not end the run: the end
+// of a run of words, which whitespace collapsing leaves exactly as it is.
+inline std::size_t WordsEnd(std::string_view s, std::size_t i, bool markup) {
+#if defined(__SSE2__)
+  const auto special_bits = [markup](__m128i b) {
+    int bits = detail::AtMostSpace(b) | detail::Equal(b, '\xC2');
+    if (markup) bits |= detail::Equal(b, '<') | detail::Equal(b, '&');
+    return bits;
+  };
+  while (i + 17 <= s.size()) {  // the byte after each of the 16 is there too
+    const __m128i bytes = detail::Load(s.data() + i);
+    const int space = detail::Equal(bytes, ' ');
+    const int bits =
+        (special_bits(bytes) & ~space) | (space & special_bits(detail::Load(s.data() + i + 1)));
+    if (bits != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+    i += 16;
+  }
+#endif
+  const auto special = [&](std::size_t k) {
+    const auto c = static_cast<unsigned char>(s[k]);
+    return c <= 0x20 || c == 0xC2 || (markup && (c == '<' || c == '&'));
+  };
+  for (; i < s.size(); ++i) {
+    if (special(i) && (s[i] != ' ' || i + 1 == s.size() || special(i + 1))) break;
+  }
+  return i;
+}
+
 // First '<' or '&': where a run of XML character data ends or holds a reference.
 inline std::size_t MarkupOrReference(std::string_view s, std::size_t i) {
 #if defined(__SSE2__)
   i = detail::Find(s, i, [](__m128i b) { return detail::Equal(b, '<') | detail::Equal(b, '&'); });
 #endif
   while (i < s.size() && s[i] != '<' && s[i] != '&') ++i;
+  return i;
+}
+
+// First '&', '<', '>' (and with `quote` '"'): what HTML escaping replaces.
+inline std::size_t HtmlEscaped(std::string_view s, std::size_t i, bool quote) {
+#if defined(__SSE2__)
+  if (quote) {
+    i = detail::Find(s, i, [](__m128i b) {
+      return detail::Equal(b, '&') | detail::Equal(b, '<') | detail::Equal(b, '>') |
+             detail::Equal(b, '"');
+    });
+  } else {
+    i = detail::Find(s, i, [](__m128i b) {
+      return detail::Equal(b, '&') | detail::Equal(b, '<') | detail::Equal(b, '>');
+    });
+  }
+#endif
+  while (i < s.size() && s[i] != '&' && s[i] != '<' && s[i] != '>' && (!quote || s[i] != '"')) {
+    ++i;
+  }
   return i;
 }
 

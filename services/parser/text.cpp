@@ -151,11 +151,11 @@ class Collapser {
         pending_space_ = true;
       } else {
         Flush();
-        // Copy the whole run of ordinary characters at once (one table load per byte).
+        // Copy the whole run of words at once: single spaces between words stay as they are.
         std::size_t end = i + 1;
-        end = scan::TextSpecial(text, end, /*markup=*/false);
+        end = scan::WordsEnd(text, end, /*markup=*/false);
         while (end < size && !kSpecial[static_cast<unsigned char>(text[end])]) {
-          end = scan::TextSpecial(text, end + 1, /*markup=*/false);
+          end = scan::WordsEnd(text, end + 1, /*markup=*/false);
         }
         out_.append(text.data() + i, end - i);
         i = end - 1;
@@ -234,16 +234,11 @@ std::string FixC1Controls(std::string_view text) {
 // are appended whole.
 void AppendHtmlEscaped(std::string_view text, bool quote, std::string& out) {
   std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (auto i = scan::HtmlEscaped(text, 0, quote); i < text.size();
+       i = scan::HtmlEscaped(text, i + 1, quote)) {
     const char c = text[i];
-    const char* reference = c == '&'            ? "&amp;"
-                            : c == '<'          ? "&lt;"
-                            : c == '>'          ? "&gt;"
-                            : quote && c == '"' ? "&quot;"
-                                                : nullptr;
-    if (reference == nullptr) continue;
     out.append(text.data() + run, i - run);
-    out += reference;
+    out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : "&quot;";
     run = i + 1;
   }
   out.append(text.data() + run, text.size() - run);
@@ -308,8 +303,9 @@ std::string HtmlToText(std::string_view html) {
       continue;
     }
     if (c != '<') {
-      // Text up to the next markup: runs of ordinary bytes go straight to the output, so each
-      // byte is looked at once; whitespace and U+00A0 take the collapser's general path.
+      // Text up to the next markup: runs of words (single spaces included) go straight to the
+      // output, so each byte is looked at once; other whitespace and U+00A0 take the
+      // collapser's general path.
       std::size_t end = i + 1;
       if (c == '\xC2') {
         if (end < html.size() && html[end] == '\xA0') ++end;  // U+00A0, else a lone lead byte
@@ -321,9 +317,9 @@ std::string HtmlToText(std::string_view html) {
         }
         raw.Text(html.substr(i, end - i));
       } else {
-        end = scan::TextSpecial(html, end, /*markup=*/true);
+        end = scan::WordsEnd(html, end, /*markup=*/true);
         while (end < html.size() && !kHtmlSpecial[static_cast<unsigned char>(html[end])]) {
-          end = scan::TextSpecial(html, end + 1, /*markup=*/true);
+          end = scan::WordsEnd(html, end + 1, /*markup=*/true);
         }
         raw.Ordinary(html.substr(i, end - i));
       }

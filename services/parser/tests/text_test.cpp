@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "services/parser/charset.hpp"
 
@@ -37,6 +40,65 @@ TEST(Text, SpecialBytesFoundAtEveryPosition) {
     EXPECT_TRUE(IsCleanUtf8(before + "\xC3\xA9" + after));
     EXPECT_FALSE(IsCleanUtf8(before + "\x01" + after));
     EXPECT_FALSE(IsCleanUtf8(before + "\xC3" + after));
+  }
+}
+
+// Runs of words are copied whole, single spaces included: the space must still be dropped or
+// changed where collapsing says so, wherever it falls relative to the 16-byte blocks.
+TEST(Text, SingleSpacesBetweenWordsAtEveryPosition) {
+  for (std::size_t at = 0; at < 40; ++at) {
+    const std::string before(at, 'a');
+    const std::string after(40 - at, 'b');
+    const std::string joined = before.empty() ? after : before + " " + after;
+    SCOPED_TRACE(at);
+    EXPECT_EQ(HtmlToText(before + " " + after), joined);
+    EXPECT_EQ(HtmlToText(before + "  " + after), joined);
+    EXPECT_EQ(HtmlToText(before + " \t" + after), joined);
+    EXPECT_EQ(HtmlToText(before + " \xC2\xA0" + after), joined);
+    EXPECT_EQ(HtmlToText(before + " <p>" + after), before.empty() ? after : before + "\n" + after);
+    EXPECT_EQ(HtmlToText(before + " <b>" + after), joined);
+    EXPECT_EQ(HtmlToText(before + " &amp;" + after), before.empty() ? "&" + after
+                                                                    : before + " &" + after);
+    EXPECT_EQ(HtmlToText(before + " "), before);
+    EXPECT_EQ(CollapseWhitespace(before + " "), before);
+    EXPECT_EQ(CollapseWhitespace(before + " \n" + after),
+              before.empty() ? after : before + "\n" + after);
+    EXPECT_EQ(EscapeHtml(before + "<&>\"" + after), before + "&lt;&amp;&gt;\"" + after);
+    std::string quoted;
+    AppendHtmlEscaped(before + "\"<" + after, /*quote=*/true, quoted);
+    EXPECT_EQ(quoted, before + "&quot;&lt;" + after);
+  }
+}
+
+// Whitespace collapsing against the rule written plainly: words (split at whitespace and
+// U+00A0) joined by '\n' where the gap held a line break and by ' ' elsewhere.
+TEST(Text, CollapsingAgreesWithThePlainRuleOnRandomText) {
+  const std::vector<std::string_view> pieces = {"a", "bc", " ", " ", "\t", "\n", "\r",
+                                                "\xC2\xA0", "\xC2\xA9", "\x01"};
+  std::mt19937 random(7);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const auto length = random() % 60;
+    for (std::size_t k = 0; k < length; ++k) text += pieces[random() % pieces.size()];
+    std::string expected;
+    bool gap = false;
+    bool gap_newline = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      const bool nbsp = c == '\xC2' && i + 1 < text.size() && text[i + 1] == '\xA0';
+      if (nbsp || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        gap = true;
+        gap_newline = gap_newline || c == '\n';
+        if (nbsp) ++i;
+        continue;
+      }
+      if (gap && !expected.empty()) expected += gap_newline ? '\n' : ' ';
+      gap = gap_newline = false;
+      expected += c;
+    }
+    SCOPED_TRACE(testing::PrintToString(text));
+    EXPECT_EQ(CollapseWhitespace(text), expected);
+    EXPECT_EQ(HtmlToText(text), expected);
   }
 }
 
