@@ -1,11 +1,14 @@
 #include "services/cli/parse_command.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "common/config/spec.hpp"
 #include "services/parser/document_json.hpp"
@@ -32,6 +35,8 @@ int ParseCommand(const config::Source& source) {
   std::map<std::string, std::string> json_mapping;
   bool fetch_pages = false;
   bool compact = false;
+  // The machine's cores, up to 4: past that the reading thread is the limit.
+  int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, 4U));
   std::vector<std::string> files;
   std::vector<std::string> kind_names;
   for (const auto& [name, value] : Kinds()) kind_names.push_back(name);
@@ -49,6 +54,8 @@ int ParseCommand(const config::Source& source) {
                  "JSON APIs: item field -> JSON pointer, e.g. items=/data/posts title=/headline.")
       .Bool("fetch-pages", &fetch_pages, "Sitemaps: list each URL as a page fetch child.")
       .Bool("compact", &compact, "Print one line instead of indented JSON.")
+      .Int("threads", &threads, 1, 64,
+           "Threads for one document: one reads it, the others normalize its items.")
       .Positional("FILE", &files, "The document to parse; - reads standard input.");
   if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   if (files.size() != 1) {
@@ -82,12 +89,17 @@ int ParseCommand(const config::Source& source) {
     (*input.request.mutable_options()->mutable_json_mapping())[field] = pointer;
   }
   input.fetched_at = std::chrono::system_clock::now();
-  const auto parsed = parser::Parse(input);
+  parser::Limits limits;
+  limits.normalize_workers = static_cast<std::size_t>(threads - 1);
+  const auto parsed = parser::Parse(input, limits);
   if (!parsed) {
     std::cerr << "tributary parse: " << parsed.error().message << "\n";
     return 1;
   }
-  std::cout << parser::ToJson(*parsed, compact ? -1 : 2) << "\n";
+  if (!parser::WriteJson(*parsed, compact ? -1 : 2, stdout) || std::fflush(stdout) != 0) {
+    std::cerr << "tributary parse: cannot write the result to standard output\n";
+    return 1;
+  }
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // Atom 1.0 and its predecessor 0.3 (issued/modified/tagline, mode="escaped" content).
 #include <cctype>
 #include <cstdlib>
+#include <utility>
 
 #include "services/parser/base64.hpp"
 #include "services/parser/dates.hpp"
@@ -118,7 +119,7 @@ void ReadAtomEntry(const xml::Document& document, const xmlNode* node, DocumentB
   }
   entry.language = xml::Attr(node, "lang");
   entry.base = document.Base(node);
-  builder.AddEntry(entry);
+  builder.AddEntry(std::move(entry));
 }
 
 bool IsAtom(const xmlNode* node) {

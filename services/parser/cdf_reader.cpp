@@ -3,6 +3,7 @@
 // possibly nested channels. Element and attribute names are matched in any case, as CDF's
 // readers did.
 #include <strings.h>
+#include <utility>
 
 #include "services/parser/dates.hpp"
 #include "services/parser/feed_xml.hpp"
@@ -47,7 +48,7 @@ void ReadItems(const xml::Document& document, const xmlNode* channel, DocumentBu
       entry.title = ChildTextAnyCase(child, "TITLE");
       entry.summary = ChildTextAnyCase(child, "ABSTRACT");
       entry.base = document.Base(child);
-      builder.AddEntry(entry);
+      builder.AddEntry(std::move(entry));
     }
   }
 }

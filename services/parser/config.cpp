@@ -19,6 +19,7 @@ Limits Config::ParserLimits() const {
   limits.max_items = static_cast<std::size_t>(max_items);
   limits.max_sitemap_urls = static_cast<std::size_t>(max_sitemap_urls);
   limits.max_content_bytes = static_cast<std::size_t>(max_content_bytes);
+  limits.normalize_workers = static_cast<std::size_t>(normalize_threads);
   return limits;
 }
 
@@ -46,7 +47,10 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
       .Int("max-sitemap-urls", &config->max_sitemap_urls, 1, 1'000'000,
            "URLs kept per sitemap (sitemaps.org: 50,000); the rest are cut with a warning.")
       .Int("max-content-bytes", &config->max_content_bytes, 1024, 64 * 1024 * 1024,
-           "Longest content_text kept per item, in bytes (cut at a character boundary).");
+           "Longest content_text kept per item, in bytes (cut at a character boundary).")
+      .Int("normalize-threads", &config->normalize_threads, 0, 64,
+           "Threads besides the consumer's that normalize a document's items while it is read: "
+           "a long feed is parsed in less time, using that many more cores.");
   const auto outcome = spec.Parse(source);
   if (help != nullptr) *help = spec.Help();
   return outcome;

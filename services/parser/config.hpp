@@ -23,6 +23,7 @@ struct Config {
   int max_items = 10'000;
   int max_sitemap_urls = 50'000;
   int max_content_bytes = 1024 * 1024;
+  int normalize_threads = 0;  // Limits::normalize_workers
 
   [[nodiscard]] std::string DocumentsTopic() const;
   [[nodiscard]] std::string ItemsTopic() const;

@@ -3,11 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "services/parser/charset.hpp"
 #include "services/parser/urls.hpp"
 
 namespace tributary::parser {
+namespace {
+
+constexpr std::size_t kEntriesBeforeThreads = 64;
+
+}  // namespace
 
 DocumentBuilder::DocumentBuilder(const ParseInput& input, const Limits& limits)
     : input_(input), item_cap_(limits.max_items) {
@@ -18,19 +24,43 @@ DocumentBuilder::DocumentBuilder(const ParseInput& input, const Limits& limits)
   context_.limits = limits;
 }
 
+void DocumentBuilder::Collect() {
+  if (pool_) dropped_entries_ += pool_->Drain(document_.items);
+}
+
 void DocumentBuilder::ReserveItems(std::size_t entries) {
   document_.items.reserve(std::min(entries, item_cap_));
 }
 
-bool DocumentBuilder::ItemsFull() const { return document_.items.size() >= item_cap_; }
+bool DocumentBuilder::ItemsFull() {
+  if (pool_ && document_.items.size() + pool_->Pending() >= item_cap_) {
+    Collect();  // some pending entries may carry nothing and not count
+  }
+  return document_.items.size() >= item_cap_;
+}
 
-bool DocumentBuilder::AddEntry(const RawEntry& entry) {
+std::size_t DocumentBuilder::ItemCount() {
+  Collect();
+  return document_.items.size();
+}
+
+bool DocumentBuilder::AddEntry(RawEntry entry) {
   if (ItemsFull()) {
     if (!warned_items_) {
       warned_items_ = true;
       Warn(fmt::format("more than {} items: the rest were cut", item_cap_));
     }
     return false;
+  }
+  // Threads only for a document long enough to repay starting them: most feeds hold a few
+  // dozen entries, normalized here in less time than a thread takes to start.
+  if (!pool_ && context_.limits.normalize_workers > 0 &&
+      document_.items.size() + dropped_entries_ >= kEntriesBeforeThreads) {
+    pool_ = std::make_unique<NormalizePool>(context_.limits.normalize_workers, context_);
+  }
+  if (pool_) {
+    pool_->Submit(std::move(entry));
+    return true;
   }
   auto item = Normalize(entry, context_);
   if (!item) {
@@ -42,6 +72,7 @@ bool DocumentBuilder::AddEntry(const RawEntry& entry) {
 }
 
 void DocumentBuilder::SetDocumentLanguage(const std::string& language) {
+  Collect();  // the workers read context_
   context_.language = language;
   if (language.empty()) return;
   const auto clean = CleanText(language, 64);
@@ -86,6 +117,7 @@ void DocumentBuilder::Warn(std::string warning) {
 }
 
 ParsedDocument DocumentBuilder::Take() {
+  Collect();
   if (dropped_entries_ > 0) {
     Warn(fmt::format("{} entries were empty and were skipped", dropped_entries_));
     dropped_entries_ = 0;

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <ctime>
 #include <type_traits>
 #include <nlohmann/json.hpp>
@@ -41,10 +42,36 @@ Json Head(const ParsedDocument& document) {
   return out;
 }
 
+// Writes compact JSON to a FILE in pieces of about kChunk bytes: the text of a 10,000-item feed
+// is larger than the feed, and holding all of it at once cost more in fresh pages than the
+// writing itself.
+class ChunkedWriter {
+ public:
+  explicit ChunkedWriter(std::FILE* out) : out_(out) { buffer_.reserve(kChunk + kChunk / 4); }
+  std::string& buffer() { return buffer_; }
+  void MaybeFlush() {
+    if (buffer_.size() >= kChunk) Flush();
+  }
+  bool Flush() {
+    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), out_) != buffer_.size()) {
+      ok_ = false;
+    }
+    buffer_.clear();
+    return ok_;
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 1 << 18;
+  std::FILE* out_;
+  std::string buffer_;
+  bool ok_ = true;
+};
+
 // `messages` as a JSON array: items written directly (item_json.hpp), the few children by
 // protobuf's printer.
 template <typename Messages>
-void AppendArray(std::string& out, const char* name, const Messages& messages) {
+void AppendArray(ChunkedWriter& writer, const char* name, const Messages& messages) {
+  auto& out = writer.buffer();
   out += ",\"";
   out += name;
   out += "\":[";
@@ -55,29 +82,25 @@ void AppendArray(std::string& out, const char* name, const Messages& messages) {
     } else {
       out += codec::ToJson(messages[i]);
     }
+    writer.MaybeFlush();
   }
   out += ']';
 }
 
 }  // namespace
 
-std::string ToJson(const ParsedDocument& document, int indent) {
+bool WriteJson(const ParsedDocument& document, int indent, std::FILE* out) {
   auto head = Head(document);
   if (indent < 0) {
-    // One line, written straight into the string. Building a JSON tree of every item only to
-    // print it cost more than the parse itself on a 10,000-item feed.
-    std::string out = head.dump(-1, ' ', false, Json::error_handler_t::replace);
-    out.pop_back();  // the closing brace
-    std::size_t text = 0;  // room for the items at once: growing by doubling copies them all
-    for (const auto& item : document.items) {
-      text += item.title().size() + item.summary().size() + item.content_text().size() +
-              item.url().size() * 2 + item.external_id().size() + 256;
-    }
-    out.reserve(out.size() + text);
-    AppendArray(out, "items", document.items);
-    AppendArray(out, "children", document.children);
-    out += '}';
-    return out;
+    // One line, each item written straight into the text. Building a JSON tree of every item
+    // only to print it cost more than the parse itself on a 10,000-item feed.
+    ChunkedWriter writer(out);
+    writer.buffer() = head.dump(-1, ' ', false, Json::error_handler_t::replace);
+    writer.buffer().pop_back();  // the closing brace
+    AppendArray(writer, "items", document.items);
+    AppendArray(writer, "children", document.children);
+    writer.buffer() += "}\n";
+    return writer.Flush();
   }
   head["items"] = Json::array();
   for (const auto& item : document.items) {
@@ -87,7 +110,8 @@ std::string ToJson(const ParsedDocument& document, int indent) {
   for (const auto& child : document.children) {
     head["children"].push_back(Json::parse(codec::ToJson(child)));
   }
-  return head.dump(indent, ' ', false, Json::error_handler_t::replace);
+  const auto text = head.dump(indent, ' ', false, Json::error_handler_t::replace) + "\n";
+  return std::fwrite(text.data(), 1, text.size(), out) == text.size();
 }
 
 }  // namespace tributary::parser

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "services/parser/text.hpp"
@@ -158,7 +159,7 @@ Result<void> ReadHtmlPage(std::string_view utf8, DocumentBuilder& builder) {
   meta.link = url;
   meta.description = CleanText(entry.summary, builder.limits().max_summary_bytes);
   meta.language = CleanText(entry.language, 64);
-  builder.AddEntry(entry);
+  builder.AddEntry(std::move(entry));
   return {};
 }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <utility>
+
 #include "services/parser/dates.hpp"
 
 namespace tributary::parser {
@@ -146,7 +148,7 @@ Result<void> ReadJsonFeed(std::string_view text, DocumentBuilder& builder) {
                                     size.is_number_integer() ? size.get<std::int64_t>() : 0});
       }
     }
-    if (!builder.AddEntry(entry)) break;
+    if (!builder.AddEntry(std::move(entry))) break;
   }
   return {};
 }
@@ -210,7 +212,7 @@ Result<void> ReadJsonApi(std::string_view text, DocumentBuilder& builder) {
     if (const auto image = read(item, "image"); !image.empty()) {
       entry.enclosures.push_back({image, "image", 0});
     }
-    if (!builder.AddEntry(entry)) break;
+    if (!builder.AddEntry(std::move(entry))) break;
   }
   return {};
 }

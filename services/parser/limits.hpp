@@ -18,6 +18,8 @@ struct Limits {
   std::size_t max_list_entries = 64;          // authors, categories, enclosures per item
   int max_depth = 256;                        // element / JSON nesting
   std::uint32_t default_max_child_depth = 2;  // when FetchRequest.options.max_depth is 0
+  // Threads besides the caller's that normalize one document's entries (NormalizePool).
+  std::size_t normalize_workers = 0;
 };
 
 }  // namespace tributary::parser

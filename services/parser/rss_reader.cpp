@@ -2,6 +2,7 @@
 // both places are searched because feeds in the wild mix them up.
 #include <cctype>
 #include <cstdlib>
+#include <utility>
 
 #include "services/parser/dates.hpp"
 #include "services/parser/feed_xml.hpp"
@@ -269,7 +270,7 @@ void ReadRssItem(const xml::Document& document, const xmlNode* node, DocumentBui
     entry.anonymous_text = xml::Text(node, builder.limits().max_content_bytes);
   }
   entry.base = document.Base(node);
-  builder.AddEntry(entry);
+  builder.AddEntry(std::move(entry));
 }
 
 void ReadRss(const xml::Document& document, Format format, DocumentBuilder& builder) {

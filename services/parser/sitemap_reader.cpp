@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "services/parser/charset.hpp"
 #include "services/parser/urls.hpp"
 
@@ -52,7 +54,7 @@ void AddUrl(RawEntry& entry, DocumentBuilder& builder) {
     return;
   }
   entry.id = entry.link;
-  builder.AddEntry(entry);
+  builder.AddEntry(std::move(entry));
 }
 
 void ReadUrl(const xmlNode* url, DocumentBuilder& builder) {
