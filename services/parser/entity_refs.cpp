@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "services/parser/html_entities.hpp"
+#include "services/parser/scan.hpp"
 
 namespace tributary::parser {
 namespace {
@@ -68,26 +69,22 @@ std::optional<std::string> WithXmlEntityRefs(std::string_view document) {
     append(*out);
     copied = end;
   };
-  // Where the next CDATA section and comment start: references inside those are not ones.
-  // Every position is searched for again only once passed, so the scan stays linear however
-  // many sections a feed has (one per item is common).
-  std::size_t cdata = document.find("<![CDATA[");
-  std::size_t comment = document.find("<!--");
-  std::size_t amp = document.find('&');
-  while (amp != std::string_view::npos) {
-    if (std::min(cdata, comment) < amp) {
-      const bool is_comment = comment < cdata;
-      const auto open = is_comment ? comment : cdata;
-      const auto close = document.find(is_comment ? "-->" : "]]>", open + 4);
+  // One pass over the markup and references: a CDATA section or comment is skipped whole, as
+  // references inside those are not ones.
+  std::size_t i = 0;
+  while ((i = scan::MarkupOrReference(document, i)) < document.size()) {
+    if (document[i] == '<') {
+      const bool cdata = document.compare(i, 9, "<![CDATA[") == 0;
+      if (!cdata && document.compare(i, 4, "<!--") != 0) {
+        ++i;
+        continue;
+      }
+      const auto close = document.find(cdata ? "]]>" : "-->", i + 4);
       if (close == std::string_view::npos) break;  // unterminated: no reference after it
-      const auto next = close + 3;
-      if (cdata < next) cdata = document.find("<![CDATA[", next);
-      if (comment < next) comment = document.find("<!--", next);
-      if (amp < next) amp = document.find('&', next);
+      i = close + 3;
       continue;
     }
-    const auto here = amp;
-    amp = document.find('&', here + 1);
+    const auto here = i++;
     const auto escape_ampersand = [&] {
       replace(here, here + 1, [](std::string& rewritten) { rewritten += "&amp;"; });
     };
