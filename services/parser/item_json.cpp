@@ -58,6 +58,19 @@ class Fields {
     }
     out += ']';
   }
+  // A list of messages as an array of objects, `write(fields, message)` writing each one's.
+  template <typename List, typename Write>
+  void Objects(const char* name, const List& values, Write write) {
+    if (values.empty()) return;
+    auto& out = Name(name);
+    out += '[';
+    for (int i = 0; i < values.size(); ++i) {
+      if (i > 0) out += ',';
+      Fields object(out);
+      write(object, values[i]);
+    }
+    out += ']';
+  }
   void Timestamp(const char* name, const google::protobuf::Timestamp& t) {
     using namespace std::chrono;
     const sys_seconds at{seconds{t.seconds()}};
@@ -114,19 +127,11 @@ void AppendItemJson(const v1::Item& item, std::string& out) {
   fields.String("contentText", item.content_text());
   fields.Strings("authors", item.authors());
   fields.Strings("categories", item.categories());
-  if (!item.enclosures().empty()) {
-    auto& list = fields.Name("enclosures");
-    list += '[';
-    for (int i = 0; i < item.enclosures_size(); ++i) {
-      if (i > 0) list += ',';
-      const auto& e = item.enclosures(i);
-      Fields enclosure(list);
-      enclosure.String("url", e.url());
-      enclosure.String("type", e.type());
-      enclosure.Int64("length", e.length());
-    }
-    list += ']';
-  }
+  fields.Objects("enclosures", item.enclosures(), [](Fields& object, const auto& enclosure) {
+    object.String("url", enclosure.url());
+    object.String("type", enclosure.type());
+    object.Int64("length", enclosure.length());
+  });
   fields.String("language", item.language());
   if (item.has_published_at()) fields.Timestamp("publishedAt", item.published_at());
   if (item.has_updated_at()) fields.Timestamp("updatedAt", item.updated_at());
@@ -138,19 +143,11 @@ void AppendItemJson(const v1::Item& item, std::string& out) {
     hash += '"';
   }
   fields.String("requestId", item.request_id());
-  if (!item.author_details().empty()) {
-    auto& list = fields.Name("authorDetails");
-    list += '[';
-    for (int i = 0; i < item.author_details_size(); ++i) {
-      if (i > 0) list += ',';
-      const auto& p = item.author_details(i);
-      Fields person(list);
-      person.String("name", p.name());
-      person.String("email", p.email());
-      person.String("uri", p.uri());
-    }
-    list += ']';
-  }
+  fields.Objects("authorDetails", item.author_details(), [](Fields& object, const auto& person) {
+    object.String("name", person.name());
+    object.String("email", person.email());
+    object.String("uri", person.uri());
+  });
   fields.String("contentHtml", item.content_html());
 }
 

@@ -45,8 +45,6 @@ class Document {
                                 std::string* problem, const ElementStream* stream = nullptr);
 
   [[nodiscard]] xmlNode* Root() const { return xmlDocGetRootElement(doc_.get()); }
-  // True when an ElementStream handler stopped the parse.
-  [[nodiscard]] bool Stopped() const { return stopped_; }
   [[nodiscard]] xmlDoc* Raw() const { return doc_.get(); }
   // The base URL in effect at `node` (xml:base attributes and the document URL).
   [[nodiscard]] std::string Base(const xmlNode* node) const;

@@ -68,12 +68,6 @@ TEST(Base64, DecodesWrappedTextAndRefusesOtherCharacters) {
   EXPECT_FALSE(DecodeBase64("aGVsbG8=x"));  // nothing after the padding
 }
 
-}  // namespace
-}  // namespace tributary::parser
-
-namespace tributary::parser {
-namespace {
-
 TEST(People, OneLineBylinesInEveryForm) {
   EXPECT_EQ(PersonFromText(" jo@x.com (Jo Doe) "),
             (Person{.name = "Jo Doe", .email = "jo@x.com"}));
@@ -115,12 +109,6 @@ TEST(FeedMetadata, IdCategoriesAndSubtitleFromEveryVocabulary) {
               ::testing::ElementsAre("Journalism", "Metadata", "Technology", "Podcasting"));
 }
 
-}  // namespace
-}  // namespace tributary::parser
-
-namespace tributary::parser {
-namespace {
-
 TEST(Fidelity, CdfChannelsAndItemsInAnyCase) {
   const auto doc = Parse(testing::InputFor(testing::ReadFixture("fidelity/cdf.xml")));
   ASSERT_TRUE(doc) << doc.error().message;
@@ -146,12 +134,6 @@ TEST(Fidelity, ADoctypeLongerThanAnySniffingWindowIsStillTheFeed) {
   // The document's own entity, declared 90 KB earlier, is its text.
   EXPECT_EQ(doc->items[0].title(), "After the subset " + std::string(60, 'x'));
 }
-
-}  // namespace
-}  // namespace tributary::parser
-
-namespace tributary::parser {
-namespace {
 
 TEST(Fidelity, AtomTextConstructsReadAsTheirTypeSays) {
   const auto doc = ParseFixture("atom_text_types.xml");
@@ -202,12 +184,6 @@ TEST(Fidelity, Rss1ItemsAreNamedByRdfAbout) {
   EXPECT_EQ(doc.items[0].external_id(), "http://about.example/1");
 }
 
-}  // namespace
-}  // namespace tributary::parser
-
-namespace tributary::parser {
-namespace {
-
 TEST(Fidelity, ExtensionVocabulariesFillWhatTheItemLacks) {
   const auto doc = ParseFixture("rss_extensions.xml");
   EXPECT_EQ(doc.metadata.updated_unix, 1796551200);  // dcterms:modified 2026-12-06T10:00:00Z
@@ -228,12 +204,6 @@ TEST(Fidelity, ExtensionVocabulariesFillWhatTheItemLacks) {
   EXPECT_EQ(clash.authors(0), "Ann Author");
   EXPECT_EQ(clash.author_details(0).email(), "ann@ext-example.com");
 }
-
-}  // namespace
-}  // namespace tributary::parser
-
-namespace tributary::parser {
-namespace {
 
 TEST(Fidelity, RelativeUrisResolveEverywhereAndContentHtmlIsSafe) {
   const auto doc = ParseFixture("relative_uris.xml", "http://feeds.example/feed.xml");
@@ -263,12 +233,6 @@ TEST(Fidelity, RelativeUrisResolveEverywhereAndContentHtmlIsSafe) {
             std::string::npos)
       << second.content_html();
 }
-
-}  // namespace
-}  // namespace tributary::parser
-
-namespace tributary::parser {
-namespace {
 
 TEST(Fidelity, LegacyCharsetsKeepTheirTitles) {
   const auto doc = ParseFixture("euc_kr.xml");
