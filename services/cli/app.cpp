@@ -15,6 +15,7 @@
 #include "services/cli/enqueue_command.hpp"
 #include "services/cli/index_command.hpp"
 #include "migrations/migrator.hpp"
+#include "services/cli/embed_command.hpp"
 #include "services/cli/parse_command.hpp"
 #include "services/cli/replay_command.hpp"
 #include "services/cli/search_command.hpp"
@@ -42,6 +43,7 @@ Commands:
   replay     Move a consumer group's offsets (to a time, an offset, earliest or latest).
   status     Lag per stage and partition, DLQ depth, source health, error rates, row counts.
   search     Nearest items to a text query, from pgvector (tributary search "text").
+  embed      Print the vector of a text as the embedder computes it (tributary embed "text").
   index      The HNSW index of each embedding model: list them, build the missing ones.
   version    Print the version.
   help       Show this help.
@@ -126,6 +128,7 @@ int App::Run(const config::Source& source) {
   if (command == "replay") return ReplayCommand(rest);
   if (command == "status") return StatusCommand(rest);
   if (command == "search") return SearchCommand(rest);
+  if (command == "embed") return EmbedCommand(rest);
   if (command == "index") return IndexCommand(rest);
   std::cerr << "tributary: unknown command '" << command << "'\n\n" << kUsage;
   return 2;

@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+#include <thread>
 
 #include "common/config/secrets.hpp"
 #include "services/embedder/hash_backend.hpp"
+#include "services/embedder/local_backend.hpp"
 
 namespace tributary::embedder {
 namespace {
@@ -53,9 +57,11 @@ OpenAiSettings EmbeddingSettings::OpenAi() const {
 }
 
 void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings) {
-  spec.Choice("backend", &settings->backend, {"hash", "openai"},
-              "hash: built in, deterministic feature hashing of words and character n-grams "
-              "(LEXICAL similarity only, no model, no network; the local default). openai: any "
+  spec.Choice("backend", &settings->backend, {"hash", "openai", "local"},
+              "local: a sentence-transformer (BERT family, e.g. all-MiniLM-L6-v2) run in this "
+              "process from --model-dir: semantic similarity, no server, no network. hash: "
+              "built in, deterministic feature hashing of words and character n-grams (LEXICAL "
+              "similarity only, no model; the fastest, for tests). openai: any "
               "OpenAI-compatible POST /v1/embeddings (OpenAI, Ollama, vLLM, "
               "text-embeddings-inference, LocalAI).")
       .String("model", &settings->model,
@@ -66,7 +72,13 @@ void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings) {
               "side by side. Default for hash: v1-d<dims>.")
       .Int("dims", &settings->dims, 0, 16000,
            "Vector dimensions; every answer is checked against it and against the registered "
-           "model. Default 256 for hash; required for openai.")
+           "model. Default 256 for hash, the model's own for local; required for openai.")
+      .String("model-dir", &settings->model_dir,
+              "local: the sentence-transformers model folder (config.json, model.safetensors, "
+              "tokenizer.json, modules.json, 1_Pooling/); deploy/local/install.sh puts "
+              "all-MiniLM-L6-v2 in .local/models, the image in /opt/tributary/models.")
+      .Int("threads", &settings->threads, 0, 256,
+           "local: cores one batch of texts may use; 0 = all of this machine's.")
       .String("openai-url", &settings->openai_url, "The embeddings endpoint (http or https).")
       .Secret("openai-api-key", &settings->openai_api_key,
               "API key, sent as 'Authorization: Bearer'; never logged. Empty: no header.")
@@ -94,6 +106,28 @@ std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings) {
     }
     return errors;
   }
+  if (settings->backend == "local") {
+    if (settings->model_dir.empty()) {
+      errors.push_back("--model-dir (TRIBUTARY_MODEL_DIR): required with --backend=local (a "
+                       "sentence-transformers model folder; deploy/local/install.sh installs "
+                       "all-MiniLM-L6-v2 in .local/models)");
+      return errors;
+    }
+    auto model = LocalBackend::Describe(settings->model_dir);
+    if (!model) {
+      errors.push_back("--model-dir (TRIBUTARY_MODEL_DIR): " + model.error().message);
+      return errors;
+    }
+    if (settings->dims != 0 && settings->dims != static_cast<int>(model->dims)) {
+      errors.push_back(fmt::format("--dims (TRIBUTARY_DIMS): {}, but the model in {} makes "
+                                   "vectors of {}",
+                                   settings->dims, settings->model_dir, model->dims));
+    }
+    if (settings->model.empty()) settings->model = model->name;
+    if (settings->model_version.empty()) settings->model_version = model->version;
+    settings->dims = static_cast<int>(model->dims);
+    return errors;
+  }
   if (settings->model.empty()) {
     errors.push_back("--model (TRIBUTARY_MODEL): required with --backend=openai");
   }
@@ -113,6 +147,14 @@ std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings) {
 
 std::unique_ptr<Backend> MakeBackend(const EmbeddingSettings& settings) {
   if (settings.backend == "openai") return std::make_unique<OpenAiBackend>(settings.OpenAi());
+  if (settings.backend == "local") {
+    const int threads = settings.threads > 0
+                            ? settings.threads
+                            : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    auto backend = LocalBackend::Load(settings.model_dir, threads);
+    if (!backend) throw std::runtime_error(backend.error().message);
+    return std::move(*backend);
+  }
   return std::make_unique<HashBackend>(static_cast<std::uint32_t>(settings.dims));
 }
 

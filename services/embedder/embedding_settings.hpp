@@ -17,10 +17,12 @@
 namespace tributary::embedder {
 
 struct EmbeddingSettings {
-  std::string backend = "hash";  // hash | openai
-  std::string model;             // default tributary-hash for hash; required for openai
-  std::string model_version;     // default v1-d<dims> for hash
-  int dims = 0;                  // default 256 for hash; required for openai
+  std::string backend = "hash";  // hash | openai | local
+  std::string model;             // default tributary-hash for hash, the folder's name for local
+  std::string model_version;     // default v1-d<dims> for hash, the weights' hash for local
+  int dims = 0;                  // default 256 for hash, the model's for local
+  std::string model_dir;         // local: a sentence-transformers model folder
+  int threads = 0;               // local: cores one batch may use; 0 = all
   std::string distance = "cosine";
 
   std::string openai_url = "https://api.openai.com/v1/embeddings";
@@ -40,11 +42,12 @@ struct EmbeddingSettings {
 // embedder chooses it (search ranks with the distance the model is registered with).
 void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings);
 
-// After parsing: fills in the hash backend's defaults; for openai, one line per setting that is
-// missing or wrong, naming the flag and its variable.
+// After parsing: fills in the hash backend's defaults, and the local backend's from its model
+// folder; one line per setting that is missing or wrong, naming the flag and its variable.
 std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings);
 
-// The backend the settings name.
+// The backend the settings name. Throws std::runtime_error when the local model cannot be
+// loaded (a start-up failure, with the file and the problem in the message).
 std::unique_ptr<Backend> MakeBackend(const EmbeddingSettings& settings);
 
 }  // namespace tributary::embedder

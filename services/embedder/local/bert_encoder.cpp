@@ -1,0 +1,177 @@
+#include "services/embedder/local/bert_encoder.hpp"
+
+#include <cblas.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "services/embedder/local/kernels.hpp"
+#include "services/embedder/local/safetensors.hpp"
+
+namespace tributary::embedder::local {
+namespace {
+
+// out[rows, n] = in[rows, k] · weight[n, k]ᵀ + bias[n]: the Linear layer, weights as PyTorch
+// stores them ([out, in]).
+void Linear(const float* in, int rows, int k, const std::vector<float>& weight,
+            const std::vector<float>& bias, int n, float* out) {
+  for (int r = 0; r < rows; ++r) std::copy(bias.begin(), bias.end(), out + std::size_t(r) * n);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0F, in, k, weight.data(), k,
+              1.0F, out, n);
+}
+
+}  // namespace
+
+Result<BertEncoder> BertEncoder::Load(const ModelFolder& folder) {
+  auto file = SafeTensors::Open(folder.Path("model.safetensors"));
+  if (!file) return tl::unexpected(file.error());
+  BertEncoder model;
+  model.hidden_ = folder.hidden_size;
+  model.heads_ = folder.heads;
+  model.intermediate_ = folder.intermediate_size;
+  model.max_positions_ = folder.max_positions;
+  model.vocab_ = folder.vocab_size;
+  model.eps_ = folder.layer_norm_eps;
+  model.pooling_ = folder.pooling;
+  model.normalize_ = folder.normalize;
+  const std::int64_t h = folder.hidden_size;
+  const std::int64_t inter = folder.intermediate_size;
+  // Exported from BertModel ("embeddings.…") or from a model around it ("bert.embeddings.…").
+  const std::string prefix = file->Has("embeddings.word_embeddings.weight") ? "" : "bert.";
+  Error failure;
+  bool failed = false;
+  const auto read = [&](const std::string& name, std::vector<std::int64_t> shape) {
+    if (failed) return std::vector<float>();
+    auto values = file->Floats(prefix + name, shape);
+    if (!values) {
+      failure = values.error();
+      failed = true;
+      return std::vector<float>();
+    }
+    model.parameters_ += values->size();
+    return std::move(*values);
+  };
+  model.word_embeddings_ = read("embeddings.word_embeddings.weight", {folder.vocab_size, h});
+  model.position_embeddings_ =
+      read("embeddings.position_embeddings.weight", {folder.max_positions, h});
+  auto types = read("embeddings.token_type_embeddings.weight", {folder.type_vocab_size, h});
+  const auto type_zero = std::min<std::size_t>(types.size(), static_cast<std::size_t>(h));
+  model.token_type_embedding_.assign(types.begin(), types.begin() + type_zero);
+  model.embedding_norm_gain_ = read("embeddings.LayerNorm.weight", {h});
+  model.embedding_norm_bias_ = read("embeddings.LayerNorm.bias", {h});
+  for (int i = 0; i < folder.layers; ++i) {
+    const auto at = fmt::format("encoder.layer.{}.", i);
+    Layer layer;
+    for (const char* part : {"query", "key", "value"}) {
+      const auto weight = read(at + "attention.self." + part + ".weight", {h, h});
+      const auto bias = read(at + "attention.self." + part + ".bias", {h});
+      layer.qkv_weight.insert(layer.qkv_weight.end(), weight.begin(), weight.end());
+      layer.qkv_bias.insert(layer.qkv_bias.end(), bias.begin(), bias.end());
+    }
+    layer.attention_out_weight = read(at + "attention.output.dense.weight", {h, h});
+    layer.attention_out_bias = read(at + "attention.output.dense.bias", {h});
+    layer.attention_norm_gain = read(at + "attention.output.LayerNorm.weight", {h});
+    layer.attention_norm_bias = read(at + "attention.output.LayerNorm.bias", {h});
+    layer.intermediate_weight = read(at + "intermediate.dense.weight", {inter, h});
+    layer.intermediate_bias = read(at + "intermediate.dense.bias", {inter});
+    layer.output_weight = read(at + "output.dense.weight", {h, inter});
+    layer.output_bias = read(at + "output.dense.bias", {h});
+    layer.output_norm_gain = read(at + "output.LayerNorm.weight", {h});
+    layer.output_norm_bias = read(at + "output.LayerNorm.bias", {h});
+    model.layers_.push_back(std::move(layer));
+  }
+  if (failed) return tl::unexpected(failure);
+  return model;
+}
+
+std::vector<std::vector<float>> BertEncoder::Embed(
+    const std::vector<std::vector<std::int32_t>>& sequences) const {
+  const int batch = static_cast<int>(sequences.size());
+  if (batch == 0) return {};
+  int length = 1;
+  for (const auto& ids : sequences) length = std::max(length, static_cast<int>(ids.size()));
+  length = std::min(length, max_positions_);
+  const int h = hidden_;
+  const int head_dims = h / heads_;
+  const int rows = batch * length;
+  const auto at = [](int row, int width) { return std::size_t(row) * std::size_t(width); };
+
+  // Embeddings: word + position + token type 0, then LayerNorm. Padding rows stay zero-ish
+  // and are masked out of attention and pooling.
+  std::vector<float> x(at(rows, h), 0.0F);
+  for (int b = 0; b < batch; ++b) {
+    const auto& ids = sequences[b];
+    for (int t = 0; t < length && t < static_cast<int>(ids.size()); ++t) {
+      const int id = std::clamp(ids[t], 0, vocab_ - 1);
+      float* row = x.data() + at(b * length + t, h);
+      const float* word = word_embeddings_.data() + at(id, h);
+      const float* position = position_embeddings_.data() + at(t, h);
+      for (int i = 0; i < h; ++i) row[i] = word[i] + position[i] + token_type_embedding_[i];
+    }
+  }
+  kernels::AddAndNorm(x.data(), nullptr, rows, h, embedding_norm_gain_.data(),
+                      embedding_norm_bias_.data(), eps_);
+
+  std::vector<float> qkv(at(rows, 3 * h));
+  std::vector<float> context(at(rows, h));
+  std::vector<float> attended(at(rows, h));
+  std::vector<float> intermediate(at(rows, intermediate_));
+  std::vector<float> scores(at(length, length));
+  const float scale = 1.0F / std::sqrt(static_cast<float>(head_dims));
+  for (const auto& layer : layers_) {
+    Linear(x.data(), rows, h, layer.qkv_weight, layer.qkv_bias, 3 * h, qkv.data());
+    for (int b = 0; b < batch; ++b) {
+      const int valid = std::min<int>(length, static_cast<int>(sequences[b].size()));
+      const float* base = qkv.data() + at(b * length, 3 * h);
+      for (int head = 0; head < heads_; ++head) {
+        const float* query = base + head * head_dims;
+        const float* key = base + h + head * head_dims;
+        const float* value = base + 2 * h + head * head_dims;
+        // scores[i, j] = q_i · k_j / sqrt(d), over the sequence's own tokens only.
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, valid, valid, head_dims, scale,
+                    query, 3 * h, key, 3 * h, 0.0F, scores.data(), length);
+        kernels::SoftmaxRows(scores.data(), valid, valid, length);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, valid, head_dims, valid, 1.0F,
+                    scores.data(), length, value, 3 * h, 0.0F,
+                    context.data() + at(b * length, h) + head * head_dims, h);
+      }
+    }
+    Linear(context.data(), rows, h, layer.attention_out_weight, layer.attention_out_bias, h,
+           attended.data());
+    kernels::AddAndNorm(attended.data(), x.data(), rows, h, layer.attention_norm_gain.data(),
+                        layer.attention_norm_bias.data(), eps_);
+    Linear(attended.data(), rows, h, layer.intermediate_weight, layer.intermediate_bias,
+           intermediate_, intermediate.data());
+    kernels::Gelu(intermediate.data(), intermediate.size());
+    Linear(intermediate.data(), rows, intermediate_, layer.output_weight, layer.output_bias, h,
+           x.data());
+    kernels::AddAndNorm(x.data(), attended.data(), rows, h, layer.output_norm_gain.data(),
+                        layer.output_norm_bias.data(), eps_);
+  }
+
+  std::vector<std::vector<float>> out(batch, std::vector<float>(h, 0.0F));
+  for (int b = 0; b < batch; ++b) {
+    const int valid = std::max(1, std::min<int>(length, static_cast<int>(sequences[b].size())));
+    auto& vector = out[b];
+    if (pooling_ == Pooling::kCls) {
+      std::copy_n(x.data() + at(b * length, h), h, vector.begin());
+    } else {
+      for (int t = 0; t < valid; ++t) {
+        const float* row = x.data() + at(b * length + t, h);
+        for (int i = 0; i < h; ++i) vector[i] += row[i];
+      }
+      for (auto& v : vector) v /= static_cast<float>(valid);
+    }
+    if (normalize_) {
+      double norm = 0;
+      for (const float v : vector) norm += double(v) * v;
+      const auto inverse = static_cast<float>(1.0 / std::max(std::sqrt(norm), 1e-12));
+      for (auto& v : vector) v *= inverse;
+    }
+  }
+  return out;
+}
+
+}  // namespace tributary::embedder::local

@@ -1,0 +1,94 @@
+// The local backend against sentence-transformers' own vectors for the same model and texts
+// (bench/embedder/reference/make_fixtures.py), from a few words to well past the 256-token cut.
+#include "services/embedder/local_backend.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "services/embedder/local/tests/model_location.hpp"
+
+namespace tributary::embedder {
+namespace {
+
+using local::testing::ModelDir;
+
+double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double dot = 0;
+  double aa = 0;
+  double bb = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    dot += double(a[i]) * b[i];
+    aa += double(a[i]) * a[i];
+    bb += double(b[i]) * b[i];
+  }
+  return dot / std::sqrt(aa * bb);
+}
+
+TEST(LocalBackend, SameVectorsAsSentenceTransformers) {
+  TRIBUTARY_REQUIRE_MODEL();
+  auto backend = LocalBackend::Load(ModelDir(), 2);
+  ASSERT_TRUE(backend) << backend.error().message;
+  const auto& model = (*backend)->Model();
+  EXPECT_EQ(model.name, "all-MiniLM-L6-v2");
+  EXPECT_EQ(model.version, "53aa51172d142c89");  // the weights' SHA-256, install.sh's pin
+  EXPECT_EQ(model.dims, 384U);
+  EXPECT_EQ((*backend)->MaxTokens(), 256U);
+
+  const auto fixture = local::testing::ReadFixture("vectors.jsonl");
+  ASSERT_GE(fixture.size(), 200U);
+  std::vector<std::string> texts;
+  std::size_t longer_than_the_cut = 0;
+  for (const auto& line : fixture) {
+    texts.push_back(line["text"].get<std::string>());
+    longer_than_the_cut += line["tokens"].get<std::size_t>() > 256 ? 1 : 0;
+  }
+  ASSERT_GE(longer_than_the_cut, 20U) << "the fixture must reach past the cut";
+  const auto embedded = (*backend)->Embed(texts);
+  ASSERT_TRUE(embedded);
+  ASSERT_EQ(embedded->vectors.size(), texts.size());
+  double worst = 1;
+  std::string worst_text;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto expected = fixture[i]["vector"].get<std::vector<float>>();
+    ASSERT_EQ(embedded->vectors[i].size(), expected.size());
+    const double cosine = Cosine(embedded->vectors[i], expected);
+    if (cosine < worst) {
+      worst = cosine;
+      worst_text = texts[i];
+    }
+  }
+  EXPECT_GE(worst, 0.999) << "worst text: " << worst_text.substr(0, 200);
+  EXPECT_EQ((*backend)->TruncatedTexts(), longer_than_the_cut);
+}
+
+TEST(LocalBackend, VectorsDoNotDependOnTheBatch) {
+  TRIBUTARY_REQUIRE_MODEL();
+  auto backend = LocalBackend::Load(ModelDir(), 1);
+  ASSERT_TRUE(backend) << backend.error().message;
+  const std::vector<std::string> texts = {
+      "A storm closed the harbor.", "Lighthouse keepers watched the river mouth all night.",
+      "x", "", "Markets rallied after the central bank held rates steady for a quarter."};
+  const auto together = (*backend)->Embed(texts);
+  ASSERT_TRUE(together);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto alone = (*backend)->Embed({texts[i]});
+    ASSERT_TRUE(alone);
+    EXPECT_GT(Cosine(alone->vectors[0], together->vectors[i]), 0.99999) << texts[i];
+    double norm = 0;
+    for (const float v : alone->vectors[0]) norm += double(v) * v;
+    EXPECT_NEAR(norm, 1.0, 1e-5);  // the model's Normalize module
+  }
+}
+
+TEST(LocalBackend, ABadFolderIsAnErrorNamingTheFile) {
+  const auto missing = LocalBackend::Load("/nonexistent/model", 1);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message, "/nonexistent/model/config.json: cannot be read");
+}
+
+}  // namespace
+}  // namespace tributary::embedder
