@@ -13,8 +13,15 @@
 namespace tributary::embedder::local {
 namespace {
 
-// out[rows, n] = in[rows, k] · weight[n, k]ᵀ + bias[n]: the Linear layer, weights as PyTorch
-// stores them ([out, in]).
+// out[rows, n] = in[rows, k] · weight[n, k]ᵀ: a Linear layer without its bias (added by the
+// kernel that follows), weights as PyTorch stores them ([out, in]).
+void Product(const float* in, int rows, int k, const std::vector<float>& weight, int n,
+             float* out) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0F, in, k, weight.data(), k,
+              0.0F, out, n);
+}
+
+// out[rows, n] = in · weightᵀ + bias.
 void Linear(const float* in, int rows, int k, const std::vector<float>& weight,
             const std::vector<float>& bias, int n, float* out) {
   for (int r = 0; r < rows; ++r) std::copy(bias.begin(), bias.end(), out + std::size_t(r) * n);
@@ -111,7 +118,7 @@ std::vector<std::vector<float>> BertEncoder::Embed(
       for (int i = 0; i < h; ++i) row[i] = word[i] + position[i] + token_type_embedding_[i];
     }
   }
-  kernels::AddAndNorm(x.data(), nullptr, rows, h, embedding_norm_gain_.data(),
+  kernels::AddAndNorm(x.data(), nullptr, nullptr, rows, h, embedding_norm_gain_.data(),
                       embedding_norm_bias_.data(), eps_);
 
   std::vector<float> qkv(at(rows, 3 * h));
@@ -138,17 +145,15 @@ std::vector<std::vector<float>> BertEncoder::Embed(
                     context.data() + at(b * length, h) + head * head_dims, h);
       }
     }
-    Linear(context.data(), rows, h, layer.attention_out_weight, layer.attention_out_bias, h,
-           attended.data());
-    kernels::AddAndNorm(attended.data(), x.data(), rows, h, layer.attention_norm_gain.data(),
-                        layer.attention_norm_bias.data(), eps_);
-    Linear(attended.data(), rows, h, layer.intermediate_weight, layer.intermediate_bias,
-           intermediate_, intermediate.data());
-    kernels::Gelu(intermediate.data(), intermediate.size());
-    Linear(intermediate.data(), rows, intermediate_, layer.output_weight, layer.output_bias, h,
-           x.data());
-    kernels::AddAndNorm(x.data(), attended.data(), rows, h, layer.output_norm_gain.data(),
-                        layer.output_norm_bias.data(), eps_);
+    Product(context.data(), rows, h, layer.attention_out_weight, h, attended.data());
+    kernels::AddAndNorm(attended.data(), layer.attention_out_bias.data(), x.data(), rows, h,
+                        layer.attention_norm_gain.data(), layer.attention_norm_bias.data(), eps_);
+    Product(attended.data(), rows, h, layer.intermediate_weight, intermediate_,
+            intermediate.data());
+    kernels::AddBiasGelu(intermediate.data(), rows, intermediate_, layer.intermediate_bias.data());
+    Product(intermediate.data(), rows, intermediate_, layer.output_weight, h, x.data());
+    kernels::AddAndNorm(x.data(), layer.output_bias.data(), attended.data(), rows, h,
+                        layer.output_norm_gain.data(), layer.output_norm_bias.data(), eps_);
   }
 
   std::vector<std::vector<float>> out(batch, std::vector<float>(h, 0.0F));

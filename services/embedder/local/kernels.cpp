@@ -58,41 +58,84 @@ inline float ExpInline(float x) {
 float Erf(float x) { return ErfInline(x); }
 float Exp(float x) { return ExpInline(x); }
 
-TRIBUTARY_VECTOR_CLONES
-void Gelu(float* x, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) x[i] = 0.5F * x[i] * (1.0F + ErfInline(x[i] * 0.70710678F));
+// Sums and maxima over eight running lanes: the compiler vectorizes these without being allowed
+// to reassociate float arithmetic anywhere else in the file (which would break ExpInline's
+// range reduction). The lanes fix the order, so results do not depend on the CPU.
+constexpr int kLanes = 8;
+
+inline float LaneSum(const float* x, int n) {
+  float lanes[kLanes] = {};
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int k = 0; k < kLanes; ++k) lanes[k] += x[i + k];
+  }
+  float sum = 0;
+  for (; i < n; ++i) sum += x[i];
+  for (const float lane : lanes) sum += lane;
+  return sum;
+}
+
+inline float LaneMax(const float* x, int n) {
+  float lanes[kLanes];
+  for (auto& lane : lanes) lane = x[0];
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int k = 0; k < kLanes; ++k) lanes[k] = std::max(lanes[k], x[i + k]);
+  }
+  float top = x[0];
+  for (; i < n; ++i) top = std::max(top, x[i]);
+  for (const float lane : lanes) top = std::max(top, lane);
+  return top;
 }
 
 TRIBUTARY_VECTOR_CLONES
 void SoftmaxRows(float* x, int rows, int width, int stride) {
   for (int r = 0; r < rows; ++r) {
     float* row = x + static_cast<std::ptrdiff_t>(r) * stride;
-    float top = row[0];
-    for (int j = 1; j < width; ++j) top = std::max(top, row[j]);
-    for (int j = 0; j < width; ++j) row[j] = ExpInline(row[j] - top);  // vectorized
-    float sum = 0;
-    for (int j = 0; j < width; ++j) sum += row[j];  // in order: no reassociating
-    const float inverse = 1.0F / sum;
+    const float top = LaneMax(row, width);
+    for (int j = 0; j < width; ++j) row[j] = ExpInline(row[j] - top);
+    const float inverse = 1.0F / LaneSum(row, width);
     for (int j = 0; j < width; ++j) row[j] *= inverse;
   }
 }
 
 TRIBUTARY_VECTOR_CLONES
-void AddAndNorm(float* x, const float* residual, int rows, int width, const float* gain,
-                const float* bias, float eps) {
+void AddBiasGelu(float* x, int rows, int width, const float* bias) {
   for (int r = 0; r < rows; ++r) {
     float* row = x + static_cast<std::ptrdiff_t>(r) * width;
+    for (int i = 0; i < width; ++i) {
+      const float v = row[i] + bias[i];
+      row[i] = 0.5F * v * (1.0F + ErfInline(v * 0.70710678F));
+    }
+  }
+}
+
+TRIBUTARY_VECTOR_CLONES
+void AddAndNorm(float* x, const float* bias, const float* residual, int rows, int width,
+                const float* gain, const float* shift, float eps) {
+  for (int r = 0; r < rows; ++r) {
+    float* row = x + static_cast<std::ptrdiff_t>(r) * width;
+    if (bias != nullptr) {
+      for (int i = 0; i < width; ++i) row[i] += bias[i];
+    }
     if (residual != nullptr) {
       const float* add = residual + static_cast<std::ptrdiff_t>(r) * width;
       for (int i = 0; i < width; ++i) row[i] += add[i];
     }
-    float sum = 0;
-    for (int i = 0; i < width; ++i) sum += row[i];
-    const float mean = sum / static_cast<float>(width);
+    const float mean = LaneSum(row, width) / static_cast<float>(width);
+    float lanes[kLanes] = {};
+    int i = 0;
+    for (; i + kLanes <= width; i += kLanes) {
+      for (int k = 0; k < kLanes; ++k) {
+        const float d = row[i + k] - mean;
+        lanes[k] += d * d;
+      }
+    }
     float squares = 0;
-    for (int i = 0; i < width; ++i) squares += (row[i] - mean) * (row[i] - mean);
+    for (; i < width; ++i) squares += (row[i] - mean) * (row[i] - mean);
+    for (const float lane : lanes) squares += lane;
     const float scale = 1.0F / std::sqrt(squares / static_cast<float>(width) + eps);
-    for (int i = 0; i < width; ++i) row[i] = (row[i] - mean) * scale * gain[i] + bias[i];
+    for (int j = 0; j < width; ++j) row[j] = (row[j] - mean) * scale * gain[j] + shift[j];
   }
 }
 

@@ -36,11 +36,15 @@ TEST(Kernels, GeluSoftmaxAndLayerNormMatchTheirFormulas) {
   std::normal_distribution<float> normal(0.0F, 3.0F);
   std::vector<float> x(1000);
   for (auto& v : x) v = normal(random);
+  // 20 rows of 50, a bias per column.
+  std::vector<float> column_bias(50);
+  for (auto& v : column_bias) v = normal(random);
   auto gelu = x;
-  Gelu(gelu.data(), gelu.size());
+  AddBiasGelu(gelu.data(), 20, 50, column_bias.data());
   for (std::size_t i = 0; i < x.size(); ++i) {
-    const double expected = 0.5 * x[i] * (1 + std::erf(x[i] / std::sqrt(2.0)));
-    EXPECT_NEAR(gelu[i], expected, 1e-5 * std::max(1.0, std::abs(expected))) << x[i];
+    const double v = double(x[i]) + column_bias[i % 50];
+    const double expected = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+    EXPECT_NEAR(gelu[i], expected, 1e-5 * std::max(1.0, std::abs(expected))) << v;
   }
   // 3 rows of 37 inside a stride of 40: the 3 values past each row stay as they were.
   std::vector<float> rows(120);
@@ -57,25 +61,25 @@ TEST(Kernels, GeluSoftmaxAndLayerNormMatchTheirFormulas) {
     }
     for (int j = 37; j < 40; ++j) EXPECT_EQ(softmax[r * 40 + j], rows[r * 40 + j]);
   }
-  std::vector<float> a(64), b(64), gain(32), bias(32);
-  for (auto* v : {&a, &b, &gain, &bias}) {
+  // 2 rows of 37 (not a multiple of the 8 lanes): x + bias + residual, normalized.
+  constexpr int kWidth = 37;
+  std::vector<float> a(2 * kWidth), b(2 * kWidth), add(kWidth), gain(kWidth), shift(kWidth);
+  for (auto* v : {&a, &b, &add, &gain, &shift}) {
     for (auto& value : *v) value = normal(random);
   }
   auto normed = a;
-  AddAndNorm(normed.data(), b.data(), 2, 32, gain.data(), bias.data(), 1e-12F);
+  AddAndNorm(normed.data(), add.data(), b.data(), 2, kWidth, gain.data(), shift.data(), 1e-12F);
   for (int r = 0; r < 2; ++r) {
+    const auto sum = [&](int i) { return double(a[r * kWidth + i]) + b[r * kWidth + i] + add[i]; };
     double mean = 0;
     double squares = 0;
-    for (int i = 0; i < 32; ++i) mean += a[r * 32 + i] + b[r * 32 + i];
-    mean /= 32;
-    for (int i = 0; i < 32; ++i) {
-      const double d = a[r * 32 + i] + b[r * 32 + i] - mean;
-      squares += d * d;
-    }
-    const double scale = 1 / std::sqrt(squares / 32 + 1e-12);
-    for (int i = 0; i < 32; ++i) {
-      const double expected = (a[r * 32 + i] + b[r * 32 + i] - mean) * scale * gain[i] + bias[i];
-      EXPECT_NEAR(normed[r * 32 + i], expected, 1e-4 * std::max(1.0, std::abs(expected)));
+    for (int i = 0; i < kWidth; ++i) mean += sum(i);
+    mean /= kWidth;
+    for (int i = 0; i < kWidth; ++i) squares += (sum(i) - mean) * (sum(i) - mean);
+    const double scale = 1 / std::sqrt(squares / kWidth + 1e-12);
+    for (int i = 0; i < kWidth; ++i) {
+      const double expected = (sum(i) - mean) * scale * gain[i] + shift[i];
+      EXPECT_NEAR(normed[r * kWidth + i], expected, 1e-4 * std::max(1.0, std::abs(expected)));
     }
   }
 }
