@@ -58,6 +58,8 @@ step "start Kafka and PostgreSQL (deploy/local/up.sh)"
 deploy/local/up.sh
 # shellcheck source=../deploy/local/env.sh
 source deploy/local/env.sh
+# The fleet's embedding (lib.sh): the sample search must embed its query with the same model.
+use_default_embedding
 tributary=build/bin/tributary
 
 step "serve $feeds generated feeds on $base (deploy/local/feed_server.py)"

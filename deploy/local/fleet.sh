@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts and stops the whole tributary fleet on this machine, against the local Kafka and
-# PostgreSQL of up.sh: scheduler, fetcher, parser, embedder (hash backend), loader.
+# PostgreSQL of up.sh: scheduler, fetcher, parser, embedder (the local all-MiniLM-L6-v2 model
+# unless TRIBUTARY_BACKEND says otherwise), loader.
 #
 #   deploy/local/fleet.sh start [-- EXTRA FETCHER FLAGS]   start every binary not yet running
 #   deploy/local/fleet.sh stop                              SIGTERM each (graceful drain), then wait
@@ -44,6 +45,7 @@ start() {
   # guard): let it reach 127.0.0.0/8 unless the caller chose its own allow-list.
   export TRIBUTARY_ALLOW_CIDRS="${TRIBUTARY_ALLOW_CIDRS:-127.0.0.0/8}"
   export TRIBUTARY_LOG_FORMAT="${TRIBUTARY_LOG_FORMAT:-json}"
+  use_default_embedding
   # Static group membership: a stage restarted after a crash takes its partitions back at once
   # instead of after the session timeout (one replica per stage, machine and topic prefix here).
   # The prefix is part of the id because the groups are not: a fleet on other topics that

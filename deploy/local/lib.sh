@@ -199,3 +199,15 @@ pg_processes() {
 pg_running_port() {
   sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true
 }
+
+# The embedding the local fleet and its searches use unless the caller chose one: the
+# in-process all-MiniLM-L6-v2 that install.sh installs (semantic search with no model server).
+# TRIBUTARY_BACKEND=hash (lexical, no model, fastest) or openai are the alternatives.
+use_default_embedding() {
+  export TRIBUTARY_BACKEND="${TRIBUTARY_BACKEND:-local}"
+  if [[ $TRIBUTARY_BACKEND == local ]]; then
+    export TRIBUTARY_MODEL_DIR="${TRIBUTARY_MODEL_DIR:-$MODEL_DIR}"
+    [[ -f $TRIBUTARY_MODEL_DIR/model.safetensors ]] ||
+      die "no embedding model in $TRIBUTARY_MODEL_DIR: run deploy/local/install.sh (or set TRIBUTARY_BACKEND=hash)"
+  fi
+}

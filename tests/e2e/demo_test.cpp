@@ -1,13 +1,16 @@
 // scripts/demo.sh as the README tells people to run it, in a scratch database, topic prefix,
 // fleet directory and feed port (beside whatever else runs on the machine): run twice in a row
-// with the fleet from the first run still up, the second run changes no row; a failing search
-// fails the demo and shows its error.
+// with the fleet from the first run still up, the second run changes no row; its embeddings are
+// the local model's and a search finds by meaning; a failing search fails the demo and shows
+// its error.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "tests/support/admin_probe.hpp"
@@ -78,6 +81,26 @@ TEST_F(Demo, RunsTwiceWithTheFleetRunningAndTheSecondRunChangesNoRow) {
   // 20 feeds x 5 items, and 28 pages of the sitemaps (30 listed, 2 fail on purpose).
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM items"), 20 * 5 + 28);
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20 * 5 + 28);
+  // The demo embeds with the local model (deploy/local/lib.sh), and its vectors carry meaning:
+  // "port" is in no title, yet every one of the nearest items is about a harbor. (The hash
+  // backend, lexical, ranks "sport" titles there.)
+  EXPECT_EQ(db_.Scalar<std::string>("SELECT string_agg(name, ',') FROM embedding_models"),
+            "all-MiniLM-L6-v2");
+  const auto model_dir = ::tributary::testing::SourceDir() / ".local/models/all-MiniLM-L6-v2";
+  const auto search = RunCommand(
+      env_ + " TRIBUTARY_BACKEND=local TRIBUTARY_MODEL_DIR=" + model_dir.string() + " " +
+      (::tributary::testing::BinDir() / "tributary").string() +
+      " search 'ships docking at the port' --limit 3 --json --log-level warn");
+  ASSERT_EQ(search.exit_code, 0) << search.output;
+  const auto results = nlohmann::json::parse(search.output)["results"];
+  ASSERT_EQ(results.size(), 3U) << search.output;
+  for (const auto& result : results) {
+    auto title = result["title"].get<std::string>();
+    for (auto& c : title) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_THAT(title, HasSubstr("harbor")) << search.output;
+    EXPECT_THAT(title, ::testing::Not(HasSubstr("port"))) << search.output;
+  }
+
   const auto rows = Rows();
   const auto fetches = db_.Scalar<int>("SELECT count(*) FROM fetch_log");
 
@@ -90,7 +113,7 @@ TEST_F(Demo, RunsTwiceWithTheFleetRunningAndTheSecondRunChangesNoRow) {
   EXPECT_EQ(Rows(), rows) << "the second run wrote no row";
 
   // A search that fails (no vectors of that model) fails the demo, with the search's error.
-  const auto failing = Run("TRIBUTARY_DIMS=64");
+  const auto failing = Run("TRIBUTARY_MODEL_VERSION=not-embedded-yet");
   EXPECT_NE(failing.exit_code, 0) << failing.output;
   EXPECT_THAT(failing.output, HasSubstr("has no vectors yet"));
   EXPECT_THAT(failing.output, HasSubstr("tributary search failed"));
