@@ -8,8 +8,8 @@
 #include <iterator>
 #include <map>
 #include <sstream>
-#include <thread>
 
+#include "common/base/cpu_quota.hpp"
 #include "common/config/spec.hpp"
 #include "services/parser/document_json.hpp"
 #include "services/parser/parser.hpp"
@@ -35,8 +35,8 @@ int ParseCommand(const config::Source& source) {
   std::map<std::string, std::string> json_mapping;
   bool fetch_pages = false;
   bool compact = false;
-  // The machine's cores, up to 4: past that the reading thread is the limit.
-  int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, 4U));
+  // The cores this process may use, up to 4: past that the reading thread is the limit.
+  int threads = static_cast<int>(std::min(AvailableCores(), 4U));
   std::vector<std::string> files;
   std::vector<std::string> kind_names;
   for (const auto& [name, value] : Kinds()) kind_names.push_back(name);

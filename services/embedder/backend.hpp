@@ -32,6 +32,7 @@ struct BackendError {
 struct Embeddings {
   std::vector<Vector> vectors;  // one per input text, in input order
   std::size_t tokens = 0;       // as reported by the backend, 0 when it does not say
+  std::size_t truncated = 0;    // inputs the backend cut to its own limit (when it says)
 };
 
 using EmbedResult = tl::expected<Embeddings, BackendError>;

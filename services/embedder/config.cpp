@@ -89,7 +89,10 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
   if (help != nullptr) *help = spec.Help();
   if (outcome == config::Spec::Outcome::kHelp) return outcome;
 
-  auto errors = ResolveEmbeddingSettings(&config->embedding);
+  // A --check-config run may happen where the image's model folder is not (scripts/
+  // check_chart.sh checks rendered settings with the host's binaries): it is read at start.
+  auto errors = ResolveEmbeddingSettings(&config->embedding,
+                                         outcome != config::Spec::Outcome::kCheck);
   if (config->batch_tokens < config->max_input_tokens) {
     errors.push_back(fmt::format(
         "--batch-tokens (TRIBUTARY_BATCH_TOKENS) = {} is below --max-input-tokens ({})",

@@ -347,6 +347,7 @@ bool Core::EmbedRange(const std::vector<std::string>& texts, std::size_t begin, 
     if (result) {
       metrics_.backend_requests.Labels({"200"}).Inc();
       metrics_.tokens_reported.Inc(static_cast<double>(result->tokens));
+      metrics_.truncated.Inc(static_cast<double>(result->truncated));
       if (result->vectors.size() != slice.size()) {
         SetFatal(fmt::format("the embedding backend answered {} vectors for {} inputs",
                              result->vectors.size(), slice.size()));

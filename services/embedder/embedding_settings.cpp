@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
+#include "common/base/cpu_quota.hpp"
 #include "common/config/secrets.hpp"
 #include "services/embedder/hash_backend.hpp"
 #include "services/embedder/local_backend.hpp"
@@ -78,7 +78,8 @@ void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings) {
               "tokenizer.json, modules.json, 1_Pooling/); deploy/local/install.sh puts "
               "all-MiniLM-L6-v2 in .local/models, the image in /opt/tributary/models.")
       .Int("threads", &settings->threads, 0, 256,
-           "local: cores one batch of texts may use; 0 = all of this machine's.")
+           "local: threads the model runs on; 0 = the cores this process may use (the "
+           "machine's, capped by a container CPU limit).")
       .String("openai-url", &settings->openai_url, "The embeddings endpoint (http or https).")
       .Secret("openai-api-key", &settings->openai_api_key,
               "API key, sent as 'Authorization: Bearer'; never logged. Empty: no header.")
@@ -96,7 +97,8 @@ void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings) {
               "Extra trusted CA certificates (PEM) besides the system store.");
 }
 
-std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings) {
+std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings,
+                                                  bool read_model) {
   std::vector<std::string> errors;
   if (settings->backend == "hash") {
     if (settings->model.empty()) settings->model = kHashModel;
@@ -113,6 +115,7 @@ std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings) {
                        "all-MiniLM-L6-v2 in .local/models)");
       return errors;
     }
+    if (!read_model) return errors;
     auto model = LocalBackend::Describe(settings->model_dir);
     if (!model) {
       errors.push_back("--model-dir (TRIBUTARY_MODEL_DIR): " + model.error().message);
@@ -148,9 +151,8 @@ std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings) {
 std::unique_ptr<Backend> MakeBackend(const EmbeddingSettings& settings) {
   if (settings.backend == "openai") return std::make_unique<OpenAiBackend>(settings.OpenAi());
   if (settings.backend == "local") {
-    const int threads = settings.threads > 0
-                            ? settings.threads
-                            : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    const int threads =
+        settings.threads > 0 ? settings.threads : static_cast<int>(AvailableCores());
     auto backend = LocalBackend::Load(settings.model_dir, threads);
     if (!backend) throw std::runtime_error(backend.error().message);
     return std::move(*backend);

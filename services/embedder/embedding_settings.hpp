@@ -44,7 +44,10 @@ void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings);
 
 // After parsing: fills in the hash backend's defaults, and the local backend's from its model
 // folder; one line per setting that is missing or wrong, naming the flag and its variable.
-std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings);
+// Without `read_model` (a --check-config run, which may happen outside the image that holds
+// the model) the folder is only required, not read: it is read at start.
+std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings,
+                                                  bool read_model = true);
 
 // The backend the settings name. Throws std::runtime_error when the local model cannot be
 // loaded (a start-up failure, with the file and the problem in the message).

@@ -86,7 +86,10 @@ EmbedResult LocalBackend::Embed(const std::vector<std::string>& texts) {
   Embeddings out;
   for (const auto& text : texts) {
     auto encoding = tokenizer_.Encode(text, max_tokens_);
-    if (encoding.truncated) truncated_.fetch_add(1, std::memory_order_relaxed);
+    if (encoding.truncated) {
+      truncated_.fetch_add(1, std::memory_order_relaxed);
+      ++out.truncated;
+    }
     out.tokens += encoding.ids.size();
     sequences.push_back(std::move(encoding.ids));
   }

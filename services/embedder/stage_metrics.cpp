@@ -31,8 +31,10 @@ StageMetrics::StageMetrics(metrics::Registry& registry)
                                       "Tokens sent to the backend (our approximation).")),
       tokens_reported(registry.AddCounter("tributary_embedder_tokens_reported_total",
                                           "Tokens the backend reports as used.")),
-      truncated(registry.AddCounter("tributary_embedder_truncated_total",
-                                    "Texts cut to the model's input limit.")),
+      truncated(registry.AddCounter(
+          "tributary_embedder_truncated_total",
+          "Texts cut to the model's input limit: by the stage (bytes, estimated tokens) or by "
+          "the backend (the local model's max_seq_length, in real tokens).")),
       reproduced(registry.AddCounter(
           "tributary_embedder_reproduced_total",
           "EmbeddedItems produced again after a failed delivery.")),

@@ -204,6 +204,10 @@ value ever appears in a rendered manifest. Takes (list root component).
     # libpq refuses a client key readable by others; root-owned 0440 passes its check.
     defaultMode: 0440
 {{- end }}
+{{- if and (eq $component "embedder") $v.embedder.modelVolume }}
+- name: model
+  {{- toYaml $v.embedder.modelVolume | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{- define "tributary.volumeMounts" -}}
@@ -220,6 +224,11 @@ value ever appears in a rendered manifest. Takes (list root component).
 {{- if and $v.postgres.tls.enabled (or (eq $component "migrate") (has $component (include "tributary.pgStages" $root | fromJsonArray))) }}
 - name: pg-tls
   mountPath: {{ include "tributary.pgTlsDir" $root }}
+  readOnly: true
+{{- end }}
+{{- if and (eq $component "embedder") $v.embedder.modelVolume }}
+- name: model
+  mountPath: /models
   readOnly: true
 {{- end }}
 {{- end }}

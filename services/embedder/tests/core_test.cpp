@@ -77,6 +77,16 @@ TEST(EmbedderCore, ProducesInInputOrderAndCompletesOnlyAfterTheAcknowledgement) 
   EXPECT_EQ(h.Metric(h.metrics.items_out, {"backend"}), 3);
 }
 
+TEST(EmbedderCore, TextsTheBackendCutAreCounted) {
+  Harness h(3);
+  h.backend.cut_longer_than = 4;
+  h.Add(MakeItem(1, "a", "Alpha"), 10);
+  h.Add(MakeItem(1, "b", "Bet"), 11);
+  h.Add(MakeItem(2, "c", "Gamma"), 12);
+  ASSERT_EQ(h.backend.requests.size(), 1U);
+  EXPECT_EQ(h.metrics.truncated.Value(), 2) << "Alpha and Gamma, as the backend reported";
+}
+
 TEST(EmbedderCore, ALingeringBatchIsFlushedByTick) {
   Harness h(10);
   h.Add(MakeItem(1, "a", "Alpha"), 1);

@@ -1,6 +1,7 @@
 #pragma once
 // In-memory stand-ins for the embedder's ports, for core tests without a broker, a database or
 // a backend.
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -36,7 +37,10 @@ class ScriptedBackend final : public Backend {
       }
     }
     Embeddings out;
-    for (const auto& text : texts) out.vectors.push_back(HashEmbed(text, answer_dims.value_or(dims_)));
+    for (const auto& text : texts) {
+      out.vectors.push_back(HashEmbed(text, answer_dims.value_or(dims_)));
+      if (text.size() > cut_longer_than) ++out.truncated;  // as the local backend reports it
+    }
     return out;
   }
   std::size_t InputsSent() {
@@ -51,6 +55,7 @@ class ScriptedBackend final : public Backend {
   std::deque<BackendError> failures;
   std::string reject_containing;
   std::optional<std::uint32_t> answer_dims;
+  std::size_t cut_longer_than = SIZE_MAX;
 
  private:
   std::uint32_t dims_;
