@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end pipeline benchmark: the whole fleet, from the local feed server to rows.
 
-Starts the five binaries (scheduler, fetcher, parser, embedder with the hash backend, loader)
+Starts the five binaries (scheduler, fetcher, parser, embedder with --backend, hash by default, loader)
 on a fresh topic prefix and a scratch database, against the Kafka and PostgreSQL of
 deploy/local/up.sh, and the feed server of deploy/local/feed_server.py. Then:
 
@@ -141,7 +141,9 @@ class Bench:
             "loader": {**dsn, "TRIBUTARY_GROUP_ID": f"{self.prefix}-loader",
                        "TRIBUTARY_ANN_INDEX": self.args.ann_index},
             "embedder": {**dsn, "TRIBUTARY_GROUP_ID": f"{self.prefix}-embedder",
-                         "TRIBUTARY_BACKEND": "hash"},
+                         "TRIBUTARY_BACKEND": self.args.backend,
+                         **({"TRIBUTARY_MODEL_DIR": self.args.model_dir}
+                            if self.args.backend == "local" else {})},
             "parser": {"TRIBUTARY_GROUP_ID": f"{self.prefix}-parser"},
             # Every feed is on one host (the feed server): lift the politeness limits that would
             # otherwise make this a benchmark of the per-host rate limit.
@@ -278,6 +280,7 @@ class Bench:
 
     def run(self):
         results = {"prefix": self.prefix, "ann_index": self.args.ann_index,
+                   "backend": self.args.backend,
                    "feeds": self.args.feeds, "paced_feeds":
                    self.args.paced_feeds, "items_per_feed": self.args.items}
         results["throughput"] = self.throughput()
@@ -309,7 +312,8 @@ def report(results):
     t, lat, rss = results["throughput"], results["latency"], results["peak_rss_mb"]
     print()
     print(f"pipeline, {results['feeds']} feeds x {results['items_per_feed']} items "
-          f"(hash embedder, loader --ann-index={results['ann_index']}, 1 replica per stage, "
+          f"({results['backend']} embedder, loader --ann-index={results['ann_index']}, "
+          f"1 replica per stage, "
           f"Kafka + PostgreSQL on this machine)")
     print(f"  throughput  {t['items_per_s']:8.0f} items/s   target {TARGET_ITEMS_PER_S}: "
           f"{t['items_per_s'] / TARGET_ITEMS_PER_S:.2f}x   ({t['items']} items, first fetch to "
@@ -350,6 +354,10 @@ def main():
                         help="the loader's --ann-index: build (HNSW maintained row by row) or "
                              "defer (built once afterwards, and timed)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds after starting the fleet")
+    parser.add_argument("--backend", choices=["hash", "local"], default="hash",
+                        help="the embedder's backend: hash (lexical, the fastest) or local "
+                             "(the in-process all-MiniLM-L6-v2 of --model-dir)")
+    parser.add_argument("--model-dir", default=str(REPO / ".local/models/all-MiniLM-L6-v2"))
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait per run")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the database and topics")

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -18,7 +17,8 @@ namespace {
 // Sequences per encoder call, and tokens: a batch is cut at whichever comes first, so long
 // texts go a few at a time and short ones many.
 constexpr std::size_t kBatchSequences = 32;
-constexpr std::size_t kBatchTokens = 8192;
+// Also what bounds a worker's scratch memory: ~11 KB of activations per padded token.
+constexpr std::size_t kBatchTokens = 2048;
 
 // SHA-256 of a file, in hex.
 Result<std::string> FileSha256(const std::string& path) {
@@ -42,13 +42,59 @@ Result<std::string> FileSha256(const std::string& path) {
 
 }  // namespace
 
+// The jobs of one Embed call still running, and the first failure among them.
+struct LocalBackend::Call {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::size_t remaining = 0;
+  std::exception_ptr failure;
+};
+
 LocalBackend::LocalBackend(local::BertTokenizer tokenizer, local::BertEncoder encoder,
                            ModelSpec model, std::size_t max_tokens, std::size_t threads)
     : tokenizer_(std::move(tokenizer)),
       encoder_(std::move(encoder)),
       model_(std::move(model)),
       max_tokens_(max_tokens),
-      threads_(threads) {}
+      threads_(threads) {
+  for (std::size_t i = 0; i < threads_; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+LocalBackend::~LocalBackend() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  for (auto& worker : workers_) worker.join();
+}
+
+void LocalBackend::Work() {
+  local::BertEncoder::Scratch scratch;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    work_ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (stopping_) return;
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    std::exception_ptr failure;
+    try {
+      auto vectors = encoder_.Embed(job.sequences, scratch);
+      for (std::size_t i = 0; i < vectors.size(); ++i) {
+        (*job.vectors)[job.indexes[i]] = std::move(vectors[i]);
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    {
+      const std::lock_guard call_lock(job.call->mutex);
+      if (failure && !job.call->failure) job.call->failure = failure;
+      if (--job.call->remaining == 0) job.call->done.notify_all();
+    }
+    lock.lock();
+  }
+}
 
 Result<ModelSpec> LocalBackend::Describe(const std::string& model_dir) {
   auto folder = local::ModelFolder::Read(model_dir);
@@ -100,39 +146,38 @@ EmbedResult LocalBackend::Embed(const std::vector<std::string>& texts) {
     return sequences[a].size() > sequences[b].size();
   });
   out.vectors.resize(texts.size());
-  // Batches of similar length, at most 1/threads of the texts each so every core gets one; each
-  // runs on its own thread with single-threaded BLAS, so no core waits on another's softmax
-  // or GELU (BLAS's own threads spun idle through those: a third of the time).
+  // Batches of similar length, at most 1/threads of the texts each so every worker gets one.
   const std::size_t per_batch = std::clamp<std::size_t>(
       (texts.size() + threads_ - 1) / threads_, 1, kBatchSequences);
-  std::vector<std::vector<std::size_t>> batches;
+  std::vector<Job> batches;
   for (const auto index : order) {
     if (!batches.empty()) {
-      const auto& batch = batches.back();
-      const auto padded = (batch.size() + 1) * sequences[batch.front()].size();
-      if (batch.size() < per_batch && padded <= kBatchTokens) {
-        batches.back().push_back(index);
+      auto& batch = batches.back();
+      const auto padded = (batch.sequences.size() + 1) * batch.sequences.front().size();
+      if (batch.sequences.size() < per_batch && padded <= kBatchTokens) {
+        batch.sequences.push_back(std::move(sequences[index]));
+        batch.indexes.push_back(index);
         continue;
       }
     }
-    batches.push_back({index});
+    batches.emplace_back();
+    batches.back().sequences.push_back(std::move(sequences[index]));
+    batches.back().indexes.push_back(index);
   }
-  const auto run = [&](std::size_t first) {
-    for (std::size_t b = first; b < batches.size(); b += threads_) {
-      std::vector<std::vector<std::int32_t>> batch;
-      for (const auto index : batches[b]) batch.push_back(std::move(sequences[index]));
-      auto vectors = encoder_.Embed(batch);
-      for (std::size_t i = 0; i < vectors.size(); ++i) {
-        out.vectors[batches[b][i]] = std::move(vectors[i]);
-      }
+  Call call;
+  call.remaining = batches.size();
+  {
+    const std::lock_guard lock(mutex_);
+    for (auto& batch : batches) {
+      batch.vectors = &out.vectors;
+      batch.call = &call;
+      jobs_.push_back(std::move(batch));
     }
-  };
-  std::vector<std::future<void>> helpers;
-  for (std::size_t t = 1; t < threads_ && t < batches.size(); ++t) {
-    helpers.push_back(std::async(std::launch::async, run, t));
   }
-  run(0);
-  for (auto& helper : helpers) helper.get();
+  work_ready_.notify_all();
+  std::unique_lock lock(call.mutex);
+  call.done.wait(lock, [&] { return call.remaining == 0; });
+  if (call.failure) std::rethrow_exception(call.failure);
   return out;
 }
 

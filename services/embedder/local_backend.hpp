@@ -3,11 +3,17 @@
 // process from a model folder (services/embedder/local/): no model server, no network. Texts
 // are tokenized, cut at the model's max_seq_length (counted in metrics), sorted by length and
 // run in batches of similar length, so little is spent on padding; the vectors come back in
-// input order.
+// input order. The batches of every caller go to one pool of --threads workers, each with its
+// own scratch memory: however many callers embed at once, at most that many batches run (and
+// take memory) at a time.
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/base/result.hpp"
@@ -24,6 +30,9 @@ class LocalBackend final : public Backend {
   // Reads the folder (config, tokenizer, weights); `threads` is how many cores one batch may
   // use. Errors name the file and what is wrong with it.
   static Result<std::unique_ptr<LocalBackend>> Load(const std::string& model_dir, int threads);
+  ~LocalBackend() override;
+  LocalBackend(const LocalBackend&) = delete;
+  LocalBackend& operator=(const LocalBackend&) = delete;
   // The model a folder holds, without loading it (config.json and a hash of the weights): for
   // settings that must name it before the backend starts.
   static Result<ModelSpec> Describe(const std::string& model_dir);
@@ -39,8 +48,18 @@ class LocalBackend final : public Backend {
   [[nodiscard]] const local::BertTokenizer& tokenizer() const { return tokenizer_; }
 
  private:
+  struct Call;  // the jobs of one Embed call still running
+  // One batch of one Embed call, and where its vectors go.
+  struct Job {
+    std::vector<std::vector<std::int32_t>> sequences;
+    std::vector<Vector>* vectors = nullptr;  // the call's output, by input index
+    std::vector<std::size_t> indexes;        // of each sequence in that output
+    Call* call = nullptr;
+  };
+
   LocalBackend(local::BertTokenizer tokenizer, local::BertEncoder encoder, ModelSpec model,
                std::size_t max_tokens, std::size_t threads);
+  void Work();
 
   local::BertTokenizer tokenizer_;
   local::BertEncoder encoder_;
@@ -48,6 +67,11 @@ class LocalBackend final : public Backend {
   std::size_t max_tokens_ = 0;
   std::size_t threads_ = 1;
   std::atomic<std::uint64_t> truncated_{0};
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;  // last: started once the rest exists
 };
 
 }  // namespace tributary::embedder

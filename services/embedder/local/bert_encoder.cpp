@@ -94,7 +94,7 @@ Result<BertEncoder> BertEncoder::Load(const ModelFolder& folder) {
 }
 
 std::vector<std::vector<float>> BertEncoder::Embed(
-    const std::vector<std::vector<std::int32_t>>& sequences) const {
+    const std::vector<std::vector<std::int32_t>>& sequences, Scratch& scratch) const {
   const int batch = static_cast<int>(sequences.size());
   if (batch == 0) return {};
   int length = 1;
@@ -107,7 +107,8 @@ std::vector<std::vector<float>> BertEncoder::Embed(
 
   // Embeddings: word + position + token type 0, then LayerNorm. Padding rows stay zero-ish
   // and are masked out of attention and pooling.
-  std::vector<float> x(at(rows, h), 0.0F);
+  auto& x = scratch.x;
+  x.assign(at(rows, h), 0.0F);
   for (int b = 0; b < batch; ++b) {
     const auto& ids = sequences[b];
     for (int t = 0; t < length && t < static_cast<int>(ids.size()); ++t) {
@@ -121,11 +122,16 @@ std::vector<std::vector<float>> BertEncoder::Embed(
   kernels::AddAndNorm(x.data(), nullptr, nullptr, rows, h, embedding_norm_gain_.data(),
                       embedding_norm_bias_.data(), eps_);
 
-  std::vector<float> qkv(at(rows, 3 * h));
-  std::vector<float> context(at(rows, h));
-  std::vector<float> attended(at(rows, h));
-  std::vector<float> intermediate(at(rows, intermediate_));
-  std::vector<float> scores(at(length, length));
+  auto& qkv = scratch.qkv;
+  auto& context = scratch.context;
+  auto& attended = scratch.attended;
+  auto& intermediate = scratch.intermediate;
+  auto& scores = scratch.scores;
+  qkv.resize(at(rows, 3 * h));
+  context.assign(at(rows, h), 0.0F);  // padding rows are never written: zeros, not stale values
+  attended.resize(at(rows, h));
+  intermediate.resize(at(rows, intermediate_));
+  scores.resize(at(length, length));
   const float scale = 1.0F / std::sqrt(static_cast<float>(head_dims));
   for (const auto& layer : layers_) {
     Linear(x.data(), rows, h, layer.qkv_weight, layer.qkv_bias, 3 * h, qkv.data());

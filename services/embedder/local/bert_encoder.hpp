@@ -15,10 +15,21 @@ class BertEncoder {
  public:
   static Result<BertEncoder> Load(const ModelFolder& folder);
 
+  // The activations of one batch, kept between calls by whoever runs batches one after
+  // another (a thread): memory is reused, not allocated afresh for every batch.
+  struct Scratch {
+    std::vector<float> x, qkv, context, attended, intermediate, scores;
+  };
+
   // One vector per sequence ([CLS] ... [SEP], each no longer than the model's positions), in
   // order. Sequences of similar length batch best: each is padded to the longest.
   [[nodiscard]] std::vector<std::vector<float>> Embed(
-      const std::vector<std::vector<std::int32_t>>& sequences) const;
+      const std::vector<std::vector<std::int32_t>>& sequences, Scratch& scratch) const;
+  [[nodiscard]] std::vector<std::vector<float>> Embed(
+      const std::vector<std::vector<std::int32_t>>& sequences) const {
+    Scratch scratch;
+    return Embed(sequences, scratch);
+  }
 
   [[nodiscard]] int dims() const { return hidden_; }
   [[nodiscard]] std::size_t parameters() const { return parameters_; }
