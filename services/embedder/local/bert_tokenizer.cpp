@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/base/utf8.hpp"
 #include "services/embedder/local/unicode_classes.hpp"
 
 namespace tributary::embedder::local {
@@ -218,7 +219,7 @@ void BertTokenizer::EncodeWord(const std::u32string& word, std::vector<std::int3
   std::string utf8;
   std::vector<std::size_t> boundaries{0};  // byte offset after each character
   for (const char32_t c : word) {
-    unicode::AppendUtf8(c, utf8);
+    AppendCodePoint(c, utf8);
     boundaries.push_back(utf8.size());
   }
   // Longest vocabulary entry first, from each position on; one unspellable rest makes the

@@ -8,9 +8,8 @@
 
 namespace tributary::embedder::local::unicode {
 
-// UTF-8 to code points; an invalid byte becomes U+FFFD.
+// UTF-8 to code points; an invalid byte becomes U+FFFD (common/base/utf8.hpp encodes).
 std::u32string Decode(std::string_view utf8);
-void AppendUtf8(char32_t c, std::string& out);
 
 // White_Space, plus tab, newline and carriage return.
 bool IsWhitespace(char32_t c);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "services/embedder/local/tests/model_location.hpp"
@@ -81,6 +82,35 @@ TEST(LocalBackend, VectorsDoNotDependOnTheBatch) {
     double norm = 0;
     for (const float v : alone->vectors[0]) norm += double(v) * v;
     EXPECT_NEAR(norm, 1.0, 1e-5);  // the model's Normalize module
+  }
+}
+
+// The stage embeds several batches at once: every caller's batches share the backend's
+// workers, and each caller gets exactly its own vectors back.
+TEST(LocalBackend, CallersAtOnceEachGetTheirOwnVectors) {
+  TRIBUTARY_REQUIRE_MODEL();
+  auto backend = LocalBackend::Load(ModelDir(), 2);
+  ASSERT_TRUE(backend) << backend.error().message;
+  std::vector<std::vector<std::string>> calls(4);
+  for (int c = 0; c < 4; ++c) {
+    for (int i = 0; i < 12; ++i) {
+      calls[c].push_back("call " + std::to_string(c) + " text " + std::to_string(i) + " " +
+                         std::string(static_cast<std::size_t>(i * 7 % 40), 'x'));
+    }
+  }
+  std::vector<std::vector<Vector>> alone;
+  for (const auto& texts : calls) alone.push_back((*backend)->Embed(texts)->vectors);
+  std::vector<std::vector<Vector>> together(calls.size());
+  std::vector<std::thread> threads;
+  for (std::size_t c = 0; c < calls.size(); ++c) {
+    threads.emplace_back([&, c] { together[c] = (*backend)->Embed(calls[c])->vectors; });
+  }
+  for (auto& thread : threads) thread.join();
+  for (std::size_t c = 0; c < calls.size(); ++c) {
+    ASSERT_EQ(together[c].size(), alone[c].size());
+    for (std::size_t i = 0; i < alone[c].size(); ++i) {
+      EXPECT_GT(Cosine(together[c][i], alone[c][i]), 0.99999) << calls[c][i];
+    }
   }
 }
 
