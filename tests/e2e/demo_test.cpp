@@ -82,24 +82,35 @@ TEST_F(Demo, RunsTwiceWithTheFleetRunningAndTheSecondRunChangesNoRow) {
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM items"), 20 * 5 + 28);
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20 * 5 + 28);
   // The demo embeds with the local model (deploy/local/lib.sh), and its vectors carry meaning:
-  // "port" is in no title, yet every one of the nearest items is about a harbor. (The hash
-  // backend, lexical, ranks "sport" titles there.)
+  // "ships docking at the port" shares no word with any title, yet most of its nearest items
+  // carry one of the feed server's water words, where about 4 titles in 10 do; and none is a
+  // "sport" title, which lexical matching (the hash backend) ranks among them.
   EXPECT_EQ(db_.Scalar<std::string>("SELECT string_agg(name, ',') FROM embedding_models"),
             "all-MiniLM-L6-v2");
   const auto model_dir = ::tributary::testing::SourceDir() / ".local/models/all-MiniLM-L6-v2";
+  // The scratch database by its own DSN: the one in this process's environment (env.sh) names
+  // the main database.
   const auto search = RunCommand(
-      env_ + " TRIBUTARY_BACKEND=local TRIBUTARY_MODEL_DIR=" + model_dir.string() + " " +
-      (::tributary::testing::BinDir() / "tributary").string() +
-      " search 'ships docking at the port' --limit 3 --json --log-level warn");
+      "TRIBUTARY_PG_DSN='" + db_.Dsn() + "' TRIBUTARY_BACKEND=local TRIBUTARY_MODEL_DIR=" +
+      model_dir.string() + " " + (::tributary::testing::BinDir() / "tributary").string() +
+      " search 'ships docking at the port' --limit 10 --json --log-level warn");
   ASSERT_EQ(search.exit_code, 0) << search.output;
   const auto results = nlohmann::json::parse(search.output)["results"];
-  ASSERT_EQ(results.size(), 3U) << search.output;
+  ASSERT_EQ(results.size(), 10U) << search.output;
+  int watery = 0;
   for (const auto& result : results) {
     auto title = result["title"].get<std::string>();
     for (auto& c : title) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    EXPECT_THAT(title, HasSubstr("harbor")) << search.output;
     EXPECT_THAT(title, ::testing::Not(HasSubstr("port"))) << search.output;
+    for (const char* water : {"harbor", "river", "delta", "island", "lighthouse"}) {
+      if (title.find(water) != std::string::npos) {
+        ++watery;
+        break;
+      }
+    }
   }
+  // Measured on this demo's data: local 7 of 10, hash 3 (and a "sport" title among them).
+  EXPECT_GE(watery, 6) << search.output;
 
   const auto rows = Rows();
   const auto fetches = db_.Scalar<int>("SELECT count(*) FROM fetch_log");
