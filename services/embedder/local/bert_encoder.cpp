@@ -10,8 +10,23 @@
 #include "services/embedder/local/kernels.hpp"
 #include "services/embedder/local/safetensors.hpp"
 
+// OpenBLAS's own (not in cblas.h).
+extern "C" int blas_thread_shutdown_(void);
+extern "C" void openblas_set_num_threads(int threads);
+
 namespace tributary::embedder::local {
 namespace {
+
+// OpenBLAS (the pthread build) starts a thread per core as it loads, and they spin for ~0.1 s
+// before they sleep: in a short command that links this library (`tributary parse`) that is a
+// core taken from the work. The encoder calls BLAS one thread per batch from its own workers,
+// so BLAS's threads are stopped as soon as this library initializes (BLAS runs each call on
+// the calling thread from then on).
+const bool kBlasThreadsStopped = [] {
+  openblas_set_num_threads(1);
+  blas_thread_shutdown_();
+  return true;
+}();
 
 // out[rows, n] = in[rows, k] · weight[n, k]ᵀ: a Linear layer without its bias (added by the
 // kernel that follows), weights as PyTorch stores them ([out, in]).
