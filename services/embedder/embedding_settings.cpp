@@ -153,7 +153,8 @@ std::unique_ptr<Backend> MakeBackend(const EmbeddingSettings& settings) {
   if (settings.backend == "local") {
     const int threads =
         settings.threads > 0 ? settings.threads : static_cast<int>(AvailableCores());
-    auto backend = LocalBackend::Load(settings.model_dir, threads);
+    // Resolved (ResolveEmbeddingSettings): the weights were hashed once already.
+    auto backend = LocalBackend::Load(settings.model_dir, threads, settings.Model());
     if (!backend) throw std::runtime_error(backend.error().message);
     return std::move(*backend);
   }

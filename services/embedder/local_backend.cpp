@@ -9,8 +9,6 @@
 
 #include <fmt/format.h>
 
-extern "C" void openblas_set_num_threads(int threads);  // OpenBLAS's own, not in cblas.h
-
 namespace tributary::embedder {
 namespace {
 
@@ -113,15 +111,19 @@ Result<std::unique_ptr<LocalBackend>> LocalBackend::Load(const std::string& mode
                                                          int threads) {
   auto model = Describe(model_dir);
   if (!model) return tl::unexpected(model.error());
+  return Load(model_dir, threads, std::move(*model));
+}
+
+Result<std::unique_ptr<LocalBackend>> LocalBackend::Load(const std::string& model_dir,
+                                                         int threads, ModelSpec model) {
   auto folder = local::ModelFolder::Read(model_dir);
   if (!folder) return tl::unexpected(folder.error());
   auto tokenizer = local::BertTokenizer::FromFile(folder->Path("tokenizer.json"));
   if (!tokenizer) return tl::unexpected(tokenizer.error());
   auto encoder = local::BertEncoder::Load(*folder);
   if (!encoder) return tl::unexpected(encoder.error());
-  openblas_set_num_threads(1);  // the backend runs one batch per thread itself
   return std::unique_ptr<LocalBackend>(
-      new LocalBackend(std::move(*tokenizer), std::move(*encoder), std::move(*model),
+      new LocalBackend(std::move(*tokenizer), std::move(*encoder), std::move(model),
                        static_cast<std::size_t>(folder->max_seq_length),
                        static_cast<std::size_t>(std::max(1, threads))));
 }
@@ -132,10 +134,7 @@ EmbedResult LocalBackend::Embed(const std::vector<std::string>& texts) {
   Embeddings out;
   for (const auto& text : texts) {
     auto encoding = tokenizer_.Encode(text, max_tokens_);
-    if (encoding.truncated) {
-      truncated_.fetch_add(1, std::memory_order_relaxed);
-      ++out.truncated;
-    }
+    if (encoding.truncated) ++out.truncated;
     out.tokens += encoding.ids.size();
     sequences.push_back(std::move(encoding.ids));
   }

@@ -1,12 +1,11 @@
 #pragma once
 // The `local` backend: a sentence-transformer (BERT family, e.g. all-MiniLM-L6-v2) run in this
 // process from a model folder (services/embedder/local/): no model server, no network. Texts
-// are tokenized, cut at the model's max_seq_length (counted in metrics), sorted by length and
+// are tokenized, cut at the model's max_seq_length (Embeddings::truncated), sorted by length and
 // run in batches of similar length, so little is spent on padding; the vectors come back in
 // input order. The batches of every caller go to one pool of --threads workers, each with its
 // own scratch memory: however many callers embed at once, at most that many batches run (and
 // take memory) at a time.
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,6 +29,9 @@ class LocalBackend final : public Backend {
   // Reads the folder (config, tokenizer, weights); `threads` is how many cores one batch may
   // use. Errors name the file and what is wrong with it.
   static Result<std::unique_ptr<LocalBackend>> Load(const std::string& model_dir, int threads);
+  // The same for a model already described (Describe): its weights are not hashed again.
+  static Result<std::unique_ptr<LocalBackend>> Load(const std::string& model_dir, int threads,
+                                                    ModelSpec model);
   ~LocalBackend() override;
   LocalBackend(const LocalBackend&) = delete;
   LocalBackend& operator=(const LocalBackend&) = delete;
@@ -43,8 +45,6 @@ class LocalBackend final : public Backend {
   // weights, another model); dims: the hidden size.
   [[nodiscard]] const ModelSpec& Model() const { return model_; }
   [[nodiscard]] std::size_t MaxTokens() const { return max_tokens_; }
-  // Texts cut at max_seq_length so far.
-  [[nodiscard]] std::uint64_t TruncatedTexts() const { return truncated_.load(); }
   [[nodiscard]] const local::BertTokenizer& tokenizer() const { return tokenizer_; }
 
  private:
@@ -66,7 +66,6 @@ class LocalBackend final : public Backend {
   ModelSpec model_;
   std::size_t max_tokens_ = 0;
   std::size_t threads_ = 1;
-  std::atomic<std::uint64_t> truncated_{0};
   std::mutex mutex_;
   std::condition_variable work_ready_;
   std::deque<Job> jobs_;

@@ -9,11 +9,6 @@
 #include "services/parser/urls.hpp"
 
 namespace tributary::parser {
-namespace {
-
-constexpr std::size_t kEntriesBeforeThreads = 64;
-
-}  // namespace
 
 DocumentBuilder::DocumentBuilder(const ParseInput& input, const Limits& limits)
     : input_(input), item_cap_(limits.max_items) {
@@ -52,10 +47,9 @@ bool DocumentBuilder::AddEntry(RawEntry entry) {
     }
     return false;
   }
-  // Threads only for a document long enough to repay starting them: most feeds hold a few
-  // dozen entries, normalized here in less time than a thread takes to start.
+  // Threads only for a document long enough to repay starting them (Limits).
   if (!pool_ && context_.limits.normalize_workers > 0 &&
-      document_.items.size() + dropped_entries_ >= kEntriesBeforeThreads) {
+      document_.items.size() + dropped_entries_ >= context_.limits.normalize_workers_after) {
     pool_ = std::make_unique<NormalizePool>(context_.limits.normalize_workers, context_);
   }
   if (pool_) {

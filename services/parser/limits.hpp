@@ -18,8 +18,11 @@ struct Limits {
   std::size_t max_list_entries = 64;          // authors, categories, enclosures per item
   int max_depth = 256;                        // element / JSON nesting
   std::uint32_t default_max_child_depth = 2;  // when FetchRequest.options.max_depth is 0
-  // Threads besides the caller's that normalize one document's entries (NormalizePool).
+  // Threads besides the caller's that normalize one document's entries (NormalizePool), started
+  // only once a document has this many entries: most feeds hold a few dozen, normalized inline
+  // in less time than a thread takes to start.
   std::size_t normalize_workers = 0;
+  std::size_t normalize_workers_after = 64;
 };
 
 }  // namespace tributary::parser

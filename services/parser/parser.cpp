@@ -76,9 +76,6 @@ Shape Sniff(std::string_view text, const ParseInput& input) {
   return Shape::kText;
 }
 
-// Few feed items are shorter than this in their XML.
-constexpr std::size_t kTypicalItemBytes = 256;
-
 // A feed's items are read as the parse completes each one and then freed (ElementStream): the
 // whole document never exists as one tree, and the parse stops at the item limit.
 xml::Streamed StreamItem(const xml::Document& document, xmlNode* node,
@@ -112,10 +109,6 @@ Result<void> ReadXml(std::string_view text, DocumentBuilder& builder) {
       .on_element = [&](const xml::Document& document, xmlNode* node) {
         return StreamItem(document, node, builder, streamed_format);
       }};
-  // Items arrive while the parse runs, before anyone could count them: room for as many as
-  // the text could hold at a typical item's size (pages never written cost nothing), so the
-  // list is not moved to new memory each time it doubles.
-  builder.ReserveItems(text.size() / kTypicalItemBytes);
   auto document = xml::Document::Parse(text, builder.base_url(), &problem, &stream);
   if (!document) return tl::unexpected(document.error());
   if (!problem.empty()) builder.Warn("ill-formed XML, recovered: " + SanitizeUtf8(problem));

@@ -57,30 +57,9 @@ inline std::size_t NotPrintableAscii(std::string_view s, std::size_t i) {
   return i;
 }
 
-// First byte that may end a run of ordinary text: <= 0x20 (whitespace), 0xC2 (the lead byte of
-// U+00A0), and with `markup` also '<' and '&'.
-inline std::size_t TextSpecial(std::string_view s, std::size_t i, bool markup) {
-#if defined(__SSE2__)
-  if (markup) {
-    i = detail::Find(s, i, [](__m128i b) {
-      return detail::AtMostSpace(b) | detail::Equal(b, '\xC2') | detail::Equal(b, '<') |
-             detail::Equal(b, '&');
-    });
-  } else {
-    i = detail::Find(s, i,
-                     [](__m128i b) { return detail::AtMostSpace(b) | detail::Equal(b, '\xC2'); });
-  }
-#endif
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c <= 0x20 || c == 0xC2 || (markup && (c == '<' || c == '&'))) break;
-    ++i;
-  }
-  return i;
-}
-
-// Like TextSpecial, but a single ' ' between two ordinary bytes does not end the run: the end
-// of a run of words, which whitespace collapsing leaves exactly as it is.
+// The end of a run of words, which whitespace collapsing leaves exactly as it is: the first byte
+// <= 0x20 (whitespace), 0xC2 (the lead byte of U+00A0), and with `markup` '<' or '&' -- except
+// a single ' ' between two bytes that are none of those.
 inline std::size_t WordsEnd(std::string_view s, std::size_t i, bool markup) {
 #if defined(__SSE2__)
   const auto special_bits = [markup](__m128i b) {

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "services/embedder/local/kernels.hpp"
 #include "services/embedder/local/safetensors.hpp"
@@ -28,20 +27,13 @@ const bool kBlasThreadsStopped = [] {
   return true;
 }();
 
-// out[rows, n] = in[rows, k] · weight[n, k]ᵀ: a Linear layer without its bias (added by the
-// kernel that follows), weights as PyTorch stores them ([out, in]).
+// out[rows, n] = in[rows, k] · weight[n, k]ᵀ + beta · out: a Linear layer, weights as PyTorch
+// stores them ([out, in]). Its bias is added by the kernel that follows, or (beta 1) is in
+// `out` already.
 void Product(const float* in, int rows, int k, const std::vector<float>& weight, int n,
-             float* out) {
+             float* out, float beta = 0.0F) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0F, in, k, weight.data(), k,
-              0.0F, out, n);
-}
-
-// out[rows, n] = in · weightᵀ + bias.
-void Linear(const float* in, int rows, int k, const std::vector<float>& weight,
-            const std::vector<float>& bias, int n, float* out) {
-  for (int r = 0; r < rows; ++r) std::copy(bias.begin(), bias.end(), out + std::size_t(r) * n);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0F, in, k, weight.data(), k,
-              1.0F, out, n);
+              beta, out, n);
 }
 
 }  // namespace
@@ -72,7 +64,6 @@ Result<BertEncoder> BertEncoder::Load(const ModelFolder& folder) {
       failed = true;
       return std::vector<float>();
     }
-    model.parameters_ += values->size();
     return std::move(*values);
   };
   model.word_embeddings_ = read("embeddings.word_embeddings.weight", {folder.vocab_size, h});
@@ -149,7 +140,10 @@ std::vector<std::vector<float>> BertEncoder::Embed(
   scores.resize(at(length, length));
   const float scale = 1.0F / std::sqrt(static_cast<float>(head_dims));
   for (const auto& layer : layers_) {
-    Linear(x.data(), rows, h, layer.qkv_weight, layer.qkv_bias, 3 * h, qkv.data());
+    for (int r = 0; r < rows; ++r) {
+      std::copy(layer.qkv_bias.begin(), layer.qkv_bias.end(), qkv.data() + at(r, 3 * h));
+    }
+    Product(x.data(), rows, h, layer.qkv_weight, 3 * h, qkv.data(), /*beta=*/1.0F);
     for (int b = 0; b < batch; ++b) {
       const int valid = std::min<int>(length, static_cast<int>(sequences[b].size()));
       const float* base = qkv.data() + at(b * length, 3 * h);

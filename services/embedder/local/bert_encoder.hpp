@@ -32,7 +32,6 @@ class BertEncoder {
   }
 
   [[nodiscard]] int dims() const { return hidden_; }
-  [[nodiscard]] std::size_t parameters() const { return parameters_; }
 
  private:
   struct Layer {
@@ -53,7 +52,6 @@ class BertEncoder {
   float eps_ = 0;
   Pooling pooling_ = Pooling::kMean;
   bool normalize_ = false;
-  std::size_t parameters_ = 0;
   std::vector<float> word_embeddings_;      // [V, H]
   std::vector<float> position_embeddings_;  // [P, H]
   std::vector<float> token_type_embedding_;  // [H], type 0 (single sentences)

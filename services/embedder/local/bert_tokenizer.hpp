@@ -34,7 +34,7 @@ class BertTokenizer {
 
   // `max_length` counts [CLS] and [SEP].
   [[nodiscard]] Encoding Encode(std::string_view text, std::size_t max_length) const;
-  // The word pieces before [CLS]/[SEP] and truncation (for tests and `tributary embed`).
+  // The word pieces before [CLS]/[SEP] and truncation, as text (for tests).
   [[nodiscard]] std::vector<std::string> Pieces(std::string_view text) const;
 
   [[nodiscard]] std::size_t VocabularySize() const { return vocab_.size(); }

@@ -15,13 +15,16 @@ tl::unexpected<Error> Problem(const std::string& path, const std::string& what) 
   return Fail(ErrorKind::kPermanent, "model", fmt::format("{}: {}", path, what));
 }
 
-Result<json> ReadJson(const std::string& path) {
+// A JSON file whose top level is an object, or with `array` an array.
+Result<json> ReadJson(const std::string& path, bool array = false) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return Problem(path, "cannot be read");
   std::ostringstream text;
   text << file.rdbuf();
   auto parsed = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) return Problem(path, "not a JSON object");
+  if (parsed.is_discarded() || (array ? !parsed.is_array() : !parsed.is_object())) {
+    return Problem(path, array ? "not a JSON array" : "not a JSON object");
+  }
   return parsed;
 }
 
@@ -76,16 +79,10 @@ Result<ModelFolder> ModelFolder::Read(const std::string& dir) {
 
   // modules.json: the Pooling module's folder, and whether a Normalize module follows.
   const auto modules_path = model.Path("modules.json");
-  std::ifstream modules_file(modules_path, std::ios::binary);
-  if (!modules_file) return Problem(modules_path, "cannot be read");
-  std::ostringstream modules_text;
-  modules_text << modules_file.rdbuf();
-  const auto modules = json::parse(modules_text.str(), nullptr, false);
-  if (modules.is_discarded() || !modules.is_array()) {
-    return Problem(modules_path, "not a JSON array of modules");
-  }
+  const auto modules = ReadJson(modules_path, /*array=*/true);
+  if (!modules) return tl::unexpected(modules.error());
   std::string pooling_dir;
-  for (const auto& module : modules) {
+  for (const auto& module : *modules) {
     const auto kind = module.value("type", std::string());
     if (kind.ends_with("models.Pooling")) pooling_dir = module.value("path", std::string());
     if (kind.ends_with("models.Normalize")) model.normalize = true;

@@ -63,7 +63,7 @@ TEST(LocalBackend, SameVectorsAsSentenceTransformers) {
     }
   }
   EXPECT_GE(worst, 0.999) << "worst text: " << worst_text.substr(0, 200);
-  EXPECT_EQ((*backend)->TruncatedTexts(), longer_than_the_cut);
+  EXPECT_EQ(embedded->truncated, longer_than_the_cut);
 }
 
 TEST(LocalBackend, VectorsDoNotDependOnTheBatch) {
