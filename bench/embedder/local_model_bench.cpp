@@ -1,12 +1,12 @@
 // The local backend (an in-process sentence-transformer) beside sentence-transformers itself,
 // on the same texts, the same cores, in the same run (bench/embedder/README.md):
-//   tributary-local-model-bench --model-dir DIR [--threads N] [--passages N] [--titles N]
-//                               [--work DIR] [--peer COMMAND]
+//   tributary-local-model-bench --model-dir DIR [--threads N] [--precision auto|fp32|bf16]
+//                               [--passages N] [--titles N] [--work DIR] [--peer COMMAND]
 // Writes 1,000 news-like passages of ~120 words and 1,000 titles to --work (JSON lines), embeds
 // them with the local backend, then runs `COMMAND passages.jsonl vectors.f32` for each set
 // (bench/embedder/peer/sentence_transformers_peer.py), which prints "seconds=.." and writes its
-// vectors; prints passages/s for both, the ratio, and the lowest cosine between the two
-// implementations' vectors. Also: model load time and resident memory after load and after
+// vectors; prints passages/s for both, the ratio, the lowest cosine between the two
+// implementations' vectors and how many of each text's 10 nearest neighbours in the set agree. Also: model load time and resident memory after load and after
 // the run.
 #include <sys/resource.h>
 
@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -98,10 +99,39 @@ double Cosine(const Vector& a, const Vector& b) {
 
 }  // namespace
 
+// Each text's 10 nearest others in the set by either implementation's vectors: the share of
+// them both agree on, over all texts (what a search would return differently).
+double SameNeighbours(const std::vector<Vector>& ours, const std::vector<Vector>& theirs) {
+  constexpr std::size_t kNeighbours = 10;
+  const std::size_t count = ours.size();
+  if (count <= kNeighbours) return 1.0;
+  const auto nearest = [&](const std::vector<Vector>& vectors, std::size_t i) {
+    std::vector<std::pair<double, std::size_t>> scored;
+    for (std::size_t j = 0; j < count; ++j) {
+      if (j != i) scored.emplace_back(-Cosine(vectors[i], vectors[j]), j);
+    }
+    std::partial_sort(scored.begin(), scored.begin() + kNeighbours, scored.end());
+    std::vector<std::size_t> top;
+    for (std::size_t k = 0; k < kNeighbours; ++k) top.push_back(scored[k].second);
+    std::sort(top.begin(), top.end());
+    return top;
+  };
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto a = nearest(ours, i);
+    const auto b = nearest(theirs, i);
+    std::vector<std::size_t> both;
+    std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+    same += both.size();
+  }
+  return static_cast<double>(same) / static_cast<double>(count * kNeighbours);
+}
+
 int main(int argc, char** argv) {
   std::string model_dir;
   std::string peer;
   int threads = 2;
+  std::string precision = "auto";
   int passages = 1000;
   int titles = 1000;
   fs::path work = fs::temp_directory_path() / "tributary-local-model-bench";
@@ -110,6 +140,7 @@ int main(int argc, char** argv) {
     if (flag == "--model-dir") model_dir = argv[i + 1];
     if (flag == "--peer") peer = argv[i + 1];
     if (flag == "--threads") threads = std::stoi(argv[i + 1]);
+    if (flag == "--precision") precision = argv[i + 1];
     if (flag == "--passages") passages = std::stoi(argv[i + 1]);
     if (flag == "--titles") titles = std::stoi(argv[i + 1]);
     if (flag == "--work") work = argv[i + 1];
@@ -121,7 +152,10 @@ int main(int argc, char** argv) {
   fs::create_directories(work);
   const double rss_before = ResidentMb();
   const auto load_start = std::chrono::steady_clock::now();
-  auto backend = LocalBackend::Load(model_dir, threads);
+  const auto chosen = precision == "fp32"   ? tributary::embedder::local::Precision::kFp32
+                      : precision == "bf16" ? tributary::embedder::local::Precision::kBf16
+                                            : tributary::embedder::local::Precision::kAuto;
+  auto backend = LocalBackend::Load(model_dir, threads, chosen);
   if (!backend) {
     std::fprintf(stderr, "%s\n", backend.error().message.c_str());
     return 1;
@@ -129,9 +163,12 @@ int main(int argc, char** argv) {
   const std::chrono::duration<double> load = std::chrono::steady_clock::now() - load_start;
   const double rss_loaded = ResidentMb();
   std::printf("model %s %s (%u dims): loaded in %.2f s, resident %.0f MB (process before: %.0f "
-              "MB); %d threads\n",
+              "MB); %d threads, %s\n",
               (*backend)->Model().name.c_str(), (*backend)->Model().version.c_str(),
-              (*backend)->Model().dims, load.count(), rss_loaded, rss_before, threads);
+              (*backend)->Model().dims, load.count(), rss_loaded, rss_before, threads,
+              (*backend)->precision() == tributary::embedder::local::Precision::kBf16
+                  ? "bf16 (AMX)"
+                  : "fp32");
 
   std::mt19937 random(7);
   std::vector<std::pair<std::string, std::vector<std::string>>> sets(2);
@@ -179,8 +216,9 @@ int main(int argc, char** argv) {
     }
     const double peer_rate = static_cast<double>(texts.size()) / peer_seconds;
     std::printf("%-8s sentence-transformers %8.1f texts/s  tributary: %.2fx; lowest cosine "
-                "between the two: %.6f\n",
-                name.c_str(), peer_rate, rate / peer_rate, lowest);
+                "between the two: %.6f; same top-10 neighbours: %.1f%%\n",
+                name.c_str(), peer_rate, rate / peer_rate, lowest,
+                100.0 * SameNeighbours(ours, theirs));
   }
   std::printf("resident after the run: %.0f MB; texts cut at %zu tokens: %zu\n", ResidentMb(),
               (*backend)->MaxTokens(),

@@ -10,6 +10,7 @@
 #include "common/base/cpu_quota.hpp"
 #include "common/config/secrets.hpp"
 #include "services/embedder/hash_backend.hpp"
+#include "services/embedder/local/amx_bf16.hpp"
 #include "services/embedder/local_backend.hpp"
 
 namespace tributary::embedder {
@@ -28,6 +29,12 @@ std::string Trimmed(std::string s) {
 ModelSpec EmbeddingSettings::Model() const {
   return {.name = model, .version = model_version, .dims = static_cast<std::uint32_t>(dims),
           .distance = distance};
+}
+
+local::Precision EmbeddingSettings::Precision() const {
+  if (precision == "fp32") return local::Precision::kFp32;
+  if (precision == "bf16") return local::Precision::kBf16;
+  return local::Precision::kAuto;
 }
 
 OpenAiSettings EmbeddingSettings::OpenAi() const {
@@ -80,6 +87,11 @@ void AddEmbeddingSettings(config::Spec& spec, EmbeddingSettings* settings) {
       .Int("threads", &settings->threads, 0, 256,
            "local: threads the model runs on; 0 = the cores this process may use (the "
            "machine's, capped by a container CPU limit).")
+      .Choice("precision", &settings->precision, {"auto", "fp32", "bf16"},
+              "local: how the model's matrix products multiply. fp32: exactly as the "
+              "reference (sentence-transformers) does. bf16: inputs rounded to bfloat16 on "
+              "Intel AMX (Sapphire Rapids or later), several times faster, vectors within "
+              "cosine 0.9999 of fp32. auto: bf16 where the CPU has AMX, else fp32.")
       .String("openai-url", &settings->openai_url, "The embeddings endpoint (http or https).")
       .Secret("openai-api-key", &settings->openai_api_key,
               "API key, sent as 'Authorization: Bearer'; never logged. Empty: no header.")
@@ -126,6 +138,11 @@ std::vector<std::string> ResolveEmbeddingSettings(EmbeddingSettings* settings,
                                    "vectors of {}",
                                    settings->dims, settings->model_dir, model->dims));
     }
+    if (settings->precision == "bf16" && !local::amx::Available()) {
+      errors.push_back("--precision (TRIBUTARY_PRECISION): bf16 needs a CPU with AMX-BF16 "
+                       "(Intel Sapphire Rapids or later) and Linux >= 5.16, and this one has "
+                       "none: use auto or fp32");
+    }
     if (settings->model.empty()) settings->model = model->name;
     if (settings->model_version.empty()) settings->model_version = model->version;
     settings->dims = static_cast<int>(model->dims);
@@ -154,7 +171,8 @@ std::unique_ptr<Backend> MakeBackend(const EmbeddingSettings& settings) {
     const int threads =
         settings.threads > 0 ? settings.threads : static_cast<int>(AvailableCores());
     // Resolved (ResolveEmbeddingSettings): the weights were hashed once already.
-    auto backend = LocalBackend::Load(settings.model_dir, threads, settings.Model());
+    auto backend =
+        LocalBackend::Load(settings.model_dir, threads, settings.Precision(), settings.Model());
     if (!backend) throw std::runtime_error(backend.error().message);
     return std::move(*backend);
   }

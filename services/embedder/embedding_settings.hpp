@@ -11,6 +11,7 @@
 
 #include "common/config/spec.hpp"
 #include "services/embedder/backend.hpp"
+#include "services/embedder/local/bert_encoder.hpp"
 #include "services/embedder/model_spec.hpp"
 #include "services/embedder/openai_backend.hpp"
 
@@ -23,6 +24,7 @@ struct EmbeddingSettings {
   int dims = 0;                  // default 256 for hash, the model's for local
   std::string model_dir;         // local: a sentence-transformers model folder
   int threads = 0;               // local: cores one batch may use; 0 = all
+  std::string precision = "auto";  // local: auto | fp32 | bf16 (local::Precision)
   std::string distance = "cosine";
 
   std::string openai_url = "https://api.openai.com/v1/embeddings";
@@ -34,6 +36,7 @@ struct EmbeddingSettings {
   std::string openai_ca_file;
 
   [[nodiscard]] ModelSpec Model() const;
+  [[nodiscard]] local::Precision Precision() const;
   // The openai backend's settings, with the key read from --openai-api-key-file if given.
   [[nodiscard]] OpenAiSettings OpenAi() const;
 };

@@ -108,19 +108,22 @@ Result<ModelSpec> LocalBackend::Describe(const std::string& model_dir) {
 }
 
 Result<std::unique_ptr<LocalBackend>> LocalBackend::Load(const std::string& model_dir,
-                                                         int threads) {
+                                                         int threads,
+                                                         local::Precision precision) {
   auto model = Describe(model_dir);
   if (!model) return tl::unexpected(model.error());
-  return Load(model_dir, threads, std::move(*model));
+  return Load(model_dir, threads, precision, std::move(*model));
 }
 
 Result<std::unique_ptr<LocalBackend>> LocalBackend::Load(const std::string& model_dir,
-                                                         int threads, ModelSpec model) {
+                                                         int threads,
+                                                         local::Precision precision,
+                                                         ModelSpec model) {
   auto folder = local::ModelFolder::Read(model_dir);
   if (!folder) return tl::unexpected(folder.error());
   auto tokenizer = local::BertTokenizer::FromFile(folder->Path("tokenizer.json"));
   if (!tokenizer) return tl::unexpected(tokenizer.error());
-  auto encoder = local::BertEncoder::Load(*folder);
+  auto encoder = local::BertEncoder::Load(*folder, precision);
   if (!encoder) return tl::unexpected(encoder.error());
   return std::unique_ptr<LocalBackend>(
       new LocalBackend(std::move(*tokenizer), std::move(*encoder), std::move(model),

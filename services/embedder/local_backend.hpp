@@ -26,12 +26,14 @@ namespace tributary::embedder {
 
 class LocalBackend final : public Backend {
  public:
-  // Reads the folder (config, tokenizer, weights); `threads` is how many cores one batch may
-  // use. Errors name the file and what is wrong with it.
-  static Result<std::unique_ptr<LocalBackend>> Load(const std::string& model_dir, int threads);
+  // Reads the folder (config, tokenizer, weights); `threads` batches run at once, each on one
+  // core; `precision` is how the Linear layers multiply. Errors name the file and what is
+  // wrong with it.
+  static Result<std::unique_ptr<LocalBackend>> Load(const std::string& model_dir, int threads,
+                                                    local::Precision precision);
   // The same for a model already described (Describe): its weights are not hashed again.
   static Result<std::unique_ptr<LocalBackend>> Load(const std::string& model_dir, int threads,
-                                                    ModelSpec model);
+                                                    local::Precision precision, ModelSpec model);
   ~LocalBackend() override;
   LocalBackend(const LocalBackend&) = delete;
   LocalBackend& operator=(const LocalBackend&) = delete;
@@ -46,6 +48,8 @@ class LocalBackend final : public Backend {
   [[nodiscard]] const ModelSpec& Model() const { return model_; }
   [[nodiscard]] std::size_t MaxTokens() const { return max_tokens_; }
   [[nodiscard]] const local::BertTokenizer& tokenizer() const { return tokenizer_; }
+  // kFp32 or kBf16, whichever the model runs in.
+  [[nodiscard]] local::Precision precision() const { return encoder_.precision(); }
 
  private:
   struct Call;  // the jobs of one Embed call still running

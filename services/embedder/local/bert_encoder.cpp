@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "services/embedder/local/amx_bf16.hpp"
 #include "services/embedder/local/kernels.hpp"
 #include "services/embedder/local/safetensors.hpp"
 
@@ -27,21 +28,52 @@ const bool kBlasThreadsStopped = [] {
   return true;
 }();
 
-// out[rows, n] = in[rows, k] · weight[n, k]ᵀ + beta · out: a Linear layer, weights as PyTorch
-// stores them ([out, in]). Its bias is added by the kernel that follows, or (beta 1) is in
-// `out` already.
-void Product(const float* in, int rows, int k, const std::vector<float>& weight, int n,
-             float* out, float beta = 0.0F) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0F, in, k, weight.data(), k,
-              beta, out, n);
-}
-
 }  // namespace
 
-Result<BertEncoder> BertEncoder::Load(const ModelFolder& folder) {
+BertEncoder::Linear BertEncoder::MakeLinear(std::vector<float> weight, int outputs,
+                                            int inputs) const {
+  Linear linear{.outputs = outputs, .inputs = inputs};
+  if (precision_ == Precision::kBf16 && !weight.empty()) {
+    linear.tiles = amx::PackWeights(weight.data(), outputs, inputs);
+  } else {
+    linear.weight = std::move(weight);
+  }
+  return linear;
+}
+
+void BertEncoder::Product(const float* in, int rows, const Linear& linear, float* out,
+                          bool accumulate, Scratch& scratch) const {
+  if (precision_ == Precision::kBf16) {
+    amx::Multiply(in, rows, linear.inputs, linear.tiles, linear.outputs, out, accumulate,
+                  scratch.staging);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, linear.outputs, linear.inputs,
+              1.0F, in, linear.inputs, linear.weight.data(), linear.inputs,
+              accumulate ? 1.0F : 0.0F, out, linear.outputs);
+}
+
+Result<BertEncoder> BertEncoder::Load(const ModelFolder& folder, Precision precision) {
+  const bool tiles_fit = amx::Fits(3 * folder.hidden_size, folder.hidden_size) &&
+                         amx::Fits(folder.intermediate_size, folder.hidden_size) &&
+                         amx::Fits(folder.hidden_size, folder.intermediate_size);
+  if (precision == Precision::kBf16 && !amx::Available()) {
+    return Fail(ErrorKind::kPermanent, "model",
+                "bf16 needs a CPU with AMX-BF16 (Intel Sapphire Rapids or later) and Linux >= "
+                "5.16; this one has none: use fp32");
+  }
+  if (precision == Precision::kBf16 && !tiles_fit) {
+    return Fail(ErrorKind::kPermanent, "model",
+                fmt::format("bf16 needs hidden and intermediate sizes that are multiples of 32; "
+                            "this model has {} and {}: use fp32",
+                            folder.hidden_size, folder.intermediate_size));
+  }
   auto file = SafeTensors::Open(folder.Path("model.safetensors"));
   if (!file) return tl::unexpected(file.error());
   BertEncoder model;
+  model.precision_ = precision == Precision::kFp32 || !amx::Available() || !tiles_fit
+                         ? Precision::kFp32
+                         : Precision::kBf16;
   model.hidden_ = folder.hidden_size;
   model.heads_ = folder.heads;
   model.intermediate_ = folder.intermediate_size;
@@ -77,19 +109,25 @@ Result<BertEncoder> BertEncoder::Load(const ModelFolder& folder) {
   for (int i = 0; i < folder.layers; ++i) {
     const auto at = fmt::format("encoder.layer.{}.", i);
     Layer layer;
+    std::vector<float> qkv_weight;
     for (const char* part : {"query", "key", "value"}) {
       const auto weight = read(at + "attention.self." + part + ".weight", {h, h});
       const auto bias = read(at + "attention.self." + part + ".bias", {h});
-      layer.qkv_weight.insert(layer.qkv_weight.end(), weight.begin(), weight.end());
+      qkv_weight.insert(qkv_weight.end(), weight.begin(), weight.end());
       layer.qkv_bias.insert(layer.qkv_bias.end(), bias.begin(), bias.end());
     }
-    layer.attention_out_weight = read(at + "attention.output.dense.weight", {h, h});
+    const auto hidden = static_cast<int>(h);
+    const auto inner = static_cast<int>(inter);
+    layer.qkv = model.MakeLinear(std::move(qkv_weight), 3 * hidden, hidden);
+    layer.attention_out =
+        model.MakeLinear(read(at + "attention.output.dense.weight", {h, h}), hidden, hidden);
     layer.attention_out_bias = read(at + "attention.output.dense.bias", {h});
     layer.attention_norm_gain = read(at + "attention.output.LayerNorm.weight", {h});
     layer.attention_norm_bias = read(at + "attention.output.LayerNorm.bias", {h});
-    layer.intermediate_weight = read(at + "intermediate.dense.weight", {inter, h});
+    layer.intermediate =
+        model.MakeLinear(read(at + "intermediate.dense.weight", {inter, h}), inner, hidden);
     layer.intermediate_bias = read(at + "intermediate.dense.bias", {inter});
-    layer.output_weight = read(at + "output.dense.weight", {h, inter});
+    layer.output = model.MakeLinear(read(at + "output.dense.weight", {h, inter}), hidden, inner);
     layer.output_bias = read(at + "output.dense.bias", {h});
     layer.output_norm_gain = read(at + "output.LayerNorm.weight", {h});
     layer.output_norm_bias = read(at + "output.LayerNorm.bias", {h});
@@ -109,12 +147,14 @@ std::vector<std::vector<float>> BertEncoder::Embed(
   const int h = hidden_;
   const int head_dims = h / heads_;
   const int rows = batch * length;
+  // The products' outputs hold whole tiles with bf16 (amx::Multiply).
+  const int capacity = precision_ == Precision::kBf16 ? amx::PaddedRows(rows) : rows;
   const auto at = [](int row, int width) { return std::size_t(row) * std::size_t(width); };
 
   // Embeddings: word + position + token type 0, then LayerNorm. Padding rows stay zero-ish
   // and are masked out of attention and pooling.
   auto& x = scratch.x;
-  x.assign(at(rows, h), 0.0F);
+  x.assign(at(capacity, h), 0.0F);
   for (int b = 0; b < batch; ++b) {
     const auto& ids = sequences[b];
     for (int t = 0; t < length && t < static_cast<int>(ids.size()); ++t) {
@@ -133,17 +173,17 @@ std::vector<std::vector<float>> BertEncoder::Embed(
   auto& attended = scratch.attended;
   auto& intermediate = scratch.intermediate;
   auto& scores = scratch.scores;
-  qkv.resize(at(rows, 3 * h));
+  qkv.resize(at(capacity, 3 * h));
   context.assign(at(rows, h), 0.0F);  // padding rows are never written: zeros, not stale values
-  attended.resize(at(rows, h));
-  intermediate.resize(at(rows, intermediate_));
+  attended.resize(at(capacity, h));
+  intermediate.resize(at(capacity, intermediate_));
   scores.resize(at(length, length));
   const float scale = 1.0F / std::sqrt(static_cast<float>(head_dims));
   for (const auto& layer : layers_) {
-    for (int r = 0; r < rows; ++r) {
+    for (int r = 0; r < capacity; ++r) {
       std::copy(layer.qkv_bias.begin(), layer.qkv_bias.end(), qkv.data() + at(r, 3 * h));
     }
-    Product(x.data(), rows, h, layer.qkv_weight, 3 * h, qkv.data(), /*beta=*/1.0F);
+    Product(x.data(), rows, layer.qkv, qkv.data(), /*accumulate=*/true, scratch);
     for (int b = 0; b < batch; ++b) {
       const int valid = std::min<int>(length, static_cast<int>(sequences[b].size()));
       const float* base = qkv.data() + at(b * length, 3 * h);
@@ -160,13 +200,12 @@ std::vector<std::vector<float>> BertEncoder::Embed(
                     context.data() + at(b * length, h) + head * head_dims, h);
       }
     }
-    Product(context.data(), rows, h, layer.attention_out_weight, h, attended.data());
+    Product(context.data(), rows, layer.attention_out, attended.data(), false, scratch);
     kernels::AddAndNorm(attended.data(), layer.attention_out_bias.data(), x.data(), rows, h,
                         layer.attention_norm_gain.data(), layer.attention_norm_bias.data(), eps_);
-    Product(attended.data(), rows, h, layer.intermediate_weight, intermediate_,
-            intermediate.data());
+    Product(attended.data(), rows, layer.intermediate, intermediate.data(), false, scratch);
     kernels::AddBiasGelu(intermediate.data(), rows, intermediate_, layer.intermediate_bias.data());
-    Product(intermediate.data(), rows, intermediate_, layer.output_weight, h, x.data());
+    Product(intermediate.data(), rows, layer.output, x.data(), false, scratch);
     kernels::AddAndNorm(x.data(), layer.output_bias.data(), attended.data(), rows, h,
                         layer.output_norm_gain.data(), layer.output_norm_bias.data(), eps_);
   }

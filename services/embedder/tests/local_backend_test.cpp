@@ -1,5 +1,6 @@
 // The local backend against sentence-transformers' own vectors for the same model and texts
-// (bench/embedder/reference/make_fixtures.py), from a few words to well past the 256-token cut.
+// (bench/embedder/reference/make_fixtures.py), from a few words to well past the 256-token cut,
+// in each precision (bf16 only on a CPU with AMX).
 #include "services/embedder/local_backend.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "services/embedder/local/amx_bf16.hpp"
 #include "services/embedder/local/tests/model_location.hpp"
 
 namespace tributary::embedder {
@@ -29,10 +31,20 @@ double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
   return dot / std::sqrt(aa * bb);
 }
 
-TEST(LocalBackend, SameVectorsAsSentenceTransformers) {
+class LocalBackendIn : public ::testing::TestWithParam<local::Precision> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == local::Precision::kBf16 && !local::amx::Available()) {
+      GTEST_SKIP() << "this CPU (or kernel) offers no AMX-BF16: bf16 NOT checked";
+    }
+  }
+};
+
+TEST_P(LocalBackendIn, SameVectorsAsSentenceTransformers) {
   TRIBUTARY_REQUIRE_MODEL();
-  auto backend = LocalBackend::Load(ModelDir(), 2);
+  auto backend = LocalBackend::Load(ModelDir(), 2, GetParam());
   ASSERT_TRUE(backend) << backend.error().message;
+  ASSERT_EQ((*backend)->precision(), GetParam());
   const auto& model = (*backend)->Model();
   EXPECT_EQ(model.name, "all-MiniLM-L6-v2");
   EXPECT_EQ(model.version, "53aa51172d142c89");  // the weights' SHA-256, install.sh's pin
@@ -66,9 +78,9 @@ TEST(LocalBackend, SameVectorsAsSentenceTransformers) {
   EXPECT_EQ(embedded->truncated, longer_than_the_cut);
 }
 
-TEST(LocalBackend, VectorsDoNotDependOnTheBatch) {
+TEST_P(LocalBackendIn, VectorsDoNotDependOnTheBatch) {
   TRIBUTARY_REQUIRE_MODEL();
-  auto backend = LocalBackend::Load(ModelDir(), 1);
+  auto backend = LocalBackend::Load(ModelDir(), 1, GetParam());
   ASSERT_TRUE(backend) << backend.error().message;
   const std::vector<std::string> texts = {
       "A storm closed the harbor.", "Lighthouse keepers watched the river mouth all night.",
@@ -87,9 +99,9 @@ TEST(LocalBackend, VectorsDoNotDependOnTheBatch) {
 
 // The stage embeds several batches at once: every caller's batches share the backend's
 // workers, and each caller gets exactly its own vectors back.
-TEST(LocalBackend, CallersAtOnceEachGetTheirOwnVectors) {
+TEST_P(LocalBackendIn, CallersAtOnceEachGetTheirOwnVectors) {
   TRIBUTARY_REQUIRE_MODEL();
-  auto backend = LocalBackend::Load(ModelDir(), 2);
+  auto backend = LocalBackend::Load(ModelDir(), 2, GetParam());
   ASSERT_TRUE(backend) << backend.error().message;
   std::vector<std::vector<std::string>> calls(4);
   for (int c = 0; c < 4; ++c) {
@@ -114,8 +126,23 @@ TEST(LocalBackend, CallersAtOnceEachGetTheirOwnVectors) {
   }
 }
 
+INSTANTIATE_TEST_SUITE_P(Precisions, LocalBackendIn,
+                         ::testing::Values(local::Precision::kFp32, local::Precision::kBf16),
+                         [](const ::testing::TestParamInfo<local::Precision>& param) {
+                           return param.param == local::Precision::kFp32 ? "fp32" : "bf16";
+                         });
+
+// Auto takes bf16 exactly where the CPU has AMX.
+TEST(LocalBackend, AutoPrecisionIsBf16WhereTheCpuHasAmx) {
+  TRIBUTARY_REQUIRE_MODEL();
+  auto backend = LocalBackend::Load(ModelDir(), 1, local::Precision::kAuto);
+  ASSERT_TRUE(backend) << backend.error().message;
+  EXPECT_EQ((*backend)->precision(), local::amx::Available() ? local::Precision::kBf16
+                                                              : local::Precision::kFp32);
+}
+
 TEST(LocalBackend, ABadFolderIsAnErrorNamingTheFile) {
-  const auto missing = LocalBackend::Load("/nonexistent/model", 1);
+  const auto missing = LocalBackend::Load("/nonexistent/model", 1, local::Precision::kAuto);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, "/nonexistent/model/config.json: cannot be read");
 }
