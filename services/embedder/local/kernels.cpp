@@ -5,10 +5,11 @@
 #include <cmath>
 #include <cstdint>
 
-// Each hot loop is compiled twice, for AVX2+FMA and for baseline x86-64, and the loader picks
-// the one the CPU runs.
+// Each hot loop is compiled three times, for AVX-512, for AVX2+FMA and for baseline x86-64, and
+// the loader picks the one the CPU runs.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TRIBUTARY_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define TRIBUTARY_VECTOR_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define TRIBUTARY_VECTOR_CLONES
 #endif

@@ -1,8 +1,8 @@
 #pragma once
-// The encoder's element-wise steps (everything but the matrix products, which are BLAS's),
-// written so the compiler vectorizes them, each fused with the bias add before it: GELU with a
-// rational erf, softmax with a polynomial exp, LayerNorm. Built for AVX2+FMA with a plain x86-64 fallback chosen at run time, so the
-// binary still runs on any x86-64. Both approximations are within a few fp32 units in the
+// The encoder's element-wise steps (everything but the matrix products), written so the
+// compiler vectorizes them, each fused with the bias add before it: GELU with a rational erf,
+// softmax with a polynomial exp, LayerNorm. Built for AVX-512 and for AVX2+FMA, with a plain
+// x86-64 fallback chosen at run time, so the binary still runs on any x86-64. Both approximations are within a few fp32 units in the
 // last place of the libm functions (tested), far below what fp32 matrix products round away.
 #include <cstddef>
 

@@ -74,5 +74,29 @@ TEST(AmxBf16, MultiplyMatchesTheProductOfTheRoundedInputs) {
   }
 }
 
+// Through an identity weight each output is one input rounded, exactly: the rounding inside
+// Multiply (vectorized) is ToBf16's, ties included.
+TEST(AmxBf16, MultiplyRoundsItsInputsAsToBf16Does) {
+  if (!Available()) GTEST_SKIP() << "this CPU (or kernel) offers no AMX-BF16: nothing to check";
+  constexpr int kSize = 32;
+  constexpr int kRows = 3;  // 96 inputs: three vector steps, no scalar tail
+  std::vector<float> identity(kSize * kSize, 0.0F);
+  for (int i = 0; i < kSize; ++i) identity[i * kSize + i] = 1.0F;
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> uniform(-4.0F, 4.0F);
+  std::vector<float> in(kRows * kSize);
+  for (auto& v : in) v = uniform(random);
+  in[0] = 1.0F + 1.0F / 256;      // a tie, down to the even 1
+  in[1] = 1.0F + 3.0F / 256;      // a tie, up to the even 1 + 2^-6
+  in[2] = -(1.0F + 5.0F / 256);   // a tie, down to the even 1 + 2^-6, negative
+  std::vector<float> out(static_cast<std::size_t>(PaddedRows(kRows)) * kSize);
+  std::vector<std::uint16_t> staging;
+  Multiply(in.data(), kRows, kSize, PackWeights(identity.data(), kSize, kSize), kSize,
+           out.data(), false, staging);
+  for (int i = 0; i < kRows * kSize; ++i) {
+    EXPECT_EQ(out[i], Widened(ToBf16(in[i]))) << "input " << i << ": " << in[i];
+  }
+}
+
 }  // namespace
 }  // namespace tributary::embedder::local::amx
