@@ -176,7 +176,10 @@ std::vector<std::vector<float>> BertEncoder::Embed(
   qkv.resize(at(capacity, 3 * h));
   context.assign(at(rows, h), 0.0F);  // padding rows are never written: zeros, not stale values
   attended.resize(at(capacity, h));
-  intermediate.resize(at(capacity, intermediate_));
+  // A multiple of the tile height, so a slice's padded output rows stay inside `capacity`.
+  constexpr int kFeedForwardSliceRows = 128;
+  const int ffn_rows = precision_ == Precision::kBf16 ? kFeedForwardSliceRows : rows;
+  intermediate.resize(at(precision_ == Precision::kBf16 ? ffn_rows : capacity, intermediate_));
   scores.resize(at(length, length));
   const float scale = 1.0F / std::sqrt(static_cast<float>(head_dims));
   for (const auto& layer : layers_) {
@@ -203,9 +206,17 @@ std::vector<std::vector<float>> BertEncoder::Embed(
     Product(context.data(), rows, layer.attention_out, attended.data(), false, scratch);
     kernels::AddAndNorm(attended.data(), layer.attention_out_bias.data(), x.data(), rows, h,
                         layer.attention_norm_gain.data(), layer.attention_norm_bias.data(), eps_);
-    Product(attended.data(), rows, layer.intermediate, intermediate.data(), false, scratch);
-    kernels::AddBiasGelu(intermediate.data(), rows, intermediate_, layer.intermediate_bias.data());
-    Product(intermediate.data(), rows, layer.output, x.data(), false, scratch);
+    // The feed-forward block a slice of rows at a time, so its wide intermediate activations
+    // stay in cache between the two products (fp32 takes all rows at once: BLAS repacks the
+    // weights on every call).
+    for (int first = 0; first < rows; first += ffn_rows) {
+      const int count = std::min(ffn_rows, rows - first);
+      Product(attended.data() + at(first, h), count, layer.intermediate, intermediate.data(),
+              false, scratch);
+      kernels::AddBiasGelu(intermediate.data(), count, intermediate_,
+                           layer.intermediate_bias.data());
+      Product(intermediate.data(), count, layer.output, x.data() + at(first, h), false, scratch);
+    }
     kernels::AddAndNorm(x.data(), layer.output_bias.data(), attended.data(), rows, h,
                         layer.output_norm_gain.data(), layer.output_norm_bias.data(), eps_);
   }
