@@ -8,6 +8,7 @@
 #include "common/runtime/stage_host.hpp"
 #include "services/embedder/config.hpp"
 #include "services/embedder/core.hpp"
+#include "services/embedder/local_backend.hpp"
 #include "services/embedder/pg_vector_store.hpp"
 
 namespace tributary::embedder {
@@ -23,6 +24,12 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   StageMetrics stage_metrics(registry);
 
   const auto backend = MakeBackend(config.embedding);
+  if (const auto* local = dynamic_cast<const LocalBackend*>(backend.get())) {
+    logger->info("local model {} ({} dims) from {}: matrix products in {}",
+                 local->Model().name, local->Model().dims, config.embedding.model_dir,
+                 local->precision() == local::Precision::kBf16 ? "bf16 (Intel AMX)"
+                                                              : "fp32 (OpenBLAS)");
+  }
 
   std::unique_ptr<pg::Database> database;
   std::unique_ptr<PgVectorStore> store;

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <fstream>
 
+#include "services/embedder/local/amx_bf16.hpp"
+#include "services/embedder/local/tests/model_location.hpp"
+
 namespace tributary::embedder {
 namespace {
 
@@ -29,6 +32,32 @@ TEST(EmbedderConfig, OpenAiNeedsModelAndDimsAndNamesTheFlags) {
     const std::string what = e.what();
     EXPECT_NE(what.find("--model"), std::string::npos) << what;
     EXPECT_NE(what.find("--dims"), std::string::npos) << what;
+  }
+}
+
+// bf16 asked for where the CPU cannot do it is a start-up error naming the flag; where it can,
+// the settings are fine. Either way `auto` is.
+TEST(EmbedderConfig, Bf16PrecisionNeedsACpuWithAmx) {
+  TRIBUTARY_REQUIRE_MODEL();
+  const std::string model_dir = local::testing::ModelDir();
+  for (const std::string precision : {"bf16", "auto"}) {
+    Config config;
+    std::string error;
+    try {
+      Parse({.args = {"--backend", "local", "--model-dir", model_dir, "--precision", precision}},
+            &config, nullptr);
+    } catch (const config::ConfigError& e) {
+      error = e.what();
+    }
+    if (precision == "bf16" && !local::amx::Available()) {
+      EXPECT_NE(error.find("--precision (TRIBUTARY_PRECISION): bf16 needs a CPU with AMX"),
+                std::string::npos)
+          << error;
+    } else {
+      EXPECT_EQ(error, "") << precision;
+      EXPECT_EQ(config.embedding.Precision(),
+                precision == "bf16" ? local::Precision::kBf16 : local::Precision::kAuto);
+    }
   }
 }
 
