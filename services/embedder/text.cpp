@@ -9,10 +9,16 @@ constexpr std::size_t kAsciiBytesPerToken = 4;
 
 bool IsContinuation(unsigned char c) { return (c & 0xC0U) == 0x80U; }
 
-// Length of the whitespace sequence starting at `i`, or 0. Besides ASCII whitespace this covers
-// NBSP (C2 A0), the U+2000..U+200A spaces, LS/PS (E2 80 A8/A9), NNBSP (E2 80 AF),
-// MMSP (E2 81 9F) and the ideographic space (E3 80 80): what feeds put between words.
-std::size_t SpaceLength(std::string_view s, std::size_t i) {
+void Append(std::string& out, const std::string& part) {
+  auto normalized = NormalizeWhitespace(part);
+  if (normalized.empty()) return;
+  if (!out.empty()) out += "\n\n";
+  out += normalized;
+}
+
+}  // namespace
+
+std::size_t WhitespaceLength(std::string_view s, std::size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
   if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
   if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) return 2;
@@ -25,21 +31,12 @@ std::size_t SpaceLength(std::string_view s, std::size_t i) {
   return 0;
 }
 
-void Append(std::string& out, const std::string& part) {
-  auto normalized = NormalizeWhitespace(part);
-  if (normalized.empty()) return;
-  if (!out.empty()) out += "\n\n";
-  out += normalized;
-}
-
-}  // namespace
-
 std::string NormalizeWhitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool pending_space = false;
   for (std::size_t i = 0; i < text.size();) {
-    if (const auto n = SpaceLength(text, i); n > 0) {
+    if (const auto n = WhitespaceLength(text, i); n > 0) {
       pending_space = !out.empty();
       i += n;
       continue;

@@ -24,6 +24,11 @@ struct PreparedText {
   bool truncated = false;
 };
 
+// Length of the whitespace character at byte `i` (< s.size()), or 0. Besides ASCII whitespace:
+// NBSP (C2 A0), the U+2000..U+200A spaces, LS/PS (E2 80 A8/A9), NNBSP (E2 80 AF),
+// MMSP (E2 81 9F) and the ideographic space (E3 80 80): what feeds put between words.
+std::size_t WhitespaceLength(std::string_view s, std::size_t i);
+
 // Collapses every run of whitespace (ASCII and the common Unicode spaces) into one space and
 // trims both ends. Invalid UTF-8 bytes are kept as they are (the parser already emits UTF-8).
 std::string NormalizeWhitespace(std::string_view text);
