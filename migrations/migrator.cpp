@@ -8,9 +8,11 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "common/log/log.hpp"
 #include "common/pg/advisory_locks.hpp"
@@ -19,6 +21,8 @@
 
 namespace tributary::migrations {
 namespace {
+
+constexpr std::string_view kNoTransactionMarker = "-- tributary:no-transaction";
 
 Migration Parse(std::string file_name, std::string sql) {
   // NNNN_name.sql: at least one digit, an underscore, a name, .sql
@@ -33,7 +37,42 @@ Migration Parse(std::string file_name, std::string sql) {
                              "' is not named NNNN_name.sql with a positive version");
   }
   auto checksum = Sha256Hex(sql);
-  return {version, std::move(file_name), std::move(sql), std::move(checksum)};
+  const bool in_transaction = !sql.starts_with(kNoTransactionMarker);
+  return {version, std::move(file_name), std::move(sql), std::move(checksum), in_transaction};
+}
+
+// The name in `CREATE INDEX CONCURRENTLY IF NOT EXISTS name ...`, or empty.
+std::string ConcurrentIndexName(std::string_view statement) {
+  static const std::regex kCreate(R"(^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+IF\s+NOT\s+)"
+                                  R"(EXISTS\s+([A-Za-z_][A-Za-z0-9_]*))",
+                                  std::regex::icase);
+  std::match_results<std::string_view::const_iterator> match;
+  if (!std::regex_search(statement.begin(), statement.end(), match, kCreate)) return "";
+  return match[2].str();
+}
+
+// Runs a no-transaction file's statements one by one (autocommit), first dropping what an
+// interrupted concurrent build of the same index left behind.
+void RunOutsideATransaction(pqxx::connection& connection, const Migration& migration) {
+  pqxx::nontransaction tx(connection);
+  tx.exec0("SET statement_timeout = 0");  // an index build on a large table takes its time
+  for (const auto& statement : SplitStatements(migration.sql)) {
+    if (const auto index = ConcurrentIndexName(statement); !index.empty()) {
+      const bool invalid =
+          tx.exec_params1("SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c "
+                          "ON c.oid = i.indexrelid WHERE c.relname = $1 AND NOT i.indisvalid)",
+                          index)[0]
+              .as<bool>();
+      if (invalid) {
+        log::Get("migrate")->warn("{}: index {} is INVALID (an earlier build was interrupted): "
+                                  "dropping it to build it again",
+                                  migration.file_name, index);
+        tx.exec0("DROP INDEX CONCURRENTLY IF EXISTS " + tx.quote_name(index));
+      }
+    }
+    tx.exec0(statement);
+  }
+  tx.exec0("RESET statement_timeout");
 }
 
 std::vector<Migration> Ordered(std::vector<Migration> migrations) {
@@ -69,7 +108,8 @@ std::string MigrationLockHolder(pqxx::connection& connection) {
 // whom, then waits up to kLockWait.
 class MigrationLock {
  public:
-  static constexpr const char* kLockWait = "10min";
+  static constexpr std::chrono::minutes kLockWait{10};
+  static constexpr std::chrono::milliseconds kLockPoll{200};
 
   explicit MigrationLock(pqxx::connection& connection) : connection_(connection) {
     {
@@ -80,16 +120,23 @@ class MigrationLock {
       }
     }
     log::Get("migrate")->warn(
-        "waiting up to {} for the migration lock (advisory lock key {}), held by {}: another "
-        "'tributary migrate' is applying migrations",
-        kLockWait, pg::kMigrationLockKey, MigrationLockHolder(connection_));
-    pqxx::nontransaction tx(connection_);
-    // The session's statement_timeout (30 s by default) would end the wait first.
-    tx.exec0(fmt::format("SET lock_timeout = '{}'", kLockWait));
-    tx.exec0(fmt::format("SET statement_timeout = '{}'", kLockWait));
-    tx.exec_params("SELECT pg_advisory_lock($1)", pg::kMigrationLockKey);
-    tx.exec0("RESET lock_timeout");
-    tx.exec0("RESET statement_timeout");
+        "waiting up to {}min for the migration lock (advisory lock key {}), held by {}: "
+        "another 'tributary migrate' is applying migrations",
+        kLockWait.count(), pg::kMigrationLockKey, MigrationLockHolder(connection_));
+    // Polled, not waited for in pg_advisory_lock: a statement that waits holds a snapshot,
+    // and the holder's CREATE INDEX CONCURRENTLY waits for every older snapshot to end.
+    const auto deadline = std::chrono::steady_clock::now() + kLockWait;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(kLockPoll);
+      pqxx::nontransaction tx(connection_);
+      if (tx.exec_params1("SELECT pg_try_advisory_lock($1)", pg::kMigrationLockKey)[0]
+              .as<bool>()) {
+        return;
+      }
+    }
+    throw std::runtime_error(fmt::format(
+        "the migration lock (advisory lock key {}) was still held after {}min, by {}",
+        pg::kMigrationLockKey, kLockWait.count(), MigrationLockHolder(connection_)));
   }
   MigrationLock(const MigrationLock&) = delete;
   MigrationLock& operator=(const MigrationLock&) = delete;
@@ -167,6 +214,30 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
+std::vector<std::string> SplitStatements(std::string_view sql) {
+  std::vector<std::string> statements;
+  std::string current;
+  std::size_t start = 0;
+  while (start < sql.size()) {
+    auto end = sql.find('\n', start);
+    if (end == std::string_view::npos) end = sql.size();
+    auto line = sql.substr(start, end - start);
+    start = end + 1;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line.substr(first).starts_with("--")) continue;
+    current.append(line).push_back('\n');
+    const auto last = line.find_last_not_of(" \t\r");
+    if (line[last] == ';') {
+      statements.push_back(std::move(current));
+      current.clear();
+    }
+  }
+  if (current.find_first_not_of(" \t\r\n") != std::string::npos) {
+    statements.push_back(std::move(current));
+  }
+  return statements;
+}
+
 std::vector<Migration> MigrationsFromEmbedded() {
   std::vector<Migration> out;
   for (const auto& file : EmbeddedFiles()) {
@@ -224,8 +295,9 @@ Result<MigrateReport> ApplyMigrations(pqxx::connection& connection,
   for (const Migration* migration : *missing) {
     const auto started = std::chrono::steady_clock::now();
     try {
+      if (!migration->in_transaction) RunOutsideATransaction(connection, *migration);
       pqxx::work tx(connection);
-      tx.exec(migration->sql);
+      if (migration->in_transaction) tx.exec(migration->sql);
       const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
       tx.exec_params0(
@@ -238,6 +310,10 @@ Result<MigrateReport> ApplyMigrations(pqxx::connection& connection,
     } catch (const std::exception& e) {
       auto error = pg::Classify(e);
       error.message = fmt::format("{} failed: {}", migration->file_name, error.message);
+      if (!migration->in_transaction) {
+        error.message += " (it runs outside a transaction: the statements before the failing "
+                         "one stay applied, and the whole file runs again next time)";
+      }
       return tl::unexpected(error);
     }
     report.applied.push_back(migration->file_name);

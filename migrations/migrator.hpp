@@ -1,7 +1,13 @@
 #pragma once
 // Forward-only schema migrations (DESIGN §5). Files are named NNNN_name.sql and applied in
 // version order, each in its own transaction, recorded in tributary_schema_migrations with a
-// checksum. An up-to-date database is answered from one read, without any lock (a running fleet
+// checksum. A file whose first line is `-- tributary:no-transaction` runs statement by
+// statement outside any transaction and without a statement timeout, for what PostgreSQL
+// refuses inside one (CREATE INDEX CONCURRENTLY, which builds an index on a populated table
+// without blocking writes): each statement must end its line with ';' and be safe to run again
+// (IF NOT EXISTS), as a failure leaves the ones before it applied; an INVALID index that an
+// interrupted `CREATE INDEX CONCURRENTLY IF NOT EXISTS name` left is dropped before it runs
+// again. An up-to-date database is answered from one read, without any lock (a running fleet
 // never delays it). Otherwise a session-level advisory lock (pg::kMigrationLockKey) makes
 // concurrent runs (two pods of a Helm hook, two test processes) wait for each other instead of
 // racing; a run that waits logs which session it waits for.
@@ -9,6 +15,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/base/result.hpp"
@@ -20,7 +27,12 @@ struct Migration {
   std::string file_name;
   std::string sql;
   std::string checksum;  // hex SHA-256 of the SQL
+  bool in_transaction = true;  // false: `-- tributary:no-transaction` on the first line
 };
+
+// The statements of a no-transaction file: each ends where a line ends with ';'; lines that
+// are only a `--` comment are left out.
+std::vector<std::string> SplitStatements(std::string_view sql);
 
 // Parses and orders migrations; a bad name or a duplicate version throws, naming the file.
 std::vector<Migration> MigrationsFromEmbedded();

@@ -73,6 +73,28 @@ TEST(Migrator, BadNamesAndDuplicateVersionsAreRefusedByName) {
   EXPECT_THROW(MigrationsFromDirectory("/nonexistent/dir"), std::runtime_error);
 }
 
+TEST(Migrator, ANoTransactionFileIsSplitIntoItsStatements) {
+  TempDir dir;
+  dir.Write("0001_plain.sql", "CREATE TABLE a (id int);\n");
+  dir.Write("0002_concurrent.sql",
+            "-- tributary:no-transaction\n"
+            "-- Why: a comment line; a ';' in it ends nothing\n"
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS a_idx\n"
+            "  ON a (id);\n"
+            "\n"
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS a_idx2 ON a (id);  \n"
+            "ANALYZE a");
+  const auto migrations = MigrationsFromDirectory(dir.path());
+  ASSERT_EQ(migrations.size(), 2U);
+  EXPECT_TRUE(migrations[0].in_transaction);
+  EXPECT_FALSE(migrations[1].in_transaction);
+  EXPECT_THAT(
+      SplitStatements(migrations[1].sql),
+      ::testing::ElementsAre("CREATE INDEX CONCURRENTLY IF NOT EXISTS a_idx\n  ON a (id);\n",
+                             "CREATE INDEX CONCURRENTLY IF NOT EXISTS a_idx2 ON a (id);  \n",
+                             "ANALYZE a\n"));
+}
+
 TEST(Migrator, Sha256MatchesAKnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

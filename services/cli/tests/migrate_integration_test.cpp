@@ -175,6 +175,126 @@ TEST_F(MigratedDatabase, ConstraintsRefuseBadValues) {
   EXPECT_EQ(state_of("INSERT INTO sources (url) VALUES (NULL)"), "23502");
 }
 
+// Full text: each item's language picks its configuration (stemming), the GIN index of 0011
+// serves the documented query, and a tag PostgreSQL has no configuration for is `simple`.
+TEST_F(MigratedDatabase, ItemsAreSearchableInTheirOwnLanguage) {
+  {
+    pqxx::work tx(*connection_);
+    tx.exec0("INSERT INTO sources (url, kind) VALUES ('https://a.example/feed', 'rss')");
+    tx.exec0(
+        "INSERT INTO items (source_id, external_id, observed_at, content_hash, language, title, "
+        "summary, content_text) SELECT s.id, v.id, now(), sha256(v.id::bytea), v.lang, v.title, "
+        "v.summary, v.content FROM sources s, (VALUES "
+        "('1', 'en-US', 'Ships', NULL, 'The harbours were running out of berths.'), "
+        "('2', 'de_AT', 'Häfen', NULL, 'Die Schiffe liegen in den Häfen.'), "
+        "('3', 'xx', 'Running', 'Only a summary about running.', '')) "
+        "AS v(id, lang, title, summary, content)");
+    tx.commit();
+  }
+  pqxx::work tx(*connection_);
+  const auto config = [&](const char* language) {
+    return tx.exec_params1("SELECT tributary_text_search_config($1)::text", language)[0]
+        .as<std::string>();
+  };
+  EXPECT_EQ(config("en-GB"), "english");
+  EXPECT_EQ(config("PT_br"), "portuguese");
+  EXPECT_EQ(config("xx"), "simple");
+  EXPECT_EQ(config(nullptr), "simple");
+  const auto matches = [&](const char* language, const char* query) {
+    std::vector<std::string> ids;
+    for (const auto& row : tx.exec_params(
+             "SELECT external_id FROM items WHERE tributary_item_document(language, title, "
+             "summary, content_text) @@ websearch_to_tsquery(tributary_text_search_config($1), "
+             "$2) ORDER BY external_id",
+             language, query)) {
+      ids.push_back(row[0].as<std::string>());
+    }
+    return ids;
+  };
+  EXPECT_THAT(matches("en", "harbour run"), ::testing::ElementsAre("1"));   // english stems
+  EXPECT_THAT(matches("de", "Hafen schiff"), ::testing::ElementsAre("2"));  // german stems
+  EXPECT_THAT(matches("xx", "summary"), ::testing::ElementsAre("3"));       // summary: no content
+  tx.exec0("SET LOCAL enable_seqscan = off");
+  std::string plan;
+  for (const auto& row :
+       tx.exec("EXPLAIN SELECT id FROM items WHERE tributary_item_document(language, title, "
+               "summary, content_text) @@ websearch_to_tsquery('english', 'harbour')")) {
+    plan += row[0].as<std::string>() + "\n";
+  }
+  EXPECT_THAT(plan, HasSubstr("items_text_search_idx"));
+}
+
+// A model's index function makes its chunk index too; chunks keep their constraints.
+TEST_F(MigratedDatabase, ChunksHaveAnIndexPerModelAndTheirConstraints) {
+  pqxx::work tx(*connection_);
+  const auto model = tx.exec1("INSERT INTO embedding_models (name, version, dims) VALUES "
+                              "('m', 'v', 3) RETURNING id")[0]
+                         .as<int>();
+  tx.exec_params1("SELECT tributary_ensure_model_index($1)", model);
+  EXPECT_TRUE(tx.exec_params1("SELECT to_regclass(tributary_chunk_index_name($1)) IS NOT NULL",
+                              model)[0]
+                  .as<bool>());
+  EXPECT_TRUE(tx.exec_params1("SELECT to_regclass(tributary_model_index_name($1)) IS NOT NULL",
+                              model)[0]
+                  .as<bool>());
+  tx.exec0("INSERT INTO sources (url, kind) VALUES ('https://a.example/feed', 'rss')");
+  tx.exec0("INSERT INTO items (source_id, external_id, observed_at, content_hash) "
+           "SELECT id, 'a', now(), sha256('a') FROM sources");
+  tx.commit();
+  const auto state_of = [&](const std::string& values) -> std::string {
+    try {
+      pqxx::work insert(*connection_);
+      insert.exec0("INSERT INTO item_chunks (item_id, model_id, chunk, char_begin, char_end, "
+                   "content_hash, embedding, observed_at) SELECT i.id, " +
+                   std::to_string(model) + ", " + values + ", now() FROM items i");
+      insert.commit();
+    } catch (const pqxx::sql_error& e) {
+      return e.sqlstate();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(state_of("0, 0, 10, sha256('c'), '[1,0,0]'"), "accepted");
+  EXPECT_EQ(state_of("0, 0, 10, sha256('c'), '[1,0,0]'"), "23505");  // (item, model, chunk)
+  EXPECT_EQ(state_of("1, 10, 10, sha256('c'), '[1,0,0]'"), "23514");  // empty passage
+  EXPECT_EQ(state_of("-1, 0, 10, sha256('c'), '[1,0,0]'"), "23514");
+  EXPECT_EQ(state_of("1, 0, 10, '\\x00', '[1,0,0]'"), "23514");      // not a SHA-256
+  EXPECT_EQ(state_of("1, 0, 10, sha256('c'), '[1,0]'"), "22000");     // the index's dims
+}
+
+// A no-transaction file builds its index CONCURRENTLY; one that an interrupted build left
+// INVALID is dropped and built again, not skipped by IF NOT EXISTS.
+TEST(Migrate, ANoTransactionFileRebuildsAnIndexAnInterruptedBuildLeftInvalid) {
+  ScratchDatabase db(kEmpty);
+  pqxx::connection c(db.Dsn());
+  {
+    pqxx::work tx(c);
+    tx.exec0("CREATE TABLE t (id int)");
+    tx.exec0("INSERT INTO t VALUES (1), (1)");
+    tx.commit();
+  }
+  {
+    // A unique build over duplicates fails after creating its catalog entry: INVALID.
+    pqxx::nontransaction tx(c);
+    EXPECT_THROW(tx.exec0("CREATE UNIQUE INDEX CONCURRENTLY t_id_idx ON t (id)"),
+                 pqxx::sql_error);
+  }
+  const auto valid = [&] {
+    pqxx::read_transaction tx(c);
+    return tx.exec1("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_id_idx'::regclass")[0]
+        .as<bool>();
+  };
+  ASSERT_FALSE(valid());
+  const std::string sql =
+      "-- tributary:no-transaction\n-- Rollback: DROP INDEX t_id_idx;\n"
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_id_idx ON t (id);\n";
+  const std::vector<Migration> migrations = {
+      {1, "0001_index.sql", sql, Sha256Hex(sql), /*in_transaction=*/false}};
+  const auto result = ApplyMigrations(c, migrations);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(valid());
+  EXPECT_EQ(MigrationRows(c), 1U);
+}
+
 TEST(Migrate, TheCliCommandMigratesAndReportsUpToDate) {
   ScratchDatabase db(kEmpty);
   const auto binary = (testing::BinDir() / "tributary").string();
