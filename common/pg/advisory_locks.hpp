@@ -24,9 +24,11 @@ inline constexpr std::int64_t kMigrationLockKey = 0x747269622d6d6967;
 static_assert(kSchedulerLeaderLockKey != kMigrationLockKey, "advisory lock keys must differ");
 
 // A WHERE condition on pg_locks (alias l): the granted session-level bigint advisory lock whose
-// key is the statement's parameter $1.
+// key is the statement's parameter $1, in this database (advisory locks are per database: a
+// session holding the same key in another one is no holder here).
 inline constexpr std::string_view kAdvisoryLockRow =
     "l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
     "AND l.classid::bigint = ($1::bigint >> 32) AND l.objid::bigint = ($1::bigint & 4294967295)";
 
 }  // namespace tributary::pg

@@ -24,7 +24,8 @@ namespace {
 
 constexpr std::string_view kUsage = R"(Usage: tributary index COMMAND [flags]
 
-The HNSW index of each embedding model (item_embeddings, one partial index per model).
+The HNSW indexes of each embedding model: one partial index per model on item_embeddings (an
+item's vector) and one on item_chunks (its passages' vectors).
 
 Commands:
   list     Each model with its vector count and its index: built, missing or invalid, and size.
@@ -38,6 +39,7 @@ struct ModelIndex {
   int model_id = 0;
   std::string model;  // name/version
   int dims = 0;
+  std::string table;  // item_embeddings or item_chunks
   std::int64_t vectors = 0;
   std::string index_name;
   std::string state;  // built, missing, invalid, not-indexable
@@ -46,37 +48,44 @@ struct ModelIndex {
 
 std::vector<ModelIndex> ReadModels(pqxx::connection& connection, std::optional<int> only) {
   pqxx::read_transaction tx(connection);
+  // Per model, its item_embeddings index, then its item_chunks one.
   const auto rows = tx.exec_params(R"(
-SELECT m.id, m.name || '/' || m.version, m.dims,
-       (SELECT count(*) FROM item_embeddings e WHERE e.model_id = m.id),
-       tributary_model_index_name(m.id),
+SELECT m.id, m.name || '/' || m.version, m.dims, t.name,
+       CASE t.name WHEN 'item_embeddings'
+            THEN (SELECT count(*) FROM item_embeddings e WHERE e.model_id = m.id)
+            ELSE (SELECT count(*) FROM item_chunks c WHERE c.model_id = m.id) END,
+       t.index_name,
        CASE WHEN m.dims > 4000 THEN 'not-indexable'
             WHEN i.indexrelid IS NULL THEN 'missing'
             WHEN NOT i.indisvalid THEN 'invalid'
             ELSE 'built' END,
        coalesce(pg_relation_size(i.indexrelid), 0)
   FROM embedding_models m
-  LEFT JOIN pg_index i ON i.indexrelid = to_regclass(tributary_model_index_name(m.id))
+ CROSS JOIN LATERAL (VALUES (1, 'item_embeddings', tributary_model_index_name(m.id)),
+                            (2, 'item_chunks', tributary_chunk_index_name(m.id)))
+         AS t(position, name, index_name)
+  LEFT JOIN pg_index i ON i.indexrelid = to_regclass(t.index_name)
  WHERE $1::int IS NULL OR m.id = $1::int
- ORDER BY m.id)",
+ ORDER BY m.id, t.position)",
                                    only);
   std::vector<ModelIndex> out;
   for (const auto& r : rows) {
     out.push_back({.model_id = r[0].as<int>(),
                    .model = r[1].as<std::string>(),
                    .dims = r[2].as<int>(),
-                   .vectors = r[3].as<std::int64_t>(),
-                   .index_name = r[4].as<std::string>(),
-                   .state = r[5].as<std::string>(),
-                   .bytes = r[6].as<std::int64_t>()});
+                   .table = r[3].as<std::string>(),
+                   .vectors = r[4].as<std::int64_t>(),
+                   .index_name = r[5].as<std::string>(),
+                   .state = r[6].as<std::string>(),
+                   .bytes = r[7].as<std::int64_t>()});
   }
   return out;
 }
 
 nlohmann::json ToJson(const ModelIndex& m) {
   return {{"model_id", m.model_id}, {"model", m.model},       {"dims", m.dims},
-          {"vectors", m.vectors},   {"index", m.index_name}, {"state", m.state},
-          {"bytes", m.bytes}};
+          {"table", m.table},       {"vectors", m.vectors},   {"index", m.index_name},
+          {"state", m.state},       {"bytes", m.bytes}};
 }
 
 std::string Megabytes(std::int64_t bytes) {
@@ -105,9 +114,10 @@ std::optional<int> Only(const CommonFlags& flags) {
 int ListIndexes(const config::Source& source) {
   CommonFlags flags;
   config::Spec spec("tributary index list",
-                    "Each embedding model with its vector count and the state of its HNSW "
-                    "index: built, missing (searches scan), invalid (a failed concurrent build; "
-                    "`tributary index build` rebuilds it) or not-indexable (over 4000 dims).");
+                    "Each embedding model's two HNSW indexes (item_embeddings, item_chunks) "
+                    "with their vector counts and states: built, missing (searches scan), "
+                    "invalid (a failed concurrent build; `tributary index build` rebuilds it) "
+                    "or not-indexable (over 4000 dims).");
   AddCommon(spec, &flags);
   if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(flags.log);
@@ -125,11 +135,11 @@ int ListIndexes(const config::Source& source) {
                  "vector)\n";
     return 0;
   }
-  std::cout << fmt::format("{:>5}  {:<32} {:>5} {:>10}  {:<14} {:>10}  {}\n", "model", "name",
-                           "dims", "vectors", "index", "size", "index name");
+  std::cout << fmt::format("{:>5}  {:<32} {:>5} {:<16} {:>10}  {:<14} {:>10}  {}\n", "model",
+                           "name", "dims", "table", "vectors", "index", "size", "index name");
   for (const auto& m : models) {
-    std::cout << fmt::format("{:>5}  {:<32} {:>5} {:>10}  {:<14} {:>10}  {}\n", m.model_id,
-                             m.model, m.dims, m.vectors, m.state,
+    std::cout << fmt::format("{:>5}  {:<32} {:>5} {:<16} {:>10}  {:<14} {:>10}  {}\n",
+                             m.model_id, m.model, m.dims, m.table, m.vectors, m.state,
                              m.state == "built" ? Megabytes(m.bytes) : "-", m.index_name);
   }
   return 0;
@@ -138,8 +148,11 @@ int ListIndexes(const config::Source& source) {
 // Reports the build's phase and counts from a second session while the first one builds.
 class BuildProgress {
  public:
-  BuildProgress(const pg::Settings& settings, std::string label)
-      : settings_(settings), label_(std::move(label)), thread_([this] { Run(); }) {}
+  BuildProgress(const pg::Settings& settings, std::string table, std::string label)
+      : settings_(settings),
+        table_(std::move(table)),
+        label_(std::move(label)),
+        thread_([this] { Run(); }) {}
   BuildProgress(const BuildProgress&) = delete;
   BuildProgress& operator=(const BuildProgress&) = delete;
   ~BuildProgress() {
@@ -154,9 +167,10 @@ class BuildProgress {
       pg::Database database(settings_, "tributary-cli-progress");
       while (!done_) {
         pqxx::read_transaction tx(database.Connection());
-        const auto rows = tx.exec(R"(
+        const auto rows = tx.exec_params(R"(
 SELECT phase, tuples_done, tuples_total, blocks_done, blocks_total
-  FROM pg_stat_progress_create_index WHERE relid = 'item_embeddings'::regclass LIMIT 1)");
+  FROM pg_stat_progress_create_index WHERE relid = $1::regclass LIMIT 1)",
+                                         table_);
         tx.commit();
         if (!rows.empty()) {
           const auto& r = rows[0];
@@ -179,6 +193,7 @@ SELECT phase, tuples_done, tuples_total, blocks_done, blocks_total
   }
 
   pg::Settings settings_;
+  std::string table_;
   std::string label_;
   Progress progress_;
   std::atomic<bool> done_{false};
@@ -189,7 +204,8 @@ int BuildIndexes(const config::Source& source) {
   CommonFlags flags;
   std::string maintenance_work_mem = "256MB";
   config::Spec spec("tributary index build",
-                    "Builds the missing HNSW index of every embedding model (or of --model-id) "
+                    "Builds the missing HNSW indexes of every embedding model (or of "
+                    "--model-id), on item_embeddings and on item_chunks, "
                     "with CREATE INDEX CONCURRENTLY, so the loader keeps writing meanwhile; an "
                     "index left invalid by a failed concurrent build is dropped and built "
                     "again. Safe to re-run: built indexes are left alone.");
@@ -222,7 +238,7 @@ int BuildIndexes(const config::Source& source) {
     if (m.state == "built" || m.state == "not-indexable") {
       result["action"] = m.state == "built" ? "none" : "skipped";
       if (!flags.json) {
-        std::cout << fmt::format("model {} ({}): {}\n", m.model_id, m.model,
+        std::cout << fmt::format("model {} ({}), {}: {}\n", m.model_id, m.model, m.table,
                                  m.state == "built" ? "index already built"
                                                     : "over 4000 dims, searches scan");
       }
@@ -236,30 +252,37 @@ int BuildIndexes(const config::Source& source) {
         tx.exec0("DROP INDEX CONCURRENTLY IF EXISTS " + tx.quote_name(m.index_name));
       }
       const auto ddl =
-          tx.exec_params1("SELECT tributary_model_index_ddl($1, true)", m.model_id)[0]
+          tx.exec_params1(m.table == "item_chunks"
+                              ? "SELECT tributary_chunk_index_ddl($1, true)"
+                              : "SELECT tributary_model_index_ddl($1, true)",
+                          m.model_id)[0]
               .as<std::string>();
-      BuildProgress progress(flags.pg, fmt::format("model {} ({} vectors)", m.model_id,
-                                                   m.vectors));
+      BuildProgress progress(flags.pg, m.table,
+                             fmt::format("model {}, {} ({} vectors)", m.model_id, m.table,
+                                         m.vectors));
       tx.exec0(ddl);
     } catch (const std::exception& e) {
       ++failures;
       result["action"] = "failed";
       result["error"] = log::Mask(e.what());
-      std::cerr << fmt::format("tributary index build: model {} ({}): {}\n", m.model_id, m.model,
-                               log::Mask(e.what()));
+      std::cerr << fmt::format("tributary index build: model {} ({}), {}: {}\n", m.model_id,
+                               m.model, m.table, log::Mask(e.what()));
       results.push_back(result);
       continue;
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const auto after = ReadModels(connection, m.model_id);
-    result = ToJson(after.at(0));
+    ModelIndex after = m;
+    for (const auto& now : ReadModels(connection, m.model_id)) {
+      if (now.table == m.table) after = now;
+    }
+    result = ToJson(after);
     result["action"] = m.state == "invalid" ? "rebuilt" : "built";
     result["seconds"] = seconds;
     if (!flags.json) {
       std::cout << fmt::format("model {} ({}): {} {} over {} vectors in {:.1f} s ({})\n",
                                m.model_id, m.model, result["action"].get<std::string>(),
-                               m.index_name, m.vectors, seconds, Megabytes(after.at(0).bytes));
+                               m.index_name, m.vectors, seconds, Megabytes(after.bytes));
     }
     results.push_back(result);
   }

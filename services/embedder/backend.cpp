@@ -1,5 +1,7 @@
 #include "services/embedder/backend.hpp"
 
+#include "services/embedder/text.hpp"
+
 namespace tributary::embedder {
 
 std::string_view ToString(BackendFailure kind) {
@@ -11,5 +13,7 @@ std::string_view ToString(BackendFailure kind) {
   }
   return "unknown";
 }
+
+std::size_t Backend::CountTokens(std::string_view text) const { return EstimateTokens(text); }
 
 }  // namespace tributary::embedder

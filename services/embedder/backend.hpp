@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -42,6 +43,10 @@ class Backend {
   virtual ~Backend() = default;
   // Thread-safe: several batches are in flight at once.
   [[nodiscard]] virtual EmbedResult Embed(const std::vector<std::string>& texts) = 0;
+  // A text's tokens as this backend's model counts them, without its special tokens: what
+  // passages are measured in. By default the approximation of EstimateTokens (text.hpp), for
+  // backends whose tokenizer is not in this process. Thread-safe.
+  [[nodiscard]] virtual std::size_t CountTokens(std::string_view text) const;
 };
 
 // "transient", "quota", "rejected", "fatal": for logs and metric labels.

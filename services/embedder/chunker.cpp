@@ -192,7 +192,9 @@ std::vector<ChunkSpan> SplitIntoChunks(std::string_view text, std::size_t budget
         }
       }
     }
-    chunks.push_back({.begin = units[first].begin, .end = units[end - 1].end});
+    std::size_t tokens = 0;
+    for (std::size_t u = first; u < end; ++u) tokens += units[u].tokens;
+    chunks.push_back({.begin = units[first].begin, .end = units[end - 1].end, .tokens = tokens});
     if (end == units.size()) break;
     fresh = end;
     // The next chunk starts with the last units of this one, up to `overlap` tokens of them,

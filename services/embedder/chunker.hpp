@@ -17,6 +17,7 @@ namespace tributary::embedder {
 struct ChunkSpan {
   std::size_t begin = 0;
   std::size_t end = 0;
+  std::size_t tokens = 0;  // the counter's, summed over the sentences and words in it
   friend bool operator==(const ChunkSpan&, const ChunkSpan&) = default;
 };
 

@@ -18,6 +18,9 @@ CoreSettings Config::Core() const {
   settings.model = embedding.Model();
   settings.text = {.max_tokens = static_cast<std::size_t>(max_input_tokens),
                    .max_bytes = static_cast<std::size_t>(max_input_bytes)};
+  settings.chunks = {.tokens = static_cast<std::size_t>(chunk_tokens),
+                     .overlap = static_cast<std::size_t>(chunk_overlap),
+                     .max_chunks = static_cast<std::size_t>(max_chunks)};
   settings.batch = {.max_items = static_cast<std::size_t>(batch_size),
                     .max_tokens = static_cast<std::size_t>(batch_tokens),
                     .linger = batch_linger};
@@ -38,11 +41,13 @@ std::size_t Config::LruEntries() const {
 config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {
   config::Spec spec(
       "tributary-embedder",
-      "Reads items from <prefix>.items, embeds title + summary/content with the configured "
-      "backend, and produces EmbeddedItems (item, model, vector) to <prefix>.embedded, keyed "
-      "as the item. Vectors already made for the same (content_hash, model) come from an "
-      "in-process LRU, then from item_embeddings in PostgreSQL (read only), never from the "
-      "backend again. Offsets are stored only after the EmbeddedItem is acknowledged.");
+      "Reads items from <prefix>.items, embeds each passage of their text (with the title; "
+      "--chunk-tokens) with the configured backend, and produces EmbeddedItems (item, model, "
+      "passages and their vectors; the item's vector is its first passage's) to "
+      "<prefix>.embedded, keyed as the item. Vectors already made for the same text and model "
+      "come from an in-process LRU, then from item_chunks/item_embeddings in PostgreSQL (read "
+      "only), never from the backend again. Offsets are stored only after the EmbeddedItem is "
+      "acknowledged.");
   kafka::AddSettings(spec, &config->kafka);
   kafka::AddGroupInstanceId(spec, &config->group_instance_id);
   AddEmbeddingSettings(spec, &config->embedding);
@@ -62,6 +67,17 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
            "character per token); longer texts are cut.")
       .Int("max-input-bytes", &config->max_input_bytes, 16, 16 * 1024 * 1024,
            "Exact byte limit of one input; cut on a UTF-8 character boundary.")
+      .Int("chunk-tokens", &config->chunk_tokens, 16, 100'000,
+           "Long texts are embedded in passages of at most this many tokens (the model's own "
+           "with --backend local, else approximated), the title and the model's special tokens "
+           "included, each ending at a paragraph or sentence end where one keeps it half "
+           "full; one vector per passage (item_chunks). A text this short is one passage.")
+      .Int("chunk-overlap", &config->chunk_overlap, 0, 50'000,
+           "Tokens of whole sentences (of words, inside a long sentence) that consecutive "
+           "passages share, at most: a passage still reads in context.")
+      .Int("max-chunks", &config->max_chunks, 1, 10'000,
+           "Passages embedded per item, at most; the rest of a longer text is not "
+           "(tributary_embedder_chunks_dropped_total).")
       .Int("batch-size", &config->batch_size, 1, 2048, "Inputs per backend request, at most.")
       .Int("batch-tokens", &config->batch_tokens, 1, 10'000'000,
            "Approximate tokens per backend request, at most (must be >= --max-input-tokens).")
@@ -93,6 +109,12 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
   // check_chart.sh checks rendered settings with the host's binaries): it is read at start.
   auto errors = ResolveEmbeddingSettings(&config->embedding,
                                          outcome != config::Spec::Outcome::kCheck);
+  if (config->chunk_overlap * 2 > config->chunk_tokens) {
+    errors.push_back(fmt::format(
+        "--chunk-overlap (TRIBUTARY_CHUNK_OVERLAP) = {} is more than half of --chunk-tokens "
+        "({}): passages would mostly repeat each other",
+        config->chunk_overlap, config->chunk_tokens));
+  }
   if (config->batch_tokens < config->max_input_tokens) {
     errors.push_back(fmt::format(
         "--batch-tokens (TRIBUTARY_BATCH_TOKENS) = {} is below --max-input-tokens ({})",

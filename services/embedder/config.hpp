@@ -29,6 +29,9 @@ struct Config {
 
   int max_input_tokens = 8191;
   int max_input_bytes = 32 * 1024;
+  int chunk_tokens = 256;  // the passage window (ChunkSettings)
+  int chunk_overlap = 32;
+  int max_chunks = 32;
   int batch_size = 64;
   int batch_tokens = 200'000;
   std::chrono::milliseconds batch_linger{50};

@@ -137,19 +137,28 @@ void Core::Add(kafka::Message message) {
   metrics_.items_in.Inc();
   Input input;
   input.consumed_at = clock_.Now();
-  auto prepared = PrepareText(*item, settings_.text);
-  if (prepared.truncated) metrics_.truncated.Inc();
-  input.text = std::move(prepared.text);
-  input.tokens = prepared.tokens;
-  input.cache_key = model_key_ + item->content_hash();
+  auto passages = PassagesOf(*item, settings_.chunks, settings_.text,
+                             [this](std::string_view text) { return backend_.CountTokens(text); });
+  if (passages.truncated) metrics_.truncated.Inc();
+  if (passages.dropped > 0) metrics_.chunks_dropped.Inc(static_cast<double>(passages.dropped));
+  input.passages = std::move(passages.passages);
+  for (const auto& passage : input.passages) {
+    input.keys.push_back(model_key_ + passage.content_hash);
+    input.tokens += passage.tokens;
+  }
   input.message = std::move(message);
   input.item = std::move(*item);
-  if (auto cached = lru_.Get(input.cache_key)) {
-    metrics_.cache_lookups.Labels({"lru", "hit"}).Inc();
-    Produce(input, *cached, Origin::kLru);
+  // Every passage in the LRU (an item seen again unchanged): no batch.
+  std::vector<Vector> cached;
+  for (const auto& key : input.keys) {
+    auto vector = lru_.Get(key);
+    metrics_.cache_lookups.Labels({"lru", vector ? "hit" : "miss"}).Inc();
+    if (vector) cached.push_back(std::move(*vector));
+  }
+  if (cached.size() == input.keys.size()) {
+    Produce(input, cached, Origin::kLru);
     return;
   }
-  metrics_.cache_lookups.Labels({"lru", "miss"}).Inc();
   const auto tokens = input.tokens;
   for (auto& batch : batcher_.Add(std::move(input), tokens, clock_.Now())) {
     Dispatch(std::move(batch));
@@ -241,13 +250,15 @@ void Core::UpdateGateMetrics() {
   metrics_.quota_exhausted.Set(gate_.quota_exhausted() ? 1 : 0);
 }
 
-void Core::LookupPg(std::vector<Input>& inputs, std::vector<std::optional<Vector>>& vectors,
-                    std::vector<Origin>& origins) {
+void Core::LookupPg(const std::vector<Input>& inputs, std::vector<Slot>& slots) {
   const int model_id = ModelId();
   if (model_id <= 0) return;
+  const auto hash_of = [&](const Slot& slot) -> const std::string& {
+    return inputs[slot.input].passages[slot.passage].content_hash;
+  };
   std::vector<std::string> hashes;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!vectors[i]) hashes.push_back(inputs[i].item.content_hash());
+  for (const auto& slot : slots) {
+    if (!slot.vector) hashes.push_back(hash_of(slot));
   }
   if (hashes.empty()) return;
   std::sort(hashes.begin(), hashes.end());
@@ -256,69 +267,95 @@ void Core::LookupPg(std::vector<Input>& inputs, std::vector<std::optional<Vector
   if (!found) {
     // The cache is an optimisation: with PostgreSQL away the items still get embedded.
     metrics_.cache_errors.Inc();
-    Log()->warn("PostgreSQL cache read failed ({}); embedding {} items with the backend",
+    Log()->warn("PostgreSQL cache read failed ({}); embedding {} passages with the backend",
                 found.error().message, hashes.size());
     return;
   }
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (vectors[i]) continue;
-    const auto it = found->find(inputs[i].item.content_hash());
+  for (auto& slot : slots) {
+    if (slot.vector) continue;
+    const auto it = found->find(hash_of(slot));
     if (it == found->end() || it->second.size() != settings_.model.dims) {
       metrics_.cache_lookups.Labels({"pg", "miss"}).Inc();
       continue;
     }
     metrics_.cache_lookups.Labels({"pg", "hit"}).Inc();
-    vectors[i] = it->second;
-    origins[i] = Origin::kPg;
-    lru_.Put(inputs[i].cache_key, it->second);
+    slot.vector = it->second;
+    slot.origin = Origin::kPg;
+    lru_.Put(inputs[slot.input].keys[slot.passage], it->second);
   }
 }
 
 void Core::RunBatch(Batch<Input>& batch) {
   if (fatal()) return;
   auto& inputs = batch.items;
-  std::vector<std::optional<Vector>> vectors(inputs.size());
-  std::vector<Origin> origins(inputs.size(), Origin::kBackend);
-  // A batch queued behind another with the same content may find it cached by now.
+  // Every passage of every input, in order. A batch queued behind another with the same
+  // content may find it cached by now.
+  std::vector<Slot> slots;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (auto cached = lru_.Get(inputs[i].cache_key)) {
-      vectors[i] = std::move(*cached);
-      origins[i] = Origin::kLru;
+    for (std::size_t p = 0; p < inputs[i].passages.size(); ++p) {
+      Slot slot{.input = i, .passage = p};
+      if (auto cached = lru_.Get(inputs[i].keys[p])) {
+        slot.vector = std::move(*cached);
+        slot.origin = Origin::kLru;
+      }
+      slots.push_back(std::move(slot));
     }
   }
-  LookupPg(inputs, vectors, origins);
+  LookupPg(inputs, slots);
   if (fatal()) return;
 
-  // One backend input per distinct key: an item repeated in a batch is embedded once.
+  // One backend input per distinct key: a passage repeated in a batch is embedded once.
   std::vector<std::string> texts;
-  std::map<std::string, std::size_t> slot_of_key;
-  std::vector<std::size_t> slot(inputs.size(), 0);
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (vectors[i]) continue;
-    auto [it, added] = slot_of_key.emplace(inputs[i].cache_key, texts.size());
-    if (added) texts.push_back(inputs[i].text);
-    slot[i] = it->second;
+  std::map<std::string, std::size_t> text_of_key;
+  std::vector<std::size_t> text_index(slots.size(), 0);
+  for (std::size_t s = 0; s < slots.size(); ++s) {
+    const auto& slot = slots[s];
+    if (slot.vector) continue;
+    const auto& input = inputs[slot.input];
+    auto [it, added] = text_of_key.emplace(input.keys[slot.passage], texts.size());
+    if (added) texts.push_back(input.passages[slot.passage].text);
+    text_index[s] = it->second;
   }
   std::vector<std::optional<Vector>> embedded(texts.size());
   std::vector<std::string> rejected(texts.size());
-  if (!texts.empty() && !EmbedRange(texts, 0, texts.size(), embedded, rejected)) {
-    return;  // stopping or fatal: the batch is abandoned, its offsets never stored
-  }
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (vectors[i]) continue;
-    if (auto& v = embedded[slot[i]]) {
-      lru_.Put(inputs[i].cache_key, *v);
-      vectors[i] = *v;
+  // Items of many passages make more texts than items: --batch-size still bounds a request.
+  const std::size_t per_request = std::max<std::size_t>(1, settings_.batch.max_items);
+  for (std::size_t begin = 0; begin < texts.size(); begin += per_request) {
+    const auto end = std::min(begin + per_request, texts.size());
+    if (!EmbedRange(texts, begin, end, embedded, rejected)) {
+      return;  // stopping or fatal: the batch is abandoned, its offsets never stored
     }
   }
-  // In input order: EmbeddedItems (or dead letters for inputs the backend refused).
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (vectors[i]) {
-      Produce(inputs[i], *vectors[i], origins[i]);
+  for (std::size_t s = 0; s < slots.size(); ++s) {
+    auto& slot = slots[s];
+    if (slot.vector) continue;
+    if (const auto& vector = embedded[text_index[s]]) {
+      lru_.Put(inputs[slot.input].keys[slot.passage], *vector);
+      slot.vector = *vector;
+    }
+  }
+  // In input order: EmbeddedItems, or dead letters for inputs with a passage the backend
+  // refused.
+  std::size_t next = 0;
+  for (const auto& input : inputs) {
+    std::vector<Vector> vectors;
+    Origin origin = Origin::kLru;
+    std::string refusal;
+    for (std::size_t p = 0; p < input.passages.size(); ++p, ++next) {
+      auto& slot = slots[next];
+      if (!slot.vector) {
+        refusal = rejected[text_index[next]];
+        continue;
+      }
+      vectors.push_back(std::move(*slot.vector));
+      origin = std::max(origin, slot.origin);  // "backend" once any passage needed it
+    }
+    if (vectors.size() == input.passages.size()) {
+      Produce(input, vectors, origin);
     } else {
-      dead_letterer_.DeadLetter(inputs[i].message,
+      dead_letterer_.DeadLetter(input.message,
                  Error{ErrorKind::kPermanent, "backend.rejected",
-                       "the embedding backend rejected this input: " + rejected[slot[i]]});
+                       "the embedding backend rejected this input: " + refusal});
     }
   }
 }
@@ -407,7 +444,7 @@ bool Core::EmbedRange(const std::vector<std::string>& texts, std::size_t begin, 
   }
 }
 
-void Core::Produce(const Input& input, const Vector& vector, Origin origin) {
+void Core::Produce(const Input& input, const std::vector<Vector>& vectors, Origin origin) {
   v1::EmbeddedItem embedded;
   *embedded.mutable_item() = input.item;
   embedded.set_model_id(std::max(0, model_id_.load()));
@@ -415,8 +452,19 @@ void Core::Produce(const Input& input, const Vector& vector, Origin origin) {
   embedded.set_model_version(settings_.model.version);
   embedded.set_dims(settings_.model.dims);
   embedded.set_distance(settings_.model.distance);
-  embedded.mutable_vector()->Assign(vector.begin(), vector.end());
+  embedded.mutable_vector()->Assign(vectors.front().begin(), vectors.front().end());
   embedded.set_from_cache(origin != Origin::kBackend);
+  embedded.set_chunked(true);
+  for (std::size_t p = 0; p < input.passages.size(); ++p) {
+    const auto& passage = input.passages[p];
+    if (!passage.is_chunk) continue;
+    auto* chunk = embedded.add_chunks();
+    chunk->set_number(static_cast<std::uint32_t>(p));
+    chunk->set_char_begin(passage.char_begin);
+    chunk->set_char_end(passage.char_end);
+    chunk->set_content_hash(passage.content_hash);
+    chunk->mutable_vector()->Assign(vectors[p].begin(), vectors[p].end());
+  }
   const auto consumed_at = input.consumed_at;
   std::vector<kafka::Record> records;
   records.push_back(

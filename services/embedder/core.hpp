@@ -3,11 +3,11 @@
 // letter), the offset stored only after the EmbeddedItem is acknowledged by the broker.
 //
 //   Add (poll thread): decode ─(poison)─> dlq.embedder, then Complete
-//        │ prepare text, key = (model, content_hash)
-//        ├─ LRU hit ─────────────────────────────────────────────┐
+//        │ passages (passages.hpp): key of each = (model, content_hash)
+//        ├─ LRU hit for every passage ───────────────────────────┐
 //        └─> Batcher (count / approx. tokens / linger) ─> queue   │
 //   worker (×concurrency): LRU again → one batched read of        │
-//        item_embeddings → the backend for what is left (through  │
+//        item_embeddings/_chunks → the backend for the rest (via  │
 //        the shared BackendGate; rejected inputs isolated by      │
 //        halving) → dims checked                                  │
 //        └─> produce in input order ─────────────────────────────┤
@@ -35,6 +35,7 @@
 #include "services/embedder/batcher.hpp"
 #include "services/embedder/lru_cache.hpp"
 #include "services/embedder/model_spec.hpp"
+#include "services/embedder/passages.hpp"
 #include "common/runtime/dead_letterer.hpp"
 #include "common/runtime/outbox.hpp"
 #include "services/embedder/vector_store.hpp"
@@ -48,6 +49,7 @@ struct CoreSettings {
   std::string output_topic;
   ModelSpec model;
   TextLimits text;
+  ChunkSettings chunks;
   BatchLimits batch;
   // Batches embedded at once (worker threads). 0 runs each batch on the thread that closed it
   // (Add or Tick): deterministic, for tests.
@@ -96,9 +98,9 @@ class Core {
   struct Input {
     kafka::Message message;
     v1::Item item;
-    std::string text;
-    std::size_t tokens = 0;
-    std::string cache_key;
+    std::vector<Passage> passages;   // at least one
+    std::vector<std::string> keys;   // the LRU key of each passage
+    std::size_t tokens = 0;          // of all passages
     Clock::TimePoint consumed_at;
   };
   enum class Origin { kLru, kPg, kBackend };
@@ -109,10 +111,17 @@ class Core {
   // Embeds texts[begin, end) into out; rejected inputs get a reason instead. False: stopping.
   bool EmbedRange(const std::vector<std::string>& texts, std::size_t begin, std::size_t end,
                   std::vector<std::optional<Vector>>& out, std::vector<std::string>& rejected);
-  void LookupPg(std::vector<Input>& inputs, std::vector<std::optional<Vector>>& vectors,
-                std::vector<Origin>& origins);
+  // One entry per passage of every input of a batch.
+  struct Slot {
+    std::size_t input = 0;
+    std::size_t passage = 0;
+    std::optional<Vector> vector;
+    Origin origin = Origin::kBackend;
+  };
+  void LookupPg(const std::vector<Input>& inputs, std::vector<Slot>& slots);
   int ModelId();  // 0: not registered (yet); negative: fatal mismatch
-  void Produce(const Input& input, const Vector& vector, Origin origin);
+  // `vectors`: one per passage of the input, in order.
+  void Produce(const Input& input, const std::vector<Vector>& vectors, Origin origin);
   void SetFatal(std::string reason);
   bool Wait(std::chrono::milliseconds delay);
   void UpdateGateMetrics();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -129,6 +130,12 @@ Result<std::unique_ptr<LocalBackend>> LocalBackend::Load(const std::string& mode
       new LocalBackend(std::move(*tokenizer), std::move(*encoder), std::move(model),
                        static_cast<std::size_t>(folder->max_seq_length),
                        static_cast<std::size_t>(std::max(1, threads))));
+}
+
+std::size_t LocalBackend::CountTokens(std::string_view text) const {
+  constexpr std::size_t kUncut = std::numeric_limits<std::size_t>::max();
+  constexpr std::size_t kSpecialTokens = 2;
+  return tokenizer_.Encode(text, kUncut).ids.size() - kSpecialTokens;
 }
 
 EmbedResult LocalBackend::Embed(const std::vector<std::string>& texts) {

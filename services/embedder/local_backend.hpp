@@ -42,6 +42,8 @@ class LocalBackend final : public Backend {
   static Result<ModelSpec> Describe(const std::string& model_dir);
 
   [[nodiscard]] EmbedResult Embed(const std::vector<std::string>& texts) override;
+  // The model's word pieces (its own tokenizer), [CLS] and [SEP] left out.
+  [[nodiscard]] std::size_t CountTokens(std::string_view text) const override;
 
   // Name: the folder's name; version: the first 16 hex digits of the weights' SHA-256 (other
   // weights, another model); dims: the hidden size.

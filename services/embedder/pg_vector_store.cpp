@@ -6,12 +6,17 @@ namespace tributary::embedder {
 namespace {
 
 constexpr const char* kLookup = "embedder_cache_lookup";
-// The (model_id, content_hash) index serves this; hashes travel as one hex text[] parameter.
+// Items' hashes are in item_embeddings, passages' in item_chunks (the two never collide: one
+// hashes an item's fields, the other a passage's text); each table's (model_id, content_hash)
+// index serves its half. Hashes travel as one hex text[] parameter.
 constexpr const char* kLookupSql = R"(
+WITH wanted AS (SELECT decode(h, 'hex') AS hash FROM unnest($2::text[]) AS h)
 SELECT DISTINCT ON (content_hash) content_hash, embedding::text
-  FROM item_embeddings
- WHERE model_id = $1
-   AND content_hash = ANY (ARRAY(SELECT decode(h, 'hex') FROM unnest($2::text[]) AS h)))";
+  FROM (SELECT content_hash, embedding FROM item_embeddings
+         WHERE model_id = $1 AND content_hash = ANY (ARRAY(SELECT hash FROM wanted))
+        UNION ALL
+        SELECT content_hash, embedding FROM item_chunks
+         WHERE model_id = $1 AND content_hash = ANY (ARRAY(SELECT hash FROM wanted))) found)";
 
 std::string HexArray(const std::vector<std::string>& hashes) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -35,6 +35,10 @@ StageMetrics::StageMetrics(metrics::Registry& registry)
           "tributary_embedder_truncated_total",
           "Texts cut to the model's input limit: by the stage (bytes, estimated tokens) or by "
           "the backend (the local model's max_seq_length, in real tokens).")),
+      chunks_dropped(registry.AddCounter(
+          "tributary_embedder_chunks_dropped_total",
+          "Passages of long items past --max-chunks: not embedded, so not searchable (raise "
+          "--max-chunks or --chunk-tokens if this grows).")),
       reproduced(registry.AddCounter(
           "tributary_embedder_reproduced_total",
           "EmbeddedItems produced again after a failed delivery.")),

@@ -10,7 +10,7 @@ struct StageMetrics {
   metrics::Counter& items_in;
   // origin: lru | pg | backend
   metrics::Family<metrics::Counter>& items_out;
-  // layer: lru | pg; result: hit | miss
+  // layer: lru | pg; result: hit | miss; per passage
   metrics::Family<metrics::Counter>& cache_lookups;
   metrics::Counter& cache_errors;
   // status: 200, 429, 500, ..., timeout, connection, invalid_answer
@@ -22,6 +22,7 @@ struct StageMetrics {
   metrics::Counter& tokens_sent;        // approximate, our estimate
   metrics::Counter& tokens_reported;    // as the backend's usage says
   metrics::Counter& truncated;
+  metrics::Counter& chunks_dropped;     // passages past --max-chunks, not embedded
   metrics::Counter& reproduced;
   metrics::Gauge& paused;
   metrics::Gauge& quota_exhausted;

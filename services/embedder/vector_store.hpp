@@ -19,14 +19,16 @@ struct RegisteredModel {
   std::string distance;
 };
 
-// The read-only PostgreSQL side: the model registry and item_embeddings as a cache.
+// The read-only PostgreSQL side: the model registry, and item_embeddings and item_chunks as a
+// cache.
 class VectorStore {
  public:
   virtual ~VectorStore() = default;
   [[nodiscard]] virtual Result<std::optional<RegisteredModel>> FindModel(
       const std::string& name, const std::string& version) = 0;
-  // Stored vectors of `model_id` for these content hashes (raw 32-byte SHA-256), in one
-  // round trip; hashes without a vector are simply absent.
+  // Stored vectors of `model_id` for these content hashes (raw 32-byte SHA-256): of items in
+  // item_embeddings and of passages in item_chunks, in one round trip; hashes without a
+  // vector are simply absent.
   [[nodiscard]] virtual Result<std::map<std::string, Vector>> Lookup(
       int model_id, const std::vector<std::string>& content_hashes) = 0;
 };

@@ -83,6 +83,8 @@ void Core::RecordStats(const WriteStats& stats) {
   metrics_.items_updated.Inc(static_cast<double>(stats.items_updated));
   metrics_.items_unchanged.Inc(static_cast<double>(stats.items_unchanged));
   metrics_.embeddings_written.Inc(static_cast<double>(stats.embeddings_written));
+  metrics_.chunks_written.Inc(static_cast<double>(stats.chunks_written));
+  metrics_.chunks_deleted.Inc(static_cast<double>(stats.chunks_deleted));
   metrics_.fetch_log_written.Inc(static_cast<double>(stats.fetch_log_written));
   metrics_.sources_updated.Inc(static_cast<double>(stats.sources_updated));
   metrics_.feeds_written.Inc(static_cast<double>(stats.feeds_written));

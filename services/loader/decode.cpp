@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include "common/codec/codec.hpp"
 #include "tributary/v1/item.pb.h"
@@ -174,7 +175,34 @@ Result<ItemRow> ToItemRow(const v1::EmbeddedItem& embedded) {
                 .version = embedded.model_version(),
                 .dims = static_cast<std::int32_t>(embedded.dims()),
                 .distance = distance},
-      .values = {embedded.vector().begin(), embedded.vector().end()}};
+      .values = {embedded.vector().begin(), embedded.vector().end()},
+      .chunked = embedded.chunked()};
+  constexpr std::uint32_t kMaxChunkChar = std::numeric_limits<std::int32_t>::max();
+  for (int c = 0; c < embedded.chunks_size(); ++c) {
+    const auto& chunk = embedded.chunks(c);
+    if (chunk.number() != static_cast<std::uint32_t>(c)) {
+      return Invalid(fmt::format("chunk {} is numbered {}: chunks go 0, 1, ... in order", c,
+                                 chunk.number()));
+    }
+    if (chunk.char_end() <= chunk.char_begin() || chunk.char_end() > kMaxChunkChar) {
+      return Invalid(fmt::format("chunk {} spans characters {}..{}", c, chunk.char_begin(),
+                                 chunk.char_end()));
+    }
+    if (chunk.content_hash().size() != 32) {
+      return Invalid(fmt::format("chunk {} content_hash has {} bytes, expected 32", c,
+                                 chunk.content_hash().size()));
+    }
+    if (static_cast<std::size_t>(chunk.vector_size()) != embedded.dims()) {
+      return Invalid(fmt::format("chunk {} vector has {} values but dims is {}", c,
+                                 chunk.vector_size(), embedded.dims()));
+    }
+    row->embedding->chunks.push_back(
+        {.number = static_cast<std::int32_t>(chunk.number()),
+         .char_begin = static_cast<std::int32_t>(chunk.char_begin()),
+         .char_end = static_cast<std::int32_t>(chunk.char_end()),
+         .content_hash = chunk.content_hash(),
+         .values = {chunk.vector().begin(), chunk.vector().end()}});
+  }
   return row;
 }
 

@@ -11,6 +11,8 @@ struct LoaderMetrics {
   metrics::Counter& items_updated;
   metrics::Counter& items_unchanged;
   metrics::Counter& embeddings_written;
+  metrics::Counter& chunks_written;
+  metrics::Counter& chunks_deleted;
   metrics::Counter& fetch_log_written;
   metrics::Counter& sources_updated;
   metrics::Counter& feeds_written;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/pg/copy_in.hpp"
 #include "services/loader/copy_rows.hpp"
 #include "services/loader/pg_text.hpp"
@@ -11,6 +13,8 @@ namespace tributary::loader {
 namespace {
 
 constexpr const char* kCurrent = "loader_current_rows";
+constexpr const char* kChunks = "loader_upsert_chunks";
+constexpr const char* kStaleChunks = "loader_delete_stale_chunks";
 constexpr const char* kItems = "loader_items";
 constexpr const char* kItemsFromStage = "loader_items_from_stage";
 constexpr const char* kStories = "loader_stories";
@@ -78,6 +82,8 @@ PgStore::PgStore(pg::Database& database, metrics::Counter* retries, std::size_t 
   database_.Prepare(kLastSeen, sql::kUpdateItemsLastSeen);
   database_.Prepare(kEmbeddings, sql::kUpsertEmbeddings);
   database_.Prepare(kEmbeddingsFromStage, sql::kUpsertEmbeddingsFromStage);
+  database_.Prepare(kChunks, sql::kUpsertChunks);
+  database_.Prepare(kStaleChunks, sql::kDeleteStaleChunks);
   database_.Prepare(kOutcomes, sql::kUpdateSourceOutcomes);
   database_.Prepare(kFetchLog, sql::kUpsertFetchLog);
   database_.Prepare(kFeeds, sql::kUpsertFeeds);
@@ -219,6 +225,15 @@ WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch
     } else {
       stats.embeddings_written =
           Exec(tx, kEmbeddings, sql::EmbeddingParams(vectors, model_ids)).affected_rows();
+    }
+    const bool chunked = std::any_of(vectors.begin(), vectors.end(), [](const ItemRow& item) {
+      return item.embedding->chunked;
+    });
+    if (chunked) {
+      stats.chunks_deleted =
+          Exec(tx, kStaleChunks, sql::ChunkCountParams(vectors, model_ids)).affected_rows();
+      stats.chunks_written =
+          Exec(tx, kChunks, sql::ChunkParams(vectors, model_ids)).affected_rows();
     }
   }
   if (!batch.source_outcomes.empty()) {

@@ -21,9 +21,22 @@ struct ModelKey {
   auto operator<=>(const ModelKey&) const = default;
 };
 
+// One passage of the item's text and its vector (item_chunks), in the item's model.
+struct ChunkRow {
+  std::int32_t number = 0;  // 0, 1, ... in order
+  std::int32_t char_begin = 0;
+  std::int32_t char_end = 0;
+  std::string content_hash;  // 32 raw bytes
+  std::vector<float> values;
+};
+
 struct EmbeddingRow {
   ModelKey model;
   std::vector<float> values;
+  // The item's whole set of passages when `chunked` (stored ones past it are removed); without
+  // it (a message from an embedder before chunks) item_chunks is left as it is.
+  bool chunked = false;
+  std::vector<ChunkRow> chunks;
 };
 
 struct Enclosure {

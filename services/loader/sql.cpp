@@ -7,14 +7,54 @@
 
 namespace tributary::loader::sql {
 
+// A vector is current when a newer one is stored, or the same content's is, with as many
+// passages as this message has (when it has its passages: `chunks` not null).
 const char* const kCurrentRows = R"(
 SELECT u.n,
        i.observed_at > u.observed_at OR i.content_hash = decode(u.content_hash, 'hex'),
-       e.observed_at > u.observed_at OR e.content_hash = decode(u.content_hash, 'hex')
-  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::int[])
-       WITH ORDINALITY AS u(source_id, external_id, content_hash, observed_at, model_id, n)
+       e.observed_at > u.observed_at
+         OR (e.content_hash = decode(u.content_hash, 'hex')
+             AND (u.chunks IS NULL
+                  OR u.chunks = (SELECT count(*) FROM item_chunks c
+                                  WHERE c.item_id = i.id AND c.model_id = u.model_id)))
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::int[])
+       WITH ORDINALITY AS u(source_id, external_id, content_hash, observed_at, model_id, chunks,
+                            n)
   JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
   LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.model_id = u.model_id)";
+
+// Both run after the item_embeddings upsert of the same transaction, and only for a version
+// that is the stored one now (e.observed_at <= its own): an older version redelivered after a
+// newer one neither adds its passages back nor removes the newer one's.
+const char* const kUpsertChunks = R"(
+INSERT INTO item_chunks AS c (item_id, model_id, chunk, char_begin, char_end, content_hash,
+                              embedding, observed_at)
+SELECT i.id, u.model_id, u.chunk, u.char_begin, u.char_end, decode(u.content_hash, 'hex'),
+       u.embedding::vector, u.observed_at
+  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[],
+              $8::text[], $9::timestamptz[])
+       WITH ORDINALITY AS u(source_id, external_id, model_id, chunk, char_begin, char_end,
+                            content_hash, embedding, observed_at, n)
+  JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
+  JOIN item_embeddings e ON e.item_id = i.id AND e.model_id = u.model_id
+                        AND e.observed_at <= u.observed_at
+ ORDER BY u.n
+ON CONFLICT (item_id, model_id, chunk) DO UPDATE SET
+    char_begin = excluded.char_begin, char_end = excluded.char_end,
+    content_hash = excluded.content_hash, embedding = excluded.embedding,
+    observed_at = excluded.observed_at, updated_at = now()
+  WHERE c.observed_at <= excluded.observed_at
+    AND (c.content_hash, c.char_begin, c.char_end)
+        IS DISTINCT FROM (excluded.content_hash, excluded.char_begin, excluded.char_end))";
+
+const char* const kDeleteStaleChunks = R"(
+DELETE FROM item_chunks c
+ USING unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::timestamptz[])
+         AS u(source_id, external_id, model_id, chunks, observed_at)
+  JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
+  JOIN item_embeddings e ON e.item_id = i.id AND e.model_id = u.model_id
+                        AND e.observed_at <= u.observed_at
+ WHERE c.item_id = i.id AND c.model_id = u.model_id AND c.chunk >= u.chunks)";
 
 namespace {
 
@@ -288,6 +328,52 @@ std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
         if (!r.embedding) return std::nullopt;
         return std::to_string(model_ids.at(r.embedding->model));
       })
+      .Add([](const ItemRow& r) -> OptText {
+        if (!r.embedding || !r.embedding->chunked) return std::nullopt;
+        return std::to_string(r.embedding->chunks.size());
+      })
+      .Take();
+}
+
+std::vector<std::string> ChunkParams(const std::vector<ItemRow>& items,
+                                     const std::map<ModelKey, int>& model_ids) {
+  // One row per passage: flatten, remembering each passage's item.
+  struct Passage {
+    const ItemRow* item;
+    const ChunkRow* chunk;
+  };
+  std::vector<Passage> passages;
+  for (const auto& item : items) {
+    if (!item.embedding || !item.embedding->chunked) continue;
+    for (const auto& chunk : item.embedding->chunks) passages.push_back({&item, &chunk});
+  }
+  return Columns<Passage>(passages)
+      .Add([](const Passage& p) { return std::to_string(p.item->source_id); })
+      .Add([](const Passage& p) { return p.item->external_id; })
+      .Add([&](const Passage& p) {
+        return std::to_string(model_ids.at(p.item->embedding->model));
+      })
+      .Add([](const Passage& p) { return std::to_string(p.chunk->number); })
+      .Add([](const Passage& p) { return std::to_string(p.chunk->char_begin); })
+      .Add([](const Passage& p) { return std::to_string(p.chunk->char_end); })
+      .Add([](const Passage& p) { return Hex(p.chunk->content_hash); })
+      .Add([](const Passage& p) { return VectorText(p.chunk->values); })
+      .Add([](const Passage& p) { return TimestampText(p.item->observed_at_us); })
+      .Take();
+}
+
+std::vector<std::string> ChunkCountParams(const std::vector<ItemRow>& items,
+                                          const std::map<ModelKey, int>& model_ids) {
+  std::vector<const ItemRow*> chunked;
+  for (const auto& item : items) {
+    if (item.embedding && item.embedding->chunked) chunked.push_back(&item);
+  }
+  return Columns<const ItemRow*>(chunked)
+      .Add([](const ItemRow* r) { return std::to_string(r->source_id); })
+      .Add([](const ItemRow* r) { return r->external_id; })
+      .Add([&](const ItemRow* r) { return std::to_string(model_ids.at(r->embedding->model)); })
+      .Add([](const ItemRow* r) { return std::to_string(r->embedding->chunks.size()); })
+      .Add([](const ItemRow* r) { return TimestampText(r->observed_at_us); })
       .Take();
 }
 

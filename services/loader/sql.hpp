@@ -29,6 +29,10 @@ extern const char* const kRecountStories;
 extern const char* const kUpdateItemsLastSeen;
 extern const std::string kUpsertEmbeddings;
 extern const std::string kUpsertEmbeddingsFromStage;
+// An item's passages (item_chunks, 0010) and the removal of stored ones past its new count,
+// after the item_embeddings upsert and only for the version now stored.
+extern const char* const kUpsertChunks;
+extern const char* const kDeleteStaleChunks;
 // The stage tables (per session, emptied at commit) and the COPY statements that fill them.
 extern const char* const kCreateStageTables;
 extern const char* const kCopyStageItems;
@@ -47,6 +51,11 @@ std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
 std::vector<std::string> ItemParams(const std::vector<ItemRow>& items);
 std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,
                                          const std::map<ModelKey, int>& model_ids);
+// Every passage of the chunked items, and each chunked item's passage count.
+std::vector<std::string> ChunkParams(const std::vector<ItemRow>& items,
+                                     const std::map<ModelKey, int>& model_ids);
+std::vector<std::string> ChunkCountParams(const std::vector<ItemRow>& items,
+                                          const std::map<ModelKey, int>& model_ids);
 std::vector<std::string> FetchLogParams(const std::vector<SourceEventRow>& events);
 std::vector<std::string> SourceOutcomeParams(const std::vector<SourceEventRow>& events);
 std::vector<std::string> FeedParams(const std::vector<FeedRow>& feeds);

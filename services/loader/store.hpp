@@ -15,6 +15,8 @@ struct WriteStats {
   std::size_t items_updated = 0;
   std::size_t items_unchanged = 0;  // redelivered, or older than the stored version
   std::size_t embeddings_written = 0;
+  std::size_t chunks_written = 0;  // passages inserted or replaced
+  std::size_t chunks_deleted = 0;  // stored passages past an item's new count
   std::size_t fetch_log_written = 0;
   std::size_t sources_updated = 0;
   std::size_t feeds_written = 0;

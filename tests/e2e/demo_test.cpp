@@ -57,7 +57,8 @@ class Demo : public ::testing::Test {
     pqxx::connection c(db_.Dsn());
     pqxx::read_transaction tx(c);
     std::string out;
-    for (const char* table : {"items", "stories", "story_items", "item_embeddings"}) {
+    for (const char* table :
+         {"items", "stories", "story_items", "item_embeddings", "item_chunks"}) {
       out += table;
       out += ": ";
       out += tx.exec1(std::string("SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text || ")
@@ -81,6 +82,8 @@ TEST_F(Demo, RunsTwiceWithTheFleetRunningAndTheSecondRunChangesNoRow) {
   // 20 feeds x 5 items, and 28 pages of the sitemaps (30 listed, 2 fail on purpose).
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM items"), 20 * 5 + 28);
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20 * 5 + 28);
+  EXPECT_GT(db_.Scalar<int>("SELECT count(DISTINCT item_id) FROM item_chunks"), 20 * 5)
+      << "the items' passages, each with its vector";
   // The demo embeds with the local model (deploy/local/lib.sh), and its vectors carry meaning:
   // "ships docking at the port" shares no word with any title, yet most of its nearest items
   // carry one of the feed server's water words, where about 4 titles in 10 do; and none is a

@@ -156,6 +156,15 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       << Scalar<int>("SELECT count(*) FROM item_embeddings") << " embeddings";
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems);
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM item_embeddings"), kItems);
+  // Every item with text has its passages (written with its vector), each inside that text.
+  EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT item_id) FROM item_chunks"),
+            Scalar<int>("SELECT count(*) FROM items "
+                        "WHERE coalesce(nullif(content_text, ''), summary, '') ~ '\\S'"));
+  EXPECT_GT(Scalar<int>("SELECT count(*) FROM item_chunks"), 0);
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM item_chunks c JOIN items i ON i.id = c.item_id "
+                        "WHERE c.char_end > length(coalesce(nullif(i.content_text, ''), "
+                        "i.summary))"),
+            0);
   EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT (source_id, external_id)) FROM items"), kItems);
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0);
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM (SELECT source_id FROM items GROUP BY source_id "

@@ -78,6 +78,9 @@ void ExpectSoundChunks(std::string_view text, const std::vector<ChunkSpan>& chun
     ASSERT_LT(chunk.begin, chunk.end);
     ASSERT_LE(chunk.end, text.size());
     EXPECT_LE(count(text.substr(chunk.begin, chunk.end - chunk.begin)), budget) << i;
+    // The sum over its parts: the whole once a split word is counted whole again, or more.
+    EXPECT_GE(chunk.tokens, count(text.substr(chunk.begin, chunk.end - chunk.begin))) << i;
+    EXPECT_LE(chunk.tokens, budget) << i;
     for (std::size_t b = chunk.begin; b < chunk.end; ++b) covered[b] = true;
     if (i > 0) {
       EXPECT_GT(chunk.begin, chunks[i - 1].begin) << i;
@@ -97,7 +100,7 @@ void ExpectSoundChunks(std::string_view text, const std::vector<ChunkSpan>& chun
 
 TEST(Chunker, AShortTextIsOneChunkWithoutItsSurroundingWhitespace) {
   const std::string text = "  \n Hello world. How are you?\n\n ";
-  EXPECT_EQ(SplitIntoChunks(text, 256, 32, Words), (std::vector<ChunkSpan>{{4, 29}}));
+  EXPECT_EQ(SplitIntoChunks(text, 256, 32, Words), (std::vector<ChunkSpan>{{4, 29, 5}}));
   EXPECT_TRUE(SplitIntoChunks(" \n\n \t", 256, 32, Words).empty());
   EXPECT_TRUE(SplitIntoChunks("", 256, 32, Words).empty());
 }

@@ -15,9 +15,11 @@ using testing::MakeMessage;
 constexpr std::uint32_t kDims = 16;
 
 struct Harness {
-  explicit Harness(std::size_t batch_size = 4, bool with_store = false)
+  explicit Harness(std::size_t batch_size = 4, bool with_store = false,
+                   ChunkSettings chunks = {})
       : backend(kDims), metrics(registry) {
     CoreSettings settings;
+    settings.chunks = chunks;
     settings.output_topic = "t.embedded";
     settings.model = {.name = "m", .version = "v1", .dims = kDims};
     settings.batch = {.max_items = batch_size, .max_tokens = 100'000, .linger = 50ms};
@@ -216,6 +218,133 @@ TEST(EmbedderCore, AnInputTheBackendRejectsIsFoundByHalvingAndDeadLettered) {
   EXPECT_EQ(testing::Offsets(h.bus), (std::set<std::int64_t>{1, 2, 3, 4, 5}));
   EXPECT_LE(h.backend.requests.size(), 7U) << "halving, not one request per input";
   EXPECT_TRUE(h.waits.empty()) << "a rejection is not an outage";
+}
+
+// Three paragraphs of 12 approximate tokens, windows of 20 with the title: one passage each.
+const ChunkSettings kSmallChunks{.tokens = 20, .overlap = 0, .max_chunks = 32};
+
+std::string Paragraph(int n, const std::string& topic = "topic") {
+  return "Paragraph " + std::to_string(n) + " is about " + topic + " number " +
+         std::to_string(n) + " today.";
+}
+
+std::vector<float> VectorOf(const google::protobuf::RepeatedField<float>& v) {
+  return {v.begin(), v.end()};
+}
+
+TEST(EmbedderCore, ALongItemIsEmbeddedPassageByPassageWithItsOffsets) {
+  Harness h(1, false, kSmallChunks);
+  const std::string body = Paragraph(1) + "\n\n" + Paragraph(2) + "\n\n" + Paragraph(3);
+  h.Add(MakeItem(1, "a", "T", body), 1);
+  std::vector<std::string> sent;  // one per request: --batch-size is 1
+  for (const auto& request : h.backend.requests) {
+    sent.insert(sent.end(), request.begin(), request.end());
+  }
+  EXPECT_EQ(sent, (std::vector<std::string>{"T\n\n" + Paragraph(1), "T\n\n" + Paragraph(2),
+                                            "T\n\n" + Paragraph(3)}));
+  const auto out = testing::Embedded(h.bus);
+  ASSERT_EQ(out.size(), 1U);
+  ASSERT_EQ(out[0].chunks_size(), 3);
+  for (int c = 0; c < 3; ++c) {
+    const auto& chunk = out[0].chunks(c);
+    EXPECT_EQ(chunk.number(), static_cast<std::uint32_t>(c));
+    EXPECT_EQ(body.substr(chunk.char_begin(), chunk.char_end() - chunk.char_begin()),
+              Paragraph(c + 1));  // ASCII: characters are bytes
+    EXPECT_EQ(chunk.content_hash(), Sha256("T\n\n" + Paragraph(c + 1)));
+    EXPECT_EQ(VectorOf(chunk.vector()), HashEmbed("T\n\n" + Paragraph(c + 1), kDims));
+  }
+  EXPECT_EQ(VectorOf(out[0].vector()), VectorOf(out[0].chunks(0).vector()))
+      << "the item's vector is its first passage's";
+}
+
+// Offsets count characters, as SQL's substr() does, not bytes.
+TEST(EmbedderCore, PassageOffsetsCountCharacters) {
+  Harness h(1, false, kSmallChunks);
+  const std::string first = "Ünïcödé paragraph with accents in it here.";
+  const std::string body = first + "\n\n" + Paragraph(2);
+  h.Add(MakeItem(1, "a", "T", body), 1);
+  const auto out = testing::Embedded(h.bus);
+  ASSERT_EQ(out.size(), 1U);
+  ASSERT_EQ(out[0].chunks_size(), 2);
+  EXPECT_EQ(out[0].chunks(0).char_begin(), 0U);
+  EXPECT_EQ(out[0].chunks(0).char_end(), 42U);  // 42 characters, 46 bytes
+  EXPECT_EQ(out[0].chunks(1).char_begin(), 44U);
+}
+
+// A new version of an item with one paragraph edited: only that passage goes to the backend.
+TEST(EmbedderCore, EditingOneParagraphReEmbedsOnlyItsPassage) {
+  Harness h(1, false, kSmallChunks);
+  h.Add(MakeItem(1, "a", "T", Paragraph(1) + "\n\n" + Paragraph(2) + "\n\n" + Paragraph(3)),
+        1);
+  ASSERT_EQ(h.backend.InputsSent(), 3U);
+  h.Add(MakeItem(1, "a", "T",
+                 Paragraph(1) + "\n\n" + Paragraph(2, "rivers") + "\n\n" + Paragraph(3)),
+        2);
+  EXPECT_EQ(h.backend.InputsSent(), 4U);
+  EXPECT_EQ(h.backend.requests.back(),
+            (std::vector<std::string>{"T\n\n" + Paragraph(2, "rivers")}));
+  const auto out = testing::Embedded(h.bus);
+  ASSERT_EQ(out.size(), 2U);
+  EXPECT_EQ(out[1].chunks_size(), 3);
+  EXPECT_EQ(h.Metric(h.metrics.items_out, {"backend"}), 2) << "a passage needed the backend";
+}
+
+// Passages found in item_chunks (by their own hash) skip the backend, in the batch's one read.
+TEST(EmbedderCore, PassagesInPostgresSkipTheBackend) {
+  Harness h(1, /*with_store=*/true, kSmallChunks);
+  h.store.model = RegisteredModel{.id = 7, .dims = kDims, .distance = "cosine"};
+  h.store.rows[{7, Sha256("T\n\n" + Paragraph(1))}] = Vector(kDims, 0.5F);
+  h.Add(MakeItem(1, "a", "T", Paragraph(1) + "\n\n" + Paragraph(2)), 1);
+  EXPECT_EQ(h.store.lookups, 1);
+  ASSERT_EQ(h.backend.requests.size(), 1U);
+  EXPECT_EQ(h.backend.requests[0], (std::vector<std::string>{"T\n\n" + Paragraph(2)}));
+  const auto out = testing::Embedded(h.bus);
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(out[0].chunks(0).vector(0), 0.5F);
+  EXPECT_EQ(out[0].vector(0), 0.5F);
+}
+
+// An item with no text has no passages: its one vector is of its title (or URL, or id).
+TEST(EmbedderCore, AnItemWithoutTextHasNoChunks) {
+  Harness h(1, false, kSmallChunks);
+  h.Add(MakeItem(1, "a", "Only a title"), 1);
+  const auto out = testing::Embedded(h.bus);
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(out[0].chunks_size(), 0);
+  EXPECT_EQ(VectorOf(out[0].vector()), HashEmbed("Only a title", kDims));
+}
+
+TEST(EmbedderCore, AnItemWithARejectedPassageIsDeadLetteredWhole) {
+  Harness h(2, false, kSmallChunks);
+  h.backend.reject_containing = "POISON";
+  h.Add(MakeItem(1, "a", "T", Paragraph(1) + "\n\n" + "A POISON paragraph is here today."), 1);
+  h.Add(MakeItem(1, "b", "T", Paragraph(3)), 2);
+  ASSERT_EQ(h.bus.DeadLettered().size(), 1U);
+  EXPECT_EQ(h.bus.DeadLettered()[0].first, 1);
+  const auto out = testing::Embedded(h.bus);
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(out[0].item().external_id(), "b");
+}
+
+// --batch-size bounds the texts of one request, however many passages the items have.
+TEST(EmbedderCore, ABatchOfManyPassagesIsSentInRequestsOfAtMostTheBatchSize) {
+  Harness h(2, false, kSmallChunks);
+  const std::string body = Paragraph(1) + "\n\n" + Paragraph(2) + "\n\n" + Paragraph(3);
+  h.Add(MakeItem(1, "a", "T", body), 1);
+  h.Add(MakeItem(1, "b", "U", body), 2);
+  ASSERT_EQ(h.backend.requests.size(), 3U);  // 6 passages, 2 per request
+  for (const auto& request : h.backend.requests) EXPECT_EQ(request.size(), 2U);
+  EXPECT_EQ(testing::Embedded(h.bus).size(), 2U);
+}
+
+TEST(EmbedderCore, PassagesPastMaxChunksAreCountedNotEmbedded) {
+  Harness h(1, false, {.tokens = 20, .overlap = 0, .max_chunks = 2});
+  h.Add(MakeItem(1, "a", "T", Paragraph(1) + "\n\n" + Paragraph(2) + "\n\n" + Paragraph(3)),
+        1);
+  const auto out = testing::Embedded(h.bus);
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(out[0].chunks_size(), 2);
+  EXPECT_EQ(h.metrics.chunks_dropped.Value(), 1);
 }
 
 TEST(EmbedderCore, AWrongDimensionAnswerStopsTheStageWithoutProducing) {

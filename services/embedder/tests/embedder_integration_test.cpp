@@ -134,15 +134,19 @@ TEST_F(EmbedderBinary, AReplayedUnchangedItemMakesZeroBackendCalls) {
     EXPECT_EQ(embedder.Stop(SIGTERM, 30s), 0);
     EXPECT_EQ(Committed(first_group), 12);
 
-    // What the loader does with them: the model registered, the vectors stored.
+    // What the loader does with them: the model registered, the vectors stored, the item's
+    // and each of its passages'.
     pqxx::connection c(db.Dsn());
     pqxx::work tx(c);
     const auto model_id = tx.exec1("INSERT INTO embedding_models (name, version, dims) VALUES "
                                    "('stub-model', 't1', 8) RETURNING id")[0].as<int>();
-    for (const auto& e : out) {
+    const auto text = [](const auto& values) {
       std::string vector = "[";
-      for (int i = 0; i < e.vector_size(); ++i) vector += (i ? "," : "") + std::to_string(e.vector(i));
-      vector += "]";
+      for (int i = 0; i < values.size(); ++i) vector += (i ? "," : "") + std::to_string(values[i]);
+      return vector + "]";
+    };
+    std::size_t passages = 0;
+    for (const auto& e : out) {
       const pqxx::binarystring hash(e.item().content_hash());
       const auto item_id = tx.exec_params1(
           "INSERT INTO items (source_id, external_id, observed_at, content_hash) "
@@ -150,9 +154,18 @@ TEST_F(EmbedderBinary, AReplayedUnchangedItemMakesZeroBackendCalls) {
           e.item().source_id(), e.item().external_id(), hash)[0].as<std::int64_t>();
       tx.exec_params("INSERT INTO item_embeddings (item_id, model_id, content_hash, embedding, "
                      "observed_at) VALUES ($1, $2, $3, $4::vector, now())",
-                     item_id, model_id, hash, vector);
+                     item_id, model_id, hash, text(e.vector()));
+      for (const auto& chunk : e.chunks()) {
+        tx.exec_params("INSERT INTO item_chunks (item_id, model_id, chunk, char_begin, char_end, "
+                       "content_hash, embedding, observed_at) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7::vector, now())",
+                       item_id, model_id, chunk.number(), chunk.char_begin(), chunk.char_end(),
+                       pqxx::binarystring(chunk.content_hash()), text(chunk.vector()));
+        ++passages;
+      }
     }
     tx.commit();
+    EXPECT_GE(passages, out.size()) << "every item has text: at least one passage each";
   }
   const auto calls_before = stub.Stats()["requests"].get<int>();
   ASSERT_GT(calls_before, 0);

@@ -13,6 +13,8 @@
 
 #include "services/embedder/local/amx_bf16.hpp"
 #include "services/embedder/local/tests/model_location.hpp"
+#include "services/embedder/passages.hpp"
+#include "tributary/v1/item.pb.h"
 
 namespace tributary::embedder {
 namespace {
@@ -139,6 +141,31 @@ TEST(LocalBackend, AutoPrecisionIsBf16WhereTheCpuHasAmx) {
   ASSERT_TRUE(backend) << backend.error().message;
   EXPECT_EQ((*backend)->precision(), local::amx::Available() ? local::Precision::kBf16
                                                               : local::Precision::kFp32);
+}
+
+// Passages are measured in the model's own word pieces, so the default window (256 with the
+// title and [CLS]/[SEP]) is exactly what the model takes: no passage of a long text is cut.
+TEST(LocalBackend, PassagesFitTheModelWhenCountedWithItsTokenizer) {
+  TRIBUTARY_REQUIRE_MODEL();
+  auto backend = LocalBackend::Load(ModelDir(), 1, local::Precision::kFp32);
+  ASSERT_TRUE(backend) << backend.error().message;
+  EXPECT_EQ((*backend)->CountTokens("Hello, world!"), 4U);  // hello , world !
+  std::string body;
+  for (const auto& line : local::testing::ReadFixture("vectors.jsonl")) {
+    body += line["text"].get<std::string>() + (body.size() % 3 == 0 ? "\n\n" : " ");
+  }
+  v1::Item item;
+  item.set_title("Tokenizer-measured passages, with a longish title of its own");
+  item.set_content_text(body);
+  const auto passages =
+      PassagesOf(item, ChunkSettings{}, TextLimits{.max_tokens = 100'000, .max_bytes = 1 << 20},
+                 [&](std::string_view text) { return (*backend)->CountTokens(text); });
+  ASSERT_GE(passages.passages.size(), 20U);
+  for (const auto& passage : passages.passages) {
+    const auto encoded = (*backend)->tokenizer().Encode(passage.text, 100'000);
+    EXPECT_LE(encoded.ids.size(), 256U) << passage.text.substr(0, 120);
+    EXPECT_EQ(encoded.ids.size(), passage.tokens + 2) << passage.text.substr(0, 120);
+  }
 }
 
 TEST(LocalBackend, ABadFolderIsAnErrorNamingTheFile) {

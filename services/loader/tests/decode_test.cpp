@@ -61,6 +61,39 @@ TEST(Decode, ChecksTheVectorAgainstItsDims) {
   EXPECT_TRUE(std::isnan(ToItemRow(embedded)->embedding->values[1]));
 }
 
+TEST(Decode, PassagesAreCheckedOneByOne) {
+  const auto good = testing::WithChunks(testing::MakeEmbedded(MakeItem(1, "a", 1), 4, 0), 2, 1);
+  const auto row = ToItemRow(good);
+  ASSERT_TRUE(row) << row.error().message;
+  ASSERT_TRUE(row->embedding->chunked);
+  ASSERT_EQ(row->embedding->chunks.size(), 2U);
+  EXPECT_EQ(row->embedding->chunks[1].number, 1);
+  EXPECT_EQ(row->embedding->chunks[1].char_begin, 10);
+  EXPECT_EQ(row->embedding->chunks[1].char_end, 20);
+  EXPECT_EQ(row->embedding->chunks[1].content_hash, testing::Hash(1001));
+  EXPECT_EQ(row->embedding->chunks[1].values, (std::vector<float>{0.02F, 1, 0.02F, 0.02F}));
+
+  auto misnumbered = good;
+  misnumbered.mutable_chunks(1)->set_number(3);
+  auto empty_span = good;
+  empty_span.mutable_chunks(0)->set_char_end(0);
+  auto short_hash = good;
+  short_hash.mutable_chunks(0)->set_content_hash("abc");
+  auto short_vector = good;
+  short_vector.mutable_chunks(1)->mutable_vector()->RemoveLast();
+  const std::vector<std::pair<v1::EmbeddedItem, std::string>> bad = {
+      {misnumbered, "chunk 1 is numbered 3"},
+      {empty_span, "chunk 0 spans characters 0..0"},
+      {short_hash, "chunk 0 content_hash has 3 bytes"},
+      {short_vector, "chunk 1 vector has 3 values but dims is 4"}};
+  for (const auto& [embedded, why] : bad) {
+    const auto refused = ToItemRow(embedded);
+    ASSERT_FALSE(refused) << why;
+    EXPECT_EQ(refused.error().error_class, "invalid");
+    EXPECT_NE(refused.error().message.find(why), std::string::npos) << refused.error().message;
+  }
+}
+
 TEST(Decode, UndecodableBytesAreADecodeError) {
   kafka::Message message;
   message.topic = "t";

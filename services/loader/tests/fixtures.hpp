@@ -54,6 +54,23 @@ inline v1::EmbeddedItem MakeEmbedded(const v1::Item& item, int dims, int axis,
   return embedded;
 }
 
+// `embedded` as a chunking embedder sends it: `count` passages of 10 characters each, whose
+// hashes and vectors depend on `version` and their number.
+inline v1::EmbeddedItem WithChunks(v1::EmbeddedItem embedded, int count, int version) {
+  embedded.set_chunked(true);
+  for (int c = 0; c < count; ++c) {
+    auto* chunk = embedded.add_chunks();
+    chunk->set_number(static_cast<std::uint32_t>(c));
+    chunk->set_char_begin(static_cast<std::uint32_t>(10 * c));
+    chunk->set_char_end(static_cast<std::uint32_t>(10 * c + 10));
+    chunk->set_content_hash(Hash(1000 * version + c));
+    for (std::uint32_t i = 0; i < embedded.dims(); ++i) {
+      chunk->add_vector(i == static_cast<std::uint32_t>(c) % embedded.dims() ? 1.0F : 0.02F);
+    }
+  }
+  return embedded;
+}
+
 inline kafka::Message AsMessage(const google::protobuf::Message& value, const std::string& topic,
                                 std::int64_t offset, std::int32_t partition = 0) {
   kafka::Message message;

@@ -13,8 +13,10 @@
 #include "common/pg/database.hpp"
 #include "common/runtime/testing/in_memory_bus.hpp"
 #include "services/loader/core.hpp"
+#include "services/loader/decode.hpp"
 #include "services/loader/pg_store.hpp"
 #include "services/loader/pg_text.hpp"
+#include "services/loader/sql.hpp"
 #include "services/loader/tests/fixtures.hpp"
 #include "tests/support/scratch_database.hpp"
 
@@ -218,6 +220,126 @@ TEST(LoaderPg, AnOlderVersionDeliveredAfterANewerOneChangesNothing) {
   EXPECT_EQ(db.Scalar<std::string>(
                 "SELECT encode(content_hash, 'hex') FROM item_embeddings"),
             Hex(testing::Hash(2)));
+}
+
+// "chunk@char_begin-char_end:hash" of every stored passage, in order.
+std::vector<std::string> Passages(ScratchDatabase& db) {
+  pqxx::connection c(db.Dsn());
+  pqxx::read_transaction tx(c);
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec("SELECT chunk || '@' || char_begin || '-' || char_end || ':' || "
+                                 "encode(content_hash, 'hex') FROM item_chunks ORDER BY chunk")) {
+    out.emplace_back(row[0].c_str());
+  }
+  return out;
+}
+
+std::string Passage(int chunk, int version) {
+  return std::to_string(chunk) + "@" + std::to_string(10 * chunk) + "-" +
+         std::to_string(10 * chunk + 10) + ":" + Hex(testing::Hash(1000 * version + chunk));
+}
+
+TEST(LoaderPg, PassagesLandWithTheItemAndAShorterVersionRemovesTheRest) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  const auto v1 = testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 0), 3, 1);
+  loader.Load({AsMessage(v1, kItems, 0)});
+  EXPECT_EQ(Passages(db), (std::vector<std::string>{Passage(0, 1), Passage(1, 1), Passage(2, 1)}));
+  EXPECT_EQ(loader.metrics.chunks_written.Value(), 3);
+  // Each passage keeps its own vector, and the model's chunk index serves a passage search.
+  EXPECT_EQ(db.Scalar<std::string>("SELECT embedding::text FROM item_chunks WHERE chunk = 1")
+                .substr(0, 11),
+            "[0.02,1,0.0");
+  const auto v2 = testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 2, 2000), kDims, 0), 1, 2);
+  loader.Load({AsMessage(v2, kItems, 1)});
+  EXPECT_EQ(Passages(db), (std::vector<std::string>{Passage(0, 2)}));
+  EXPECT_EQ(loader.metrics.chunks_deleted.Value(), 2);
+  EXPECT_TRUE(loader.bus.DeadLettered().empty());
+}
+
+TEST(LoaderPg, AnOlderVersionAfterANewerOneNeitherAddsNorRemovesPassages) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  const auto v2 = testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 2, 2000), kDims, 0), 1, 2);
+  const auto v1 = testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 0), 3, 1);
+  loader.Load({AsMessage(v2, kItems, 0)});
+  loader.Load({AsMessage(v1, kItems, 1)});
+  EXPECT_EQ(Passages(db), (std::vector<std::string>{Passage(0, 2)}));
+  // And the other way round, a newer version with more passages adds them.
+  const auto v3 = testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 3, 3000), kDims, 0), 2, 3);
+  loader.Load({AsMessage(v3, kItems, 2)});
+  EXPECT_EQ(Passages(db), (std::vector<std::string>{Passage(0, 3), Passage(1, 3)}));
+}
+
+TEST(LoaderPg, ARedeliveryRewritesNoPassage) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  const auto v1 = testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 0), 3, 1);
+  loader.Load({AsMessage(v1, kItems, 0)});
+  const auto before = RowVersions(db, "item_chunks", "chunk");
+  loader.Load({AsMessage(v1, kItems, 1)});
+  EXPECT_EQ(RowVersions(db, "item_chunks", "chunk"), before);
+  EXPECT_EQ(loader.metrics.chunks_written.Value(), 3) << "only the first delivery writes";
+  EXPECT_EQ(loader.metrics.chunks_deleted.Value(), 0);
+}
+
+// A message from an embedder that does not make chunks (no `chunked`) leaves them alone; one
+// that does, with none (the item lost its text), removes them.
+TEST(LoaderPg, OnlyAChunkingEmbeddersMessageChangesThePassages) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  loader.Load({AsMessage(
+      testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 0), 2, 1), kItems,
+      0)});
+  loader.Load({AsMessage(MakeEmbedded(MakeItem(source, "x", 2, 2000), kDims, 0), kItems, 1)});
+  EXPECT_EQ(Passages(db), (std::vector<std::string>{Passage(0, 1), Passage(1, 1)}));
+  loader.Load({AsMessage(
+      testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 3, 3000), kDims, 0), 0, 3), kItems,
+      2)});
+  EXPECT_TRUE(Passages(db).empty());
+}
+
+// After an upgrade: items embedded before chunks, replayed through a chunking embedder with
+// the same content, get their passages (the stored vector alone is not "current").
+TEST(LoaderPg, AnUnchangedItemGetsItsPassagesFromAChunkingEmbedder) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  const auto item = MakeItem(source, "x", 1, 1000);
+  loader.Load({AsMessage(MakeEmbedded(item, kDims, 0), kItems, 0)});
+  EXPECT_TRUE(Passages(db).empty());
+  loader.Load({AsMessage(testing::WithChunks(MakeEmbedded(item, kDims, 0), 2, 1), kItems, 1)});
+  EXPECT_EQ(Passages(db), (std::vector<std::string>{Passage(0, 1), Passage(1, 1)}));
+}
+
+// The passage statements themselves, against a newer stored version: what keeps two loaders
+// racing on one item (the current-row check passed for both) from mixing their passages.
+TEST(LoaderPg, PassageStatementsActOnlyForTheVersionStoredNow) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  loader.Load({AsMessage(
+      testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 2, 2000), kDims, 0), 1, 2), kItems,
+      0)});
+  const auto older = ToItemRow(
+      testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 0), 3, 1));
+  ASSERT_TRUE(older);
+  const auto model = loader.store.ModelId(older->embedding->model);
+  ASSERT_TRUE(model);
+  const std::map<ModelKey, int> model_ids{{older->embedding->model, *model}};
+  pqxx::connection c(db.Dsn());
+  pqxx::work tx(c);
+  const auto run = [&](const char* sql, const std::vector<std::string>& params) {
+    return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params)).affected_rows();
+  };
+  EXPECT_EQ(run(sql::kDeleteStaleChunks, sql::ChunkCountParams({*older}, model_ids)), 0U);
+  EXPECT_EQ(run(sql::kUpsertChunks, sql::ChunkParams({*older}, model_ids)), 0U);
+  tx.commit();
+  EXPECT_EQ(Passages(db), (std::vector<std::string>{Passage(0, 2)}));
 }
 
 TEST(LoaderPg, TheSameKeyTwiceInOneBatchLoadsTheNewest) {
