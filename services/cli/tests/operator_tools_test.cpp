@@ -110,15 +110,6 @@ TEST(ParseRfc3339, UtcOffsetsAndFractions) {
   EXPECT_FALSE(ParseRfc3339("2023-13-14T22:13:20Z"));
 }
 
-TEST(SearchSql, RepeatsTheIndexExpressionAndPredicate) {
-  const auto sql = SearchSql(7, 384, "cosine", 10);
-  EXPECT_THAT(sql, HasSubstr("WHERE model_id = 7 ORDER BY embedding::vector(384) <=> "
-                             "$1::vector(384) LIMIT 10"));
-  EXPECT_THAT(SearchSql(2, 3000, "l2", 5),
-              HasSubstr("embedding::halfvec(3000) <-> $1::halfvec(3000)"));
-  EXPECT_THAT(SearchSql(2, 64, "inner_product", 5), HasSubstr("<#>"));
-}
-
 TEST(OperatorCommands, HelpAndUsageErrorsNeedNoBrokerOrDatabase) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"decode", "--help"}, {"dlq", "--help"}, {"dlq", "list", "--help"},
