@@ -152,10 +152,8 @@ int main(int argc, char** argv) {
   fs::create_directories(work);
   const double rss_before = ResidentMb();
   const auto load_start = std::chrono::steady_clock::now();
-  const auto chosen = precision == "fp32"   ? tributary::embedder::local::Precision::kFp32
-                      : precision == "bf16" ? tributary::embedder::local::Precision::kBf16
-                                            : tributary::embedder::local::Precision::kAuto;
-  auto backend = LocalBackend::Load(model_dir, threads, chosen);
+  auto backend = LocalBackend::Load(model_dir, threads,
+                                    tributary::embedder::local::PrecisionNamed(precision));
   if (!backend) {
     std::fprintf(stderr, "%s\n", backend.error().message.c_str());
     return 1;
@@ -166,9 +164,7 @@ int main(int argc, char** argv) {
               "MB); %d threads, %s\n",
               (*backend)->Model().name.c_str(), (*backend)->Model().version.c_str(),
               (*backend)->Model().dims, load.count(), rss_loaded, rss_before, threads,
-              (*backend)->precision() == tributary::embedder::local::Precision::kBf16
-                  ? "bf16 (AMX)"
-                  : "fp32");
+              tributary::embedder::local::PrecisionLabel((*backend)->precision()).data());
 
   std::mt19937 random(7);
   std::vector<std::pair<std::string, std::vector<std::string>>> sets(2);

@@ -1,9 +1,13 @@
 #pragma once
 // UTF-8 encoding of one code point, as the parser's text helpers and the embedder's tokenizer
-// both need it. No checks: callers decide what a surrogate or an out-of-range value becomes.
+// both need it, and the test for a continuation byte that keeps a cut on a character
+// boundary. No checks: callers decide what a surrogate or an out-of-range value becomes.
 #include <string>
 
 namespace tributary {
+
+// 10xxxxxx: the second, third or fourth byte of a sequence, never where a character starts.
+inline bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
 
 inline void AppendCodePoint(char32_t c, std::string& out) {
   if (c < 0x80) {

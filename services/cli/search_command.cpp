@@ -1,6 +1,7 @@
 #include "services/cli/search_command.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "common/pg/database.hpp"
 #include "services/cli/database_session.hpp"
 #include "services/cli/message_json.hpp"
+#include "services/cli/source_ref.hpp"
 #include "services/embedder/embedding_settings.hpp"
 #include "services/embedder/text.hpp"
 
@@ -36,20 +38,6 @@ std::string VectorText(const std::vector<float>& v) {
     out += fmt::format("{}", v[i]);
   }
   return out + "]";
-}
-
-std::string ArrayText(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (const auto& value : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (const char c : value) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
 }
 
 template <typename T>
@@ -84,21 +72,19 @@ std::optional<std::string> TimeBound(pqxx::connection& connection, const std::st
   return tx.exec_params1("SELECT $1::timestamptz::text", text)[0].as<std::string>();
 }
 
-// The source ids of --source values: ids as they are, URLs looked up.
-std::vector<std::string> SourceIds(pqxx::connection& connection,
-                                   const std::vector<std::string>& sources,
-                                   std::string* unknown) {
-  std::vector<std::string> ids;
+// The source ids of --source values (ids or URLs, as every command names sources), comma-
+// separated; empty when one names no source (`unknown` is then that one).
+std::string SourceIds(pqxx::connection& connection, const std::vector<std::string>& sources,
+                      std::string* unknown) {
+  std::string ids;
   pqxx::read_transaction tx(connection);
   for (const auto& source : sources) {
-    const auto rows = tx.exec_params(
-        "SELECT id::text FROM sources WHERE id::text = $1 OR url = $1 ORDER BY id LIMIT 1",
-        source);
+    const auto rows = tx.exec("SELECT id FROM sources WHERE " + SourceWhere(tx, source));
     if (rows.empty()) {
       *unknown = source;
       return {};
     }
-    ids.push_back(rows[0][0].as<std::string>());
+    ids += (ids.empty() ? "" : ",") + rows[0][0].as<std::string>();
   }
   return ids;
 }
@@ -274,14 +260,17 @@ int SearchCommand(const config::Source& source) {
                        THEN substr(coalesce(nullif(i.content_text, ''), i.summary),
                                    r.char_begin + 1, r.char_end - r.char_begin)
                        ELSE left(coalesce(nullif(i.content_text, ''), i.summary, ''), 300) END
-             FROM tributary_search($1, $2::vector, $3, $4, $5, $6::bigint[], $7::timestamptz,
-                                   $8::timestamptz, $9::text[], $10, $11, $12, $13) r
+             FROM tributary_search($1, $2::vector, $3, $4, $5,
+                                   string_to_array($6, ',')::bigint[], $7::timestamptz,
+                                   $8::timestamptz, string_to_array($9, ','), $10, $11, $12,
+                                   $13) r
              JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
             ORDER BY r.score DESC, r.item_id)",
         query, query_vector, model ? std::optional<int>(model->id) : std::nullopt, mode, limit,
-        source_ids.empty() ? std::nullopt : std::optional<std::string>(ArrayText(source_ids)),
+        source_ids.empty() ? std::nullopt : std::optional<std::string>(source_ids),
         since_value, until_value,
-        languages.empty() ? std::nullopt : std::optional<std::string>(ArrayText(languages)),
+        languages.empty() ? std::nullopt : std::optional<std::string>(fmt::format(
+                                               "{}", fmt::join(languages, ","))),
         rrf_k, *vector_weight_value, *text_weight_value, candidates);
     for (const auto& r : rows) {
       nlohmann::json result = {

@@ -27,8 +27,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
   if (const auto* local = dynamic_cast<const LocalBackend*>(backend.get())) {
     logger->info("local model {} ({} dims) from {}: matrix products in {}",
                  local->Model().name, local->Model().dims, config.embedding.model_dir,
-                 local->precision() == local::Precision::kBf16 ? "bf16 (Intel AMX)"
-                                                              : "fp32 (OpenBLAS)");
+                 local::PrecisionLabel(local->precision()));
   }
 
   std::unique_ptr<pg::Database> database;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/base/utf8.hpp"
 #include "services/embedder/text.hpp"
 
 namespace tributary::embedder {
@@ -18,8 +19,6 @@ struct Unit {
   std::size_t tokens = 0;
   Break after = Break::kWord;
 };
-
-bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
 
 bool StartsWith(std::string_view text, std::size_t i, std::string_view what) {
   return text.substr(i, what.size()) == what;
@@ -110,7 +109,7 @@ std::vector<Unit> Sentences(std::string_view text) {
 std::size_t FittingPrefixEnd(std::string_view text, std::size_t begin, std::size_t end,
                              std::size_t budget, const TokenCounter& count) {
   const auto boundary = [&](std::size_t at) {
-    while (at < end && IsContinuation(text[at])) ++at;
+    while (at < end && IsUtf8Continuation(text[at])) ++at;
     return at;
   };
   std::size_t fits = boundary(begin + 1);  // one code point, whatever it costs

@@ -31,11 +31,7 @@ ModelSpec EmbeddingSettings::Model() const {
           .distance = distance};
 }
 
-local::Precision EmbeddingSettings::Precision() const {
-  if (precision == "fp32") return local::Precision::kFp32;
-  if (precision == "bf16") return local::Precision::kBf16;
-  return local::Precision::kAuto;
-}
+local::Precision EmbeddingSettings::Precision() const { return local::PrecisionNamed(precision); }
 
 OpenAiSettings EmbeddingSettings::OpenAi() const {
   OpenAiSettings settings;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/base/utf8.hpp"
 #include "tributary/v1/item.pb.h"
 
 namespace tributary::embedder {
@@ -12,12 +13,10 @@ namespace {
 
 constexpr std::size_t kSpecialTokens = 2;  // [CLS] and [SEP] (or a model's equivalents)
 
-bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
-
 // Code points of text[from, to): byte offsets to the character offsets SQL counts in.
 std::size_t CodePoints(std::string_view text, std::size_t from, std::size_t to) {
   std::size_t count = 0;
-  for (std::size_t i = from; i < to; ++i) count += IsContinuation(text[i]) ? 0 : 1;
+  for (std::size_t i = from; i < to; ++i) count += IsUtf8Continuation(text[i]) ? 0 : 1;
   return count;
 }
 

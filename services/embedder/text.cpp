@@ -1,13 +1,12 @@
 #include "services/embedder/text.hpp"
 
+#include "common/base/utf8.hpp"
 #include "tributary/v1/item.pb.h"
 
 namespace tributary::embedder {
 namespace {
 
 constexpr std::size_t kAsciiBytesPerToken = 4;
-
-bool IsContinuation(unsigned char c) { return (c & 0xC0U) == 0x80U; }
 
 void Append(std::string& out, const std::string& part) {
   auto normalized = NormalizeWhitespace(part);
@@ -55,7 +54,7 @@ std::size_t EstimateTokens(std::string_view text) {
     const auto c = static_cast<unsigned char>(ch);
     if (c < 0x80) {
       ++ascii;
-    } else if (!IsContinuation(c)) {
+    } else if (!IsUtf8Continuation(ch)) {
       ++code_points;
     }
   }
@@ -69,7 +68,7 @@ std::string_view TruncateUtf8(std::string_view text, const TextLimits& limits) {
   while (end < text.size()) {
     // The whole sequence that starts here (lead byte plus continuation bytes).
     std::size_t next = end + 1;
-    while (next < text.size() && IsContinuation(static_cast<unsigned char>(text[next]))) ++next;
+    while (next < text.size() && IsUtf8Continuation(text[next])) ++next;
     const bool is_ascii = static_cast<unsigned char>(text[end]) < 0x80;
     const auto a = ascii + (is_ascii ? 1 : 0);
     const auto p = code_points + (is_ascii ? 0 : 1);

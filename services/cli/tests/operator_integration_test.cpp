@@ -492,6 +492,36 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
   EXPECT_THAT(unknown.output, HasSubstr("registered: tributary-hash v1-d256"));
 }
 
+// The command's filters reach tributary_search (its ranking is tested in search_integration_test).
+TEST_F(OperatorCli, SearchFiltersBySourceAndTime) {
+  tributary::testing::ScratchDatabase db;
+  SeedHashedItems(db, /*build_index=*/true);
+  const std::string dsn = " --pg-dsn dbname=" + db.name();
+  const auto source = db.Scalar<std::string>("SELECT url FROM sources");
+  const auto by_words = [&](const std::string& flags) {
+    std::vector<std::string> titles;
+    const auto found = Json("search rust async --mode text" + flags + dsn);
+    for (const auto& r : found["results"]) titles.push_back(r["title"].get<std::string>());
+    return titles;
+  };
+  EXPECT_THAT(by_words(" --source '" + source + "' --since 1d"),
+              ::testing::ElementsAre("Rust async runtimes compared"));
+  EXPECT_TRUE(by_words(" --until 2000-01-01").empty());
+  std::string other;
+  {
+    pqxx::connection c(db.Dsn());
+    pqxx::work tx(c);
+    other = tx.exec1("INSERT INTO sources (url, kind) VALUES ('https://other.example/feed', "
+                     "'rss') RETURNING id::text")[0]
+                .as<std::string>();
+    tx.commit();
+  }
+  EXPECT_TRUE(by_words(" --source " + other).empty());
+  const auto unknown = Cli("search rust --mode text --source https://nowhere.example/" + dsn);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.output, HasSubstr("--source 'https://nowhere.example/' is no source"));
+}
+
 TEST_F(OperatorCli, IndexBuildAddsTheMissingIndexAfterADeferredLoadAndRebuildsAnInvalidOne) {
   tributary::testing::ScratchDatabase db;
   const int model_id = SeedHashedItems(db, /*build_index=*/false);

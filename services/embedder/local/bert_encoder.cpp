@@ -30,6 +30,16 @@ const bool kBlasThreadsStopped = [] {
 
 }  // namespace
 
+Precision PrecisionNamed(std::string_view name) {
+  if (name == "fp32") return Precision::kFp32;
+  if (name == "bf16") return Precision::kBf16;
+  return Precision::kAuto;
+}
+
+std::string_view PrecisionLabel(Precision precision) {
+  return precision == Precision::kBf16 ? "bf16 (Intel AMX)" : "fp32 (OpenBLAS)";
+}
+
 BertEncoder::Linear BertEncoder::MakeLinear(std::vector<float> weight, int outputs,
                                             int inputs) const {
   Linear linear{.outputs = outputs, .inputs = inputs};
@@ -179,7 +189,7 @@ std::vector<std::vector<float>> BertEncoder::Embed(
   // A multiple of the tile height, so a slice's padded output rows stay inside `capacity`.
   constexpr int kFeedForwardSliceRows = 128;
   const int ffn_rows = precision_ == Precision::kBf16 ? kFeedForwardSliceRows : rows;
-  intermediate.resize(at(precision_ == Precision::kBf16 ? ffn_rows : capacity, intermediate_));
+  intermediate.resize(at(ffn_rows, intermediate_));
   scores.resize(at(length, length));
   const float scale = 1.0F / std::sqrt(static_cast<float>(head_dims));
   for (const auto& layer : layers_) {

@@ -5,6 +5,7 @@
 // bf16, with or without a "bert." prefix on the tensor names) and shared by every call; each
 // call works in its own scratch space, so calls from several threads run side by side.
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "common/base/result.hpp"
@@ -17,6 +18,11 @@ namespace tributary::embedder::local {
 // Intel AMX (amx_bf16.hpp): several times faster, vectors within cosine 0.9999 of fp32.
 // kAuto: kBf16 where the CPU has AMX, else kFp32.
 enum class Precision { kAuto, kFp32, kBf16 };
+
+// "fp32", "bf16" or "auto" (anything else): the --precision values.
+Precision PrecisionNamed(std::string_view name);
+// What a model runs in, for logs: "bf16 (Intel AMX)" or "fp32 (OpenBLAS)".
+std::string_view PrecisionLabel(Precision precision);
 
 class BertEncoder {
  public:
