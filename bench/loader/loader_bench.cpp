@@ -131,7 +131,8 @@ int Run(const Options& o) {
     const auto changed_decoded = Decode(MakeRows(o, sources, 10, 2));
     auto truncate = [&] {
       pqxx::work tx(probe);
-      tx.exec0("TRUNCATE items, stories, story_items, item_embeddings");
+      tx.exec0("TRUNCATE items, stories, story_items, item_embeddings, item_chunks, "
+               "item_documents");
       tx.commit();
       pqxx::nontransaction vac(probe);
       vac.exec0("VACUUM ANALYZE items");

@@ -203,9 +203,9 @@ TEST_F(MigratedDatabase, ItemsAreSearchableInTheirOwnLanguage) {
   const auto matches = [&](const char* language, const char* query) {
     std::vector<std::string> ids;
     for (const auto& row : tx.exec_params(
-             "SELECT external_id FROM items WHERE tributary_item_document(language, title, "
-             "summary, content_text) @@ websearch_to_tsquery(tributary_text_search_config($1), "
-             "$2) ORDER BY external_id",
+             "SELECT i.external_id FROM items i JOIN item_documents d ON d.item_id = i.id "
+             "WHERE d.document @@ websearch_to_tsquery(tributary_text_search_config($1), $2) "
+             "ORDER BY i.external_id",
              language, query)) {
       ids.push_back(row[0].as<std::string>());
     }
@@ -217,11 +217,94 @@ TEST_F(MigratedDatabase, ItemsAreSearchableInTheirOwnLanguage) {
   tx.exec0("SET LOCAL enable_seqscan = off");
   std::string plan;
   for (const auto& row :
-       tx.exec("EXPLAIN SELECT id FROM items WHERE tributary_item_document(language, title, "
-               "summary, content_text) @@ websearch_to_tsquery('english', 'harbour')")) {
+       tx.exec("EXPLAIN SELECT item_id FROM item_documents "
+               "WHERE document @@ websearch_to_tsquery('english', 'harbour')")) {
     plan += row[0].as<std::string>() + "\n";
   }
-  EXPECT_THAT(plan, HasSubstr("items_text_search_idx"));
+  EXPECT_THAT(plan, HasSubstr("item_documents_document_idx"));
+}
+
+// item_documents follows its items through the triggers of 0013: written on insert, rewritten
+// when the text changes (also by the loader's upsert form), left alone otherwise, gone with it.
+TEST_F(MigratedDatabase, StoredDocumentsFollowTheirItemsText) {
+  const auto run = [&](const std::string& sql) {
+    pqxx::work tx(*connection_);
+    tx.exec0(sql);
+    tx.commit();
+  };
+  const auto matching = [&](const char* query) {
+    pqxx::read_transaction tx(*connection_);
+    std::string ids;
+    for (const auto& row : tx.exec_params(
+             "SELECT i.external_id FROM items i JOIN item_documents d ON d.item_id = i.id "
+             "WHERE d.document @@ websearch_to_tsquery('english', $1) ORDER BY 1",
+             query)) {
+      ids += row[0].as<std::string>() + ";";
+    }
+    return ids;
+  };
+  const auto document_version = [&] {
+    pqxx::read_transaction tx(*connection_);
+    return tx.exec1("SELECT d.xmin::text FROM item_documents d JOIN items i ON i.id = d.item_id "
+                    "WHERE i.external_id = 'a'")[0]
+        .as<std::string>();
+  };
+  run("INSERT INTO sources (url, kind) VALUES ('https://a.example/feed', 'rss')");
+  run("INSERT INTO items (source_id, external_id, observed_at, content_hash, language, title, "
+      "content_text) SELECT s.id, v.id, now(), sha256(v.id::bytea), 'en', v.title, v.text "
+      "FROM sources s, (VALUES ('a', 'Harbours', 'Storms closed the port.'), "
+      "('b', 'Rivers', 'Floods reached the bridge.')) AS v(id, title, text)");
+  EXPECT_EQ(matching("storm"), "a;");
+  EXPECT_EQ(matching("flood"), "b;");
+  const auto written = document_version();
+
+  run("UPDATE items SET authors = '{Ann}', published_at = now() WHERE external_id = 'a'");
+  EXPECT_EQ(document_version(), written) << "neither title, text nor language changed";
+
+  run("UPDATE items SET content_text = 'Fog kept the ferries in.' WHERE external_id = 'a'");
+  EXPECT_EQ(matching("storm"), "");
+  EXPECT_EQ(matching("ferry"), "a;");
+
+  run("INSERT INTO items AS i (source_id, external_id, observed_at, content_hash, language, "
+      "title, content_text) SELECT id, 'b', now(), sha256('b2'), 'en', 'Rivers', 'Ice on the "
+      "lakes.' FROM sources ON CONFLICT (source_id, external_id) DO UPDATE SET "
+      "content_text = excluded.content_text, content_hash = excluded.content_hash");
+  EXPECT_EQ(matching("flood"), "");
+  EXPECT_EQ(matching("lake"), "b;");
+
+  run("DELETE FROM items WHERE external_id = 'b'");
+  pqxx::read_transaction tx(*connection_);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM item_documents")[0].as<int>(), 1);
+}
+
+// A database that has items before 0013 gets their documents from 0014's fill, batch by batch.
+TEST(Migrate, ItemsLoadedBeforeStoredDocumentsGetThemFilledIn) {
+  ScratchDatabase db(kEmpty);
+  pqxx::connection c(db.Dsn());
+  auto before = MigrationsFromEmbedded();
+  std::erase_if(before, [](const Migration& m) { return m.version >= 13; });
+  ASSERT_TRUE(ApplyMigrations(c, before));
+  {
+    pqxx::work tx(c);
+    tx.exec0("INSERT INTO sources (url, kind) VALUES ('https://a.example/feed', 'rss')");
+    // More items than one batch of the fill (5,000), ids with a gap.
+    tx.exec0("INSERT INTO items (id, source_id, external_id, observed_at, content_hash, "
+             "language, title, content_text) OVERRIDING SYSTEM VALUE SELECT n + CASE WHEN n > 6000 THEN 100000 ELSE 0 "
+             "END, s.id, n::text, now(), sha256(n::text::bytea), 'en', 'Item ' || n, "
+             "CASE WHEN n % 1000 = 0 THEN 'A lighthouse stood here.' ELSE 'Nothing.' END "
+             "FROM sources s, generate_series(1, 12000) AS n");
+    tx.commit();
+  }
+  const auto all = ApplyMigrations(c, MigrationsFromEmbedded());
+  ASSERT_TRUE(all) << all.error().message;
+  pqxx::read_transaction tx(c);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM item_documents")[0].as<int>(), 12000);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM item_documents "
+                     "WHERE document @@ websearch_to_tsquery('english', 'lighthouses')")[0]
+                .as<int>(),
+            12);
+  EXPECT_FALSE(tx.exec1("SELECT to_regclass('items_text_search_idx') IS NOT NULL")[0].as<bool>())
+      << "0011's expression index is dropped: nothing searches it any more";
 }
 
 // A model's index function makes its chunk index too; chunks keep their constraints.
