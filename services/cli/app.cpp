@@ -18,6 +18,7 @@
 #include "services/cli/embed_command.hpp"
 #include "services/cli/parse_command.hpp"
 #include "services/cli/replay_command.hpp"
+#include "services/cli/reembed_command.hpp"
 #include "services/cli/search_command.hpp"
 #include "services/cli/sources_command.hpp"
 #include "services/cli/status_command.hpp"
@@ -45,6 +46,7 @@ Commands:
   search     Nearest items to a text query, from pgvector (tributary search "text").
   embed      Print the vector of a text as the embedder computes it (tributary embed "text").
   index      The HNSW index of each embedding model: list them, build the missing ones.
+  reembed    Backfill passages and vectors: send stored items back through the embedder.
   version    Print the version.
   help       Show this help.
 
@@ -130,6 +132,7 @@ int App::Run(const config::Source& source) {
   if (command == "search") return SearchCommand(rest);
   if (command == "embed") return EmbedCommand(rest);
   if (command == "index") return IndexCommand(rest);
+  if (command == "reembed") return ReembedCommand(rest);
   std::cerr << "tributary: unknown command '" << command << "'\n\n" << kUsage;
   return 2;
 }

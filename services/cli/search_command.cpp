@@ -17,6 +17,7 @@
 #include "common/pg/database.hpp"
 #include "services/cli/database_session.hpp"
 #include "services/cli/message_json.hpp"
+#include "services/cli/registered_model.hpp"
 #include "services/cli/source_ref.hpp"
 #include "services/embedder/embedding_settings.hpp"
 #include "services/embedder/text.hpp"
@@ -87,41 +88,6 @@ std::string SourceIds(pqxx::connection& connection, const std::vector<std::strin
     ids += (ids.empty() ? "" : ",") + rows[0][0].as<std::string>();
   }
   return ids;
-}
-
-struct Model {
-  int id = 0;
-  int dims = 0;
-  std::string distance;
-};
-
-// The registered model the settings name, or a message why there is none usable.
-std::optional<Model> FindModel(pqxx::connection& connection,
-                               const embedder::EmbeddingSettings& embedding, std::string* why) {
-  pqxx::read_transaction tx(connection);
-  const auto rows = tx.exec_params(
-      "SELECT id, dims, distance FROM embedding_models WHERE name = $1 AND version = $2",
-      embedding.model, embedding.model_version);
-  if (rows.empty()) {
-    std::string known;
-    for (const auto& r : tx.exec("SELECT name || ' ' || version FROM embedding_models "
-                                 "ORDER BY id")) {
-      known += (known.empty() ? "" : ", ") + std::string(r[0].c_str());
-    }
-    *why = fmt::format(
-        "model {} {} has no vectors yet (not in embedding_models; registered: {}). Run the "
-        "embedder and loader with it, pick --model/--model-version/--dims of a registered one, "
-        "or search with --mode text.",
-        embedding.model, embedding.model_version, known.empty() ? "none" : known);
-    return std::nullopt;
-  }
-  Model model{rows[0][0].as<int>(), rows[0][1].as<int>(), rows[0][2].as<std::string>()};
-  if (model.dims != embedding.dims) {
-    *why = fmt::format("model {} {} is registered with {} dims, but --dims is {}",
-                       embedding.model, embedding.model_version, model.dims, embedding.dims);
-    return std::nullopt;
-  }
-  return model;
 }
 
 }  // namespace
@@ -224,13 +190,15 @@ int SearchCommand(const config::Source& source) {
     return 2;
   }
 
-  std::optional<Model> model;
+  std::optional<RegisteredModel> model;
   std::optional<std::string> query_vector;
   if (use_vectors) {
     std::string why;
-    model = FindModel(connection, embedding, &why);
+    model = FindRegisteredModel(connection, embedding, &why);
     if (!model) {
-      std::cerr << "tributary search: " << why << "\n";
+      std::cerr << "tributary search: " << why
+                << ". Run the embedder and loader with it, pick --model/--model-version/--dims "
+                   "of a registered one, or search with --mode text.\n";
       return 1;
     }
     const auto backend = embedder::MakeBackend(embedding);

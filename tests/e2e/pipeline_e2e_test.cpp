@@ -16,6 +16,7 @@
 // A second story: a sitemap index whose pages are fetched becomes one row per page, the pages'
 // outcomes never touch the sitemap's own state, and a second round writes nothing.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -381,6 +382,44 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       ASSERT_EQ(reset.exit_code, 0) << reset.output;
     }
   });
+
+  // --- 7. tributary reembed: missing passages and vectors come back through the fleet --------
+  // As for items stored before passages existed (feed 1) or before the model (feed 2).
+  const auto passages = [&] {
+    return Scalar<std::string>(
+        "SELECT string_agg(concat_ws(':', item_id, model_id, chunk, char_begin, char_end, "
+        "encode(content_hash, 'hex')), ',' ORDER BY item_id, model_id, chunk) FROM item_chunks");
+  };
+  const auto items_state = [&] {
+    return Scalar<std::string>("SELECT string_agg(id || ':' || xmin, ',' ORDER BY id) FROM items");
+  };
+  const auto passages_before = passages();
+  const auto items_before = items_state();
+  const auto chunk_count = Scalar<int>("SELECT count(*) FROM item_chunks");
+  {
+    pqxx::connection c(db_.Dsn());
+    pqxx::work tx(c);
+    tx.exec0("DELETE FROM item_chunks WHERE item_id IN (SELECT i.id FROM items i JOIN sources s "
+             "ON s.id = i.source_id WHERE s.url LIKE '%/feeds/1.%')");
+    tx.exec0("DELETE FROM item_chunks WHERE item_id IN (SELECT i.id FROM items i JOIN sources s "
+             "ON s.id = i.source_id WHERE s.url LIKE '%/feeds/2.%')");
+    tx.exec0("DELETE FROM item_embeddings WHERE item_id IN (SELECT i.id FROM items i JOIN "
+             "sources s ON s.id = i.source_id WHERE s.url LIKE '%/feeds/2.%')");
+    tx.commit();
+  }
+  ASSERT_LT(Scalar<int>("SELECT count(*) FROM item_chunks"), chunk_count);
+  const auto kafka = " --kafka-brokers " + brokers_ + " --topic-prefix " + prefix_;
+  EXPECT_THAT(Cli("reembed --dry-run" + kafka),
+              ::testing::HasSubstr(std::to_string(2 * kItemsPerFeed) + " item(s) to send"));
+  const auto reembedded = Cli("reembed --wait --timeout 90s --json" + kafka);
+  EXPECT_THAT(reembedded, ::testing::HasSubstr("\"sent\":" + std::to_string(2 * kItemsPerFeed)));
+  EXPECT_THAT(reembedded, ::testing::HasSubstr("\"missing\":0"));
+  EXPECT_TRUE(passages() == passages_before)
+      << "the same passages, offsets and hashes as before; now "
+      << Scalar<int>("SELECT count(*) FROM item_chunks") << " of " << chunk_count;
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM item_embeddings"), total);
+  EXPECT_TRUE(items_state() == items_before) << "reembed rewrote no item";
+  EXPECT_THAT(Cli("reembed --dry-run" + kafka), ::testing::HasSubstr("0 item(s) to send"));
 }
 
 TEST_F(Pipeline, SitemapPagesBecomeOneRowEachAndNeverChangeTheSitemapsState) {

@@ -289,8 +289,8 @@ TEST(Migrate, ItemsLoadedBeforeStoredDocumentsGetThemFilledIn) {
     tx.exec0("INSERT INTO sources (url, kind) VALUES ('https://a.example/feed', 'rss')");
     // More items than one batch of the fill (5,000), ids with a gap.
     tx.exec0("INSERT INTO items (id, source_id, external_id, observed_at, content_hash, "
-             "language, title, content_text) OVERRIDING SYSTEM VALUE SELECT n + CASE WHEN n > 6000 THEN 100000 ELSE 0 "
-             "END, s.id, n::text, now(), sha256(n::text::bytea), 'en', 'Item ' || n, "
+             "language, title, content_text) OVERRIDING SYSTEM VALUE "
+             "SELECT n + CASE WHEN n > 6000 THEN 100000 ELSE 0 END, s.id, n::text, now(), sha256(n::text::bytea), 'en', 'Item ' || n, "
              "CASE WHEN n % 1000 = 0 THEN 'A lighthouse stood here.' ELSE 'Nothing.' END "
              "FROM sources s, generate_series(1, 12000) AS n");
     tx.commit();
