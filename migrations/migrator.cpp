@@ -1,7 +1,6 @@
 #include "migrations/migrator.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
@@ -14,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/digest/sha256.hpp"
 #include "common/log/log.hpp"
 #include "common/pg/advisory_locks.hpp"
 #include "common/pg/errors.hpp"
@@ -36,7 +36,7 @@ Migration Parse(std::string file_name, std::string sql) {
     throw std::runtime_error("migration file '" + file_name +
                              "' is not named NNNN_name.sql with a positive version");
   }
-  auto checksum = Sha256Hex(sql);
+  auto checksum = digest::Sha256HexOf(sql);
   const bool in_transaction = !sql.starts_with(kNoTransactionMarker);
   return {version, std::move(file_name), std::move(sql), std::move(checksum), in_transaction};
 }
@@ -202,17 +202,6 @@ void WarnAboutUnknown(const std::vector<Migration>& migrations, const AppliedVer
 }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
-  return out;
-}
 
 std::vector<std::string> SplitStatements(std::string_view sql) {
   std::vector<std::string> statements;

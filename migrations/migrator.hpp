@@ -48,6 +48,4 @@ struct MigrateReport {
 [[nodiscard]] Result<MigrateReport> ApplyMigrations(pqxx::connection& connection,
                                                     const std::vector<Migration>& migrations);
 
-std::string Sha256Hex(std::string_view data);
-
 }  // namespace tributary::migrations

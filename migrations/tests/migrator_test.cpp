@@ -95,9 +95,5 @@ TEST(Migrator, ANoTransactionFileIsSplitIntoItsStatements) {
                              "ANALYZE a\n"));
 }
 
-TEST(Migrator, Sha256MatchesAKnownVector) {
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 }  // namespace
 }  // namespace tributary::migrations

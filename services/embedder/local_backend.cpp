@@ -1,7 +1,5 @@
 #include "services/embedder/local_backend.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,8 @@
 #include <numeric>
 
 #include <fmt/format.h>
+
+#include "common/digest/sha256.hpp"
 
 namespace tributary::embedder {
 namespace {
@@ -23,20 +23,13 @@ constexpr std::size_t kBatchTokens = 2048;
 Result<std::string> FileSha256(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return Fail(ErrorKind::kPermanent, "model", path + ": cannot be read");
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                  &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  digest::Sha256 digest;
   std::vector<char> buffer(1 << 20);
   while (file) {
     file.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(file.gcount()));
+    digest.Add(std::string_view(buffer.data(), static_cast<std::size_t>(file.gcount())));
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(context.get(), digest, &size);
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  return digest::Hex(digest.Finish());
 }
 
 }  // namespace

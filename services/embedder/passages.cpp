@@ -1,11 +1,9 @@
 #include "services/embedder/passages.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <stdexcept>
 
 #include "common/base/utf8.hpp"
+#include "common/digest/sha256.hpp"
 #include "tributary/v1/item.pb.h"
 
 namespace tributary::embedder {
@@ -30,15 +28,6 @@ bool Limit(std::string& text, const TextLimits& limits) {
 }
 
 }  // namespace
-
-std::string Sha256(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  return {reinterpret_cast<const char*>(digest), length};
-}
 
 ItemPassages PassagesOf(const v1::Item& item, const ChunkSettings& chunks,
                         const TextLimits& limits, const TokenCounter& count) {
@@ -80,7 +69,7 @@ ItemPassages PassagesOf(const v1::Item& item, const ChunkSettings& chunks,
                     .char_begin = static_cast<std::uint32_t>(begin),
                     .char_end = static_cast<std::uint32_t>(end),
                     .is_chunk = true};
-    passage.content_hash = Sha256(passage.text);
+    passage.content_hash = digest::Sha256Of(passage.text);
     passage.tokens = title_tokens + span.tokens;
     out.passages.push_back(std::move(passage));
   }

@@ -42,7 +42,4 @@ struct ItemPassages {
 ItemPassages PassagesOf(const v1::Item& item, const ChunkSettings& chunks,
                         const TextLimits& limits, const TokenCounter& count);
 
-// SHA-256 of `text`, 32 raw bytes.
-std::string Sha256(std::string_view text);
-
 }  // namespace tributary::embedder

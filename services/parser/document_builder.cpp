@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/digest/sha256.hpp"
 #include "services/parser/charset.hpp"
 #include "services/parser/urls.hpp"
 
@@ -99,7 +100,8 @@ bool DocumentBuilder::AddChild(const std::string& url, v1::SourceKind kind) {
   *child.mutable_options() = request.options();
   // Derived, not random: a redelivered document yields the same child ids, and fetch_log is
   // keyed by request id, so a replay does not log a fetch twice.
-  child.set_request_id(Sha256Hex(request.request_id() + "\n" + child.url()).substr(0, 32));
+  child.set_request_id(
+      digest::Sha256HexOf(request.request_id() + "\n" + child.url()).substr(0, 32));
   document_.children.push_back(std::move(child));
   return true;
 }

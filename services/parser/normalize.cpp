@@ -1,14 +1,10 @@
 #include "services/parser/normalize.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdio>
-#include <cstdlib>
-#include <memory>
 
+#include "common/digest/sha256.hpp"
 #include "services/parser/charset.hpp"
 #include "services/parser/dates.hpp"
 #include "services/parser/html_sanitizer.hpp"
@@ -20,46 +16,12 @@ namespace {
 
 constexpr std::size_t kMaxExternalIdBytes = 512;
 
-// OpenSSL 3 looks the algorithm up by name on every EVP_sha256() digest (a provider fetch with
-// locks): fetched once per process, and one context per thread reused for every item.
-const EVP_MD* Sha256Md() {
-  static const EVP_MD* const md = [] {
-    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-    if (fetched == nullptr) {
-      std::fprintf(stderr, "parser: OpenSSL has no SHA2-256\n");
-      std::abort();
-    }
-    return fetched;
-  }();
-  return md;
-}
-
-EVP_MD_CTX* ThreadDigestContext() {
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
-      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx) {
-    std::fprintf(stderr, "parser: out of memory creating a digest context\n");
-    std::abort();
-  }
-  return ctx.get();
-}
-
-std::string Sha256(std::string_view data) {
-  EVP_MD_CTX* ctx = ThreadDigestContext();
-  EVP_DigestInit_ex(ctx, Sha256Md(), nullptr);
-  EVP_DigestUpdate(ctx, data.data(), data.size());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(ctx, digest.data(), &size);
-  return std::string(reinterpret_cast<const char*>(digest.data()), size);
-}
-
-void HashField(EVP_MD_CTX* ctx, std::string_view field) {
+void HashField(digest::Sha256& digest, std::string_view field) {
   std::array<char, 24> length{};
   auto* end = std::to_chars(length.data(), length.data() + length.size() - 1, field.size()).ptr;
   *end++ = ':';
-  EVP_DigestUpdate(ctx, length.data(), static_cast<std::size_t>(end - length.data()));
-  EVP_DigestUpdate(ctx, field.data(), field.size());
+  digest.Add(std::string_view(length.data(), static_cast<std::size_t>(end - length.data())));
+  digest.Add(field);
 }
 
 void SetTime(google::protobuf::Timestamp* out, const UtcTime& time) {
@@ -76,18 +38,6 @@ void AddUnique(google::protobuf::RepeatedPtrField<std::string>* list, std::strin
 }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const auto digest = Sha256(data);
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (const unsigned char c : digest) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xF]);
-  }
-  return out;
-}
 
 std::string CleanText(std::string_view text, std::size_t max_bytes) {
   std::string out = LooksLikeHtml(text) ? HtmlToText(text) : CollapseWhitespace(text);
@@ -137,16 +87,12 @@ void CleanFeedLists(FeedMetadata& meta, const Limits& limits) {
 
 std::string ContentHash(const v1::Item& item) {
   // Fed field by field: no concatenated copy of a possibly megabyte-long text.
-  EVP_MD_CTX* ctx = ThreadDigestContext();
-  EVP_DigestInit_ex(ctx, Sha256Md(), nullptr);
-  HashField(ctx, item.title());
-  HashField(ctx, item.summary());
-  HashField(ctx, item.content_text());
-  HashField(ctx, item.canonical_url());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(ctx, digest.data(), &size);
-  return std::string(reinterpret_cast<const char*>(digest.data()), size);
+  digest::Sha256 digest;
+  HashField(digest, item.title());
+  HashField(digest, item.summary());
+  HashField(digest, item.content_text());
+  HashField(digest, item.canonical_url());
+  return digest.Finish();
 }
 
 std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext& context) {
@@ -249,9 +195,9 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
         seed += item.content_html();
       }
     }
-    external_id = "sha256:" + Sha256Hex(seed);
+    external_id = "sha256:" + digest::Sha256HexOf(seed);
   } else if (external_id.size() > kMaxExternalIdBytes) {
-    external_id = "sha256:" + Sha256Hex(external_id);
+    external_id = "sha256:" + digest::Sha256HexOf(external_id);
   }
   item.set_external_id(std::move(external_id));
 

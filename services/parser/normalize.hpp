@@ -29,9 +29,6 @@ std::optional<v1::Item> Normalize(const RawEntry& entry, const NormalizeContext&
 // SHA-256 of the fields downstream cares about, each length-prefixed so "ab"+"c" != "a"+"bc".
 std::string ContentHash(const v1::Item& item);
 
-// Lower-case hex of SHA-256.
-std::string Sha256Hex(std::string_view data);
-
 // Plain text of a field that may hold HTML, bounded and valid UTF-8.
 std::string CleanText(std::string_view text, std::size_t max_bytes);
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/digest/sha256.hpp"
 #include "common/pg/advisory_locks.hpp"
 #include "migrations/migrator.hpp"
 #include "tests/support/admin_probe.hpp"
@@ -26,7 +27,7 @@ using migrations::ApplyMigrations;
 using migrations::MigrateReport;
 using migrations::Migration;
 using migrations::MigrationsFromEmbedded;
-using migrations::Sha256Hex;
+using digest::Sha256HexOf;
 // These tests run the migrations themselves, on an empty database.
 constexpr auto kEmpty = ScratchDatabase::Schema::kEmpty;
 
@@ -86,7 +87,7 @@ TEST(Migrate, AChangedAppliedFileIsRefused) {
   auto migrations = MigrationsFromEmbedded();
   ASSERT_TRUE(ApplyMigrations(c, migrations));
   migrations.front().sql += "\n-- edited later\n";
-  migrations.front().checksum = Sha256Hex(migrations.front().sql);
+  migrations.front().checksum = Sha256HexOf(migrations.front().sql);
   const auto result = ApplyMigrations(c, migrations);
   ASSERT_FALSE(result);
   EXPECT_THAT(result.error().message, HasSubstr("was changed after it was applied"));
@@ -96,9 +97,9 @@ TEST(Migrate, AFailingFileIsRolledBackAndNamed) {
   ScratchDatabase db(kEmpty);
   pqxx::connection c(db.Dsn());
   std::vector<Migration> migrations = {
-      {1, "0001_ok.sql", "CREATE TABLE t_ok (id int);", Sha256Hex("a")},
+      {1, "0001_ok.sql", "CREATE TABLE t_ok (id int);", Sha256HexOf("a")},
       {2, "0002_broken.sql", "CREATE TABLE t_half (id int); SELECT no_such_function();",
-       Sha256Hex("b")}};
+       Sha256HexOf("b")}};
   const auto result = ApplyMigrations(c, migrations);
   ASSERT_FALSE(result);
   EXPECT_THAT(result.error().message, HasSubstr("0002_broken.sql failed"));
@@ -371,7 +372,7 @@ TEST(Migrate, ANoTransactionFileRebuildsAnIndexAnInterruptedBuildLeftInvalid) {
       "-- tributary:no-transaction\n-- Rollback: DROP INDEX t_id_idx;\n"
       "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_id_idx ON t (id);\n";
   const std::vector<Migration> migrations = {
-      {1, "0001_index.sql", sql, Sha256Hex(sql), /*in_transaction=*/false}};
+      {1, "0001_index.sql", sql, Sha256HexOf(sql), /*in_transaction=*/false}};
   const auto result = ApplyMigrations(c, migrations);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(valid());

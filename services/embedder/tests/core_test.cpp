@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/base/testing/fake_clock.hpp"
+#include "common/digest/sha256.hpp"
 #include "services/embedder/tests/fakes.hpp"
 
 namespace tributary::embedder {
@@ -250,7 +251,7 @@ TEST(EmbedderCore, ALongItemIsEmbeddedPassageByPassageWithItsOffsets) {
     EXPECT_EQ(chunk.number(), static_cast<std::uint32_t>(c));
     EXPECT_EQ(body.substr(chunk.char_begin(), chunk.char_end() - chunk.char_begin()),
               Paragraph(c + 1));  // ASCII: characters are bytes
-    EXPECT_EQ(chunk.content_hash(), Sha256("T\n\n" + Paragraph(c + 1)));
+    EXPECT_EQ(chunk.content_hash(), digest::Sha256Of("T\n\n" + Paragraph(c + 1)));
     EXPECT_EQ(VectorOf(chunk.vector()), HashEmbed("T\n\n" + Paragraph(c + 1), kDims));
   }
   EXPECT_EQ(VectorOf(out[0].vector()), VectorOf(out[0].chunks(0).vector()))
@@ -293,7 +294,7 @@ TEST(EmbedderCore, EditingOneParagraphReEmbedsOnlyItsPassage) {
 TEST(EmbedderCore, PassagesInPostgresSkipTheBackend) {
   Harness h(1, /*with_store=*/true, kSmallChunks);
   h.store.model = RegisteredModel{.id = 7, .dims = kDims, .distance = "cosine"};
-  h.store.rows[{7, Sha256("T\n\n" + Paragraph(1))}] = Vector(kDims, 0.5F);
+  h.store.rows[{7, digest::Sha256Of("T\n\n" + Paragraph(1))}] = Vector(kDims, 0.5F);
   h.Add(MakeItem(1, "a", "T", Paragraph(1) + "\n\n" + Paragraph(2)), 1);
   EXPECT_EQ(h.store.lookups, 1);
   ASSERT_EQ(h.backend.requests.size(), 1U);
