@@ -116,21 +116,15 @@ int ReembedCommand(const config::Source& source) {
   if (!model) std::cerr << "tributary reembed: " << why << ": every item is sent\n";
   const auto pending = Pending(model ? model->id : 0);
 
-  std::string of_sources;  // " AND i.source_id IN (...)" for --source
-  {
-    pqxx::read_transaction tx(connection);
-    std::string ids;
-    for (const auto& ref : sources) {
-      const auto rows = tx.exec("SELECT id FROM sources WHERE " + SourceWhere(tx, ref));
-      if (rows.empty()) {
-        std::cerr << "tributary reembed: --source '" << ref
-                  << "' is no source id or URL (see tributary sources list)\n";
-        return 2;
-      }
-      ids += (ids.empty() ? "" : ",") + rows[0][0].as<std::string>();
-    }
-    if (!ids.empty()) of_sources = " AND i.source_id IN (" + ids + ")";
+  std::string unknown;
+  const auto source_ids = SourceIds(connection, sources, &unknown);
+  if (!unknown.empty()) {
+    std::cerr << "tributary reembed: --source '" << unknown
+              << "' is no source id or URL (see tributary sources list)\n";
+    return 2;
   }
+  // " AND i.source_id IN (...)" for --source
+  const auto of_sources = source_ids.empty() ? "" : " AND i.source_id IN (" + source_ids + ")";
   const std::string selected = (all ? std::string("true") : pending) + of_sources;
   const auto count = [&](const std::string& where) {
     pqxx::read_transaction tx(connection);

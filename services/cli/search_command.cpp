@@ -73,23 +73,6 @@ std::optional<std::string> TimeBound(pqxx::connection& connection, const std::st
   return tx.exec_params1("SELECT $1::timestamptz::text", text)[0].as<std::string>();
 }
 
-// The source ids of --source values (ids or URLs, as every command names sources), comma-
-// separated; empty when one names no source (`unknown` is then that one).
-std::string SourceIds(pqxx::connection& connection, const std::vector<std::string>& sources,
-                      std::string* unknown) {
-  std::string ids;
-  pqxx::read_transaction tx(connection);
-  for (const auto& source : sources) {
-    const auto rows = tx.exec("SELECT id FROM sources WHERE " + SourceWhere(tx, source));
-    if (rows.empty()) {
-      *unknown = source;
-      return {};
-    }
-    ids += (ids.empty() ? "" : ",") + rows[0][0].as<std::string>();
-  }
-  return ids;
-}
-
 }  // namespace
 
 int SearchCommand(const config::Source& source) {
@@ -194,11 +177,15 @@ int SearchCommand(const config::Source& source) {
   std::optional<std::string> query_vector;
   if (use_vectors) {
     std::string why;
-    model = FindRegisteredModel(connection, embedding, &why);
+    bool not_registered = false;
+    model = FindRegisteredModel(connection, embedding, &why, &not_registered);
     if (!model) {
       std::cerr << "tributary search: " << why
-                << ". Run the embedder and loader with it, pick --model/--model-version/--dims "
-                   "of a registered one, or search with --mode text.\n";
+                << (not_registered ? ". Run the embedder and loader with it, pick "
+                                     "--model/--model-version/--dims of a registered one, or "
+                                     "search with --mode text."
+                                   : "")
+                << "\n";
       return 1;
     }
     const auto backend = embedder::MakeBackend(embedding);

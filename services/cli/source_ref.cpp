@@ -11,4 +11,19 @@ std::string SourceWhere(pqxx::transaction_base& tx, const std::string& ref) {
   return "url IN (" + tx.quote(ref) + ", " + tx.quote(RedactUrlPassword(ref)) + ")";
 }
 
+std::string SourceIds(pqxx::connection& connection, const std::vector<std::string>& refs,
+                      std::string* unknown) {
+  std::string ids;
+  pqxx::read_transaction tx(connection);
+  for (const auto& ref : refs) {
+    const auto rows = tx.exec("SELECT id FROM sources WHERE " + SourceWhere(tx, ref));
+    if (rows.empty()) {
+      *unknown = ref;
+      return {};
+    }
+    ids += (ids.empty() ? "" : ",") + rows[0][0].as<std::string>();
+  }
+  return ids;
+}
+
 }  // namespace tributary::cli
