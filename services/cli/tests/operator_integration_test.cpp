@@ -464,24 +464,29 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
                             index)[0]
           .as<std::int64_t>();
     };
-    const auto before = index_scans();
-    {
+    std::string vector = "[";
+    for (int i = 0; i < 256; ++i) vector += i ? ",0.1" : "0.1";
+    vector += "]";
+    const auto search = [&](const std::string& filter) {
       pqxx::work tx(c);
       tx.exec0("SET LOCAL enable_seqscan = off");
       tx.exec0("SET LOCAL enable_bitmapscan = off");
       tx.exec0("SET LOCAL enable_sort = off");
-      std::string vector = "[";
-      for (int i = 0; i < 256; ++i) vector += i ? ",0.1" : "0.1";
-      vector += "]";
       const auto rows = tx.exec_params(
           "SELECT * FROM tributary_search('x', $1::vector, $2, mode => 'vector', "
-          "result_limit => 5)",
+          "result_limit => 5" + filter + ")",
           vector, model_id);
-      EXPECT_EQ(rows.size(), 3U);
       tx.exec("SELECT pg_stat_force_next_flush()");
       tx.commit();
-    }
+      return rows.size();
+    };
+    const auto before = index_scans();
+    EXPECT_EQ(search(""), 3U);
     EXPECT_GT(index_scans(), before) << index << " was not scanned";
+    // The items of a few sources are compared one by one (0016): the index is not walked.
+    const auto before_sources = index_scans();
+    EXPECT_EQ(search(", source_ids => (SELECT array_agg(id) FROM sources)"), 3U);
+    EXPECT_EQ(index_scans(), before_sources) << index << " was walked for a few sources' items";
   }
 
   tributary::testing::ScratchDatabase db;
