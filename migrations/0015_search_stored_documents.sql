@@ -1,13 +1,23 @@
 -- 0015_search_stored_documents.sql
 --
--- What: tributary_search (0012) ranks the text side on item_documents (0013, 0014), and
---       tributary_text_search_query ORs each distinct query once.
+-- What: tributary_search (0012) with the same arguments and results, faster: the text side
+--       ranks the stored documents of item_documents (0013, 0014), the query ORs each distinct
+--       form once, and the vector side handles filters and item vectors better.
 --
--- Why:  issue 18. Same arguments, results and ranking as 0012; only where the documents come
---       from changes: ts_rank_cd reads the stored tsvector instead of computing each match's
---       document again from its text. The query of a word that stems alike in most of
---       PostgreSQL's ~30 configurations was the same tsquery ORed ~30 times, and every match
---       was ranked against all of them; now once per distinct form.
+-- Why:  issue 18 and its benchmark (bench/search: 1,000,000 items, 2.77 M passages).
+--       - ts_rank_cd reads the stored tsvector instead of computing each match's document again
+--         from its text (a word in 5,000 of 6,000 demo items: 711 -> 23 ms).
+--       - The query of a word that stems alike in most of PostgreSQL's ~30 configurations was
+--         the same tsquery ORed ~30 times, and every match was ranked against all of them; now
+--         once per distinct form.
+--       - A filter makes the HNSW walk visit about candidates / selectivity passages, each
+--         joined to its item to test the filter: 10 sources (1 % of the items) took 816 ms at
+--         p95. --source naming few items (up to 50,000): their passages are compared one by
+--         one, found through items_source_observed_at_idx and the passages' primary key.
+--       - The item vectors (item_embeddings) add to the passages only the items without text
+--         (an item with text has its first passage's vector as its own), and those are few:
+--         they take the result limit (at least 10) of the nearest, not `candidates`, which was
+--         a second full walk under the same filter (36 % of a filtered query's time).
 --
 -- Rollback: run 0012's CREATE OR REPLACE statements again.
 
@@ -60,6 +70,7 @@ DECLARE
   use_vectors boolean := mode IN ('hybrid', 'vector');
   use_text    boolean := mode IN ('hybrid', 'text');
   subtags     text[];
+  exact       boolean := false;
 BEGIN
   IF mode IS NULL OR mode NOT IN ('hybrid', 'vector', 'text') THEN
     RAISE EXCEPTION 'tributary_search: mode must be hybrid, vector or text, not %', mode
@@ -85,6 +96,12 @@ BEGIN
       NULL;  -- pgvector before 0.8: filters apply to the candidates only
     END;
   END IF;
+  -- A few sources' items are fewer than what an index walk filtered down to them would visit:
+  -- their passages are compared one by one (exact), the HNSW index is left out.
+  IF use_vectors AND source_ids IS NOT NULL THEN
+    SELECT count(*) <= 50000 INTO exact
+      FROM (SELECT 1 FROM items i WHERE i.source_id = ANY (source_ids) LIMIT 50001) few;
+  END IF;
   SELECT array_agg(lower(split_part(replace(l, '_', '-'), '-', 1))) INTO subtags
     FROM unnest(languages) AS l;
 
@@ -95,15 +112,15 @@ BEGIN
               c.embedding::%1$s(%2$s) %3$s $2::%1$s(%2$s) AS distance
          FROM item_chunks c JOIN items i ON i.id = c.item_id
         WHERE %5$s AND c.model_id = %4$s AND %7$s
-        ORDER BY c.embedding::%1$s(%2$s) %3$s $2::%1$s(%2$s)
+        ORDER BY (c.embedding::%1$s(%2$s) %3$s $2::%1$s(%2$s))%8$s
         LIMIT $7)
       UNION ALL
       (SELECT e.item_id, NULL::int, NULL::int, NULL::int,
               e.embedding::%1$s(%2$s) %3$s $2::%1$s(%2$s) AS distance
          FROM item_embeddings e JOIN items i ON i.id = e.item_id
         WHERE %5$s AND e.model_id = %4$s AND %7$s
-        ORDER BY e.embedding::%1$s(%2$s) %3$s $2::%1$s(%2$s)
-        LIMIT $7)
+        ORDER BY (e.embedding::%1$s(%2$s) %3$s $2::%1$s(%2$s))%8$s
+        LIMIT $14)
     ),
     vector_best AS (
       SELECT DISTINCT ON (h.item_id) h.*
@@ -137,12 +154,15 @@ BEGIN
              AND ($5::timestamptz IS NULL OR coalesce(i.published_at, i.first_seen_at) < $5)
              AND ($6::text[] IS NULL
                   OR lower(split_part(replace(coalesce(i.language, ''), '_', '-'), '-', 1))
-                     = ANY ($6))$filter$)
+                     = ANY ($6))$filter$,
+           -- An ORDER BY that is not the index's own: no index walk.
+           CASE WHEN exact THEN ' + 0' ELSE '' END)
   USING query_text, CASE WHEN use_vectors THEN query_vector END, source_ids, since, until,
         subtags, candidates,
         languages, rrf_k, vector_weight, text_weight, result_limit,
         -- A value, not an expression, when the plan is made: the GIN index applies.
-        CASE WHEN use_text THEN tributary_text_search_query(query_text, languages) END;
+        CASE WHEN use_text THEN tributary_text_search_query(query_text, languages) END,
+        least(candidates, greatest(result_limit, 10));
 END
 $$;
 
