@@ -12,8 +12,11 @@
 --         once per distinct form.
 --       - A filter makes the HNSW walk visit about candidates / selectivity passages, each
 --         joined to its item to test the filter: 10 sources (1 % of the items) took 816 ms at
---         p95. --source naming few items (up to 50,000): their passages are compared one by
---         one, found through items_source_observed_at_idx and the passages' primary key.
+--         p95, and a walk stops at hnsw.max_scan_tuples (20,000) with fewer results than
+--         there are. When --source/--since/--until leave at most 20,000 items by the planner's
+--         estimate, their passages are compared one by one instead, found through
+--         items_source_observed_at_idx or items_published_or_seen_idx (0016) and the passages'
+--         primary key.
 --       - The item vectors (item_embeddings) add to the passages only the items without text
 --         (an item with text has its first passage's vector as its own), and those are few:
 --         they take the result limit (at least 10) of the nearest, not `candidates`, which was
@@ -71,6 +74,7 @@ DECLARE
   use_text    boolean := mode IN ('hybrid', 'text');
   subtags     text[];
   exact       boolean := false;
+  plan        json;
 BEGIN
   IF mode IS NULL OR mode NOT IN ('hybrid', 'vector', 'text') THEN
     RAISE EXCEPTION 'tributary_search: mode must be hybrid, vector or text, not %', mode
@@ -96,11 +100,18 @@ BEGIN
       NULL;  -- pgvector before 0.8: filters apply to the candidates only
     END;
   END IF;
-  -- A few sources' items are fewer than what an index walk filtered down to them would visit:
-  -- their passages are compared one by one (exact), the HNSW index is left out.
-  IF use_vectors AND source_ids IS NOT NULL THEN
-    SELECT count(*) <= 50000 INTO exact
-      FROM (SELECT 1 FROM items i WHERE i.source_id = ANY (source_ids) LIMIT 50001) few;
+  -- When the sources and dates asked for leave few items (the planner's estimate, from the
+  -- statistics of items_source_observed_at_idx and items_published_or_seen_idx, 0016), their
+  -- passages are compared one by one (exact) and the HNSW index is left out: a walk visits
+  -- about candidates / selectivity passages, and stops at hnsw.max_scan_tuples with fewer
+  -- results than there are. The language filter is left out of the estimate (no statistics).
+  IF use_vectors AND (source_ids IS NOT NULL OR since IS NOT NULL OR until IS NOT NULL) THEN
+    EXECUTE $estimate$EXPLAIN (FORMAT JSON) SELECT 1 FROM items i
+       WHERE ($1::bigint[] IS NULL OR i.source_id = ANY ($1))
+         AND ($2::timestamptz IS NULL OR coalesce(i.published_at, i.first_seen_at) >= $2)
+         AND ($3::timestamptz IS NULL OR coalesce(i.published_at, i.first_seen_at) < $3)$estimate$
+      INTO plan USING source_ids, since, until;
+    exact := (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision <= 20000;
   END IF;
   SELECT array_agg(lower(split_part(replace(l, '_', '-'), '-', 1))) INTO subtags
     FROM unnest(languages) AS l;

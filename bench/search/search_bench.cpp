@@ -316,6 +316,10 @@ int Run(const Options& o) {
          fmt::format("{:%Y-%m-%d}", fmt::gmtime(static_cast<std::time_t>(kNewestUnix -
                                                                          30 * 86400))),
          std::nullopt},
+        {" + since 1d", std::nullopt,
+         fmt::format("{:%Y-%m-%d %H:%M:%S+00}",
+                     fmt::gmtime(static_cast<std::time_t>(kNewestUnix - 86400))),
+         std::nullopt},
         {" + 10 sources", "{" + fmt::format("{}", fmt::join(sources.begin(),
                                                                sources.begin() + 10, ",")) +
                               "}",

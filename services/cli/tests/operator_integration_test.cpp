@@ -483,10 +483,13 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
     const auto before = index_scans();
     EXPECT_EQ(search(""), 3U);
     EXPECT_GT(index_scans(), before) << index << " was not scanned";
-    // The items of a few sources are compared one by one (0015): the index is not walked.
+    // The items of a few sources, or of a day, are compared one by one (0015): the index is
+    // not walked.
     const auto before_sources = index_scans();
     EXPECT_EQ(search(", source_ids => (SELECT array_agg(id) FROM sources)"), 3U);
     EXPECT_EQ(index_scans(), before_sources) << index << " was walked for a few sources' items";
+    EXPECT_EQ(search(", since => now() - interval '1 day'"), 3U);
+    EXPECT_EQ(index_scans(), before_sources) << index << " was walked for a day's items";
   }
 
   tributary::testing::ScratchDatabase db;
