@@ -21,9 +21,11 @@
 #include <fmt/ranges.h>
 
 #include "bench/search/synthetic_corpus.hpp"
+#include "common/digest/sha256.hpp"
 #include "common/log/log.hpp"
 #include "common/pg/binary_copy.hpp"
 #include "common/pg/copy_in.hpp"
+#include "common/pg/vector_text.hpp"
 #include "migrations/migrator.hpp"
 
 namespace tributary::bench {
@@ -50,26 +52,9 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-std::string Sha256Like(std::int64_t number, int part) {
-  // Unique 32-byte content hashes; the bench never looks them up.
-  std::string hash(32, '\0');
-  std::uint64_t x = static_cast<std::uint64_t>(number) * 0x9E3779B97F4A7C15ULL + part;
-  for (std::size_t i = 0; i < hash.size(); ++i) {
-    x ^= x >> 31;
-    x *= 0xBF58476D1CE4E5B9ULL;
-    hash[i] = static_cast<char>(x >> 56);
-  }
-  return hash;
-}
-
-std::string VectorText(const std::vector<float>& v) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out.push_back(',');
-    out += fmt::format("{:.6f}", v[i]);
-  }
-  out.push_back(']');
-  return out;
+// A distinct content hash per item and part; the bench never looks them up.
+std::string ContentHash(std::int64_t number, int part) {
+  return digest::Sha256Of(fmt::format("{}/{}", number, part));
 }
 
 void Progress(const std::string& what) {
@@ -100,11 +85,11 @@ void Load(pqxx::connection& c, const SyntheticCorpus& corpus, const Options& o, 
       items.Timestamptz(micros);
       items.Timestamptz(micros);
       items.Timestamptz(micros);
-      items.Bytes(Sha256Like(n, 0));
+      items.Bytes(ContentHash(n, 0));
       vectors.BeginRow(5);
       vectors.Int8(id);
       vectors.Int4(model);
-      vectors.Bytes(Sha256Like(n, 1));
+      vectors.Bytes(ContentHash(n, 1));
       vectors.Vector(item.passages.front().vector);
       vectors.Timestamptz(micros);
       for (std::size_t p = 0; p < item.passages.size(); ++p) {
@@ -115,7 +100,7 @@ void Load(pqxx::connection& c, const SyntheticCorpus& corpus, const Options& o, 
         chunks.Int4(static_cast<std::int32_t>(p));
         chunks.Int4(passage.char_begin);
         chunks.Int4(passage.char_end);
-        chunks.Bytes(Sha256Like(n, 2 + static_cast<int>(p)));
+        chunks.Bytes(ContentHash(n, 2 + static_cast<int>(p)));
         chunks.Vector(passage.vector);
         chunks.Timestamptz(micros);
         ++passages;
@@ -184,7 +169,8 @@ class Searcher {
       tx.exec0("SET LOCAL enable_bitmapscan = off");
     }
     std::vector<std::int64_t> ids;
-    const auto vector = mode == "text" ? std::optional<std::string>() : VectorText(q.vector);
+    const auto vector =
+        mode == "text" ? std::optional<std::string>() : pg::VectorText(q.vector);
     const auto model = mode == "text" ? std::optional<int>() : std::optional<int>(model_);
     for (const auto& row : tx.exec_prepared("search", q.text, vector, model, mode, f.sources,
                                             f.since, f.languages)) {

@@ -15,6 +15,7 @@
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
 #include "common/pg/database.hpp"
+#include "common/pg/vector_text.hpp"
 #include "services/cli/database_session.hpp"
 #include "services/cli/message_json.hpp"
 #include "services/cli/registered_model.hpp"
@@ -30,15 +31,6 @@ double Similarity(const std::string& distance, double d) {
   if (distance == "l2") return 1.0 / (1.0 + d);
   if (distance == "inner_product") return -d;
   return 1.0 - d;
-}
-
-std::string VectorText(const std::vector<float>& v) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out += ',';
-    out += fmt::format("{}", v[i]);
-  }
-  return out + "]";
 }
 
 template <typename T>
@@ -202,7 +194,7 @@ int SearchCommand(const config::Source& source) {
       std::cerr << "tributary search: the backend answered with a vector of another size\n";
       return 1;
     }
-    query_vector = VectorText(embedded->vectors[0]);
+    query_vector = pg::VectorText(embedded->vectors[0]);
   }
 
   nlohmann::json results = nlohmann::json::array();

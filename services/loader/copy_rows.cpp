@@ -1,5 +1,6 @@
 #include "services/loader/copy_rows.hpp"
 
+#include "common/digest/sha256.hpp"
 #include "common/pg/binary_copy.hpp"
 #include "services/loader/pg_text.hpp"
 
@@ -24,7 +25,7 @@ std::string ItemsCopy(const std::vector<ItemRow>& items) {
     copy.Timestamptz(r.published_at_us);
     copy.Timestamptz(r.updated_at_us);
     copy.Timestamptz(r.observed_at_us);
-    copy.Bytes(Hex(r.content_hash));
+    copy.Bytes(digest::Hex(r.content_hash));
     copy.Text(r.request_id);
     copy.Bytes(PeopleJson(r.author_details));
     copy.Text(r.content_html);
@@ -43,7 +44,7 @@ std::string EmbeddingsCopy(const std::vector<ItemRow>& items,
     copy.Int8(r.source_id);
     copy.Bytes(r.external_id);
     copy.Int4(model_ids.at(r.embedding->model));
-    copy.Bytes(Hex(r.content_hash));
+    copy.Bytes(digest::Hex(r.content_hash));
     copy.Vector(r.embedding->values);
     copy.Timestamptz(r.observed_at_us);
     copy.Int8(n);

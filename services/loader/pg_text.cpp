@@ -90,27 +90,4 @@ std::string PeopleJson(const std::vector<Person>& people) {
   return out;
 }
 
-std::string VectorText(std::span<const float> values) {
-  std::string out;
-  out.reserve(values.size() * 10 + 2);
-  out += '[';
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    fmt::format_to(std::back_inserter(out), "{}", values[i]);
-  }
-  out += ']';
-  return out;
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xF];
-  }
-  return out;
-}
-
 }  // namespace tributary::loader

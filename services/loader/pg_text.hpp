@@ -30,10 +30,4 @@ std::string EnclosuresJson(const std::vector<Enclosure>& enclosures);
 // feeds.authors) hold them.
 std::string PeopleJson(const std::vector<Person>& people);
 
-// [0.5,-1,3.25]: the shortest text that round-trips each float (NaN prints as nan, which
-// PostgreSQL rejects: that is a data error for that row).
-std::string VectorText(std::span<const float> values);
-
-std::string Hex(std::string_view bytes);
-
 }  // namespace tributary::loader

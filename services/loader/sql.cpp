@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "common/digest/sha256.hpp"
+#include "common/pg/vector_text.hpp"
 #include "services/loader/pg_text.hpp"
 
 namespace tributary::loader::sql {
@@ -322,7 +324,7 @@ std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
   return Columns<ItemRow>(items)
       .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
       .Add([](const ItemRow& r) { return r.external_id; })
-      .Add([](const ItemRow& r) { return Hex(r.content_hash); })
+      .Add([](const ItemRow& r) { return digest::Hex(r.content_hash); })
       .Add([](const ItemRow& r) { return TimestampText(r.observed_at_us); })
       .Add([&](const ItemRow& r) -> OptText {
         if (!r.embedding) return std::nullopt;
@@ -356,8 +358,8 @@ std::vector<std::string> ChunkParams(const std::vector<ItemRow>& items,
       .Add([](const Passage& p) { return std::to_string(p.chunk->number); })
       .Add([](const Passage& p) { return std::to_string(p.chunk->char_begin); })
       .Add([](const Passage& p) { return std::to_string(p.chunk->char_end); })
-      .Add([](const Passage& p) { return Hex(p.chunk->content_hash); })
-      .Add([](const Passage& p) { return VectorText(p.chunk->values); })
+      .Add([](const Passage& p) { return digest::Hex(p.chunk->content_hash); })
+      .Add([](const Passage& p) { return pg::VectorText(p.chunk->values); })
       .Add([](const Passage& p) { return TimestampText(p.item->observed_at_us); })
       .Take();
 }
@@ -395,7 +397,7 @@ std::vector<std::string> ItemParams(const std::vector<ItemRow>& items) {
       .Add([](const ItemRow& r) { return TimestampText(r.published_at_us); })
       .Add([](const ItemRow& r) { return TimestampText(r.updated_at_us); })
       .Add([](const ItemRow& r) { return TimestampText(r.observed_at_us); })
-      .Add([](const ItemRow& r) { return Hex(r.content_hash); })
+      .Add([](const ItemRow& r) { return digest::Hex(r.content_hash); })
       .Add([](const ItemRow& r) { return r.request_id; })
       .Add([](const ItemRow& r) { return PeopleJson(r.author_details); })
       .Add([](const ItemRow& r) { return r.content_html; })
@@ -417,8 +419,8 @@ std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,
       .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
       .Add([](const ItemRow& r) { return r.external_id; })
       .Add([&](const ItemRow& r) { return std::to_string(model_ids.at(r.embedding->model)); })
-      .Add([](const ItemRow& r) { return Hex(r.content_hash); })
-      .Add([](const ItemRow& r) { return VectorText(r.embedding->values); })
+      .Add([](const ItemRow& r) { return digest::Hex(r.content_hash); })
+      .Add([](const ItemRow& r) { return pg::VectorText(r.embedding->values); })
       .Add([](const ItemRow& r) { return TimestampText(r.observed_at_us); })
       .Add([](const ItemRow& r) { return r.request_id; })
       .Take();

@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "common/digest/sha256.hpp"
 #include "common/pg/database.hpp"
 #include "common/runtime/testing/in_memory_bus.hpp"
 #include "services/loader/core.hpp"
@@ -219,7 +220,7 @@ TEST(LoaderPg, AnOlderVersionDeliveredAfterANewerOneChangesNothing) {
   EXPECT_EQ(db.Scalar<std::string>("SELECT title FROM items"), "title x v2");
   EXPECT_EQ(db.Scalar<std::string>(
                 "SELECT encode(content_hash, 'hex') FROM item_embeddings"),
-            Hex(testing::Hash(2)));
+            digest::Hex(testing::Hash(2)));
 }
 
 // "chunk@char_begin-char_end:hash" of every stored passage, in order.
@@ -236,7 +237,7 @@ std::vector<std::string> Passages(ScratchDatabase& db) {
 
 std::string Passage(int chunk, int version) {
   return std::to_string(chunk) + "@" + std::to_string(10 * chunk) + "-" +
-         std::to_string(10 * chunk + 10) + ":" + Hex(testing::Hash(1000 * version + chunk));
+         std::to_string(10 * chunk + 10) + ":" + digest::Hex(testing::Hash(1000 * version + chunk));
 }
 
 TEST(LoaderPg, PassagesLandWithTheItemAndAShorterVersionRemovesTheRest) {
