@@ -6,8 +6,11 @@
 #   - feedparser's own test feeds (about 2,200 edge cases, from its PyPI sdist), unpacked in
 #     .local/peers/feedparser-<version>/tests for the differential test. They stay out of the
 #     repository: read in place, like ../shared/corpus.
+#   - with --pages, a second venv (.local/peers/pages-venv) with the article extractor of
+#     tests/reference/requirements-pages.txt (trafilatura), for bench/parser's pages set only.
 # Idempotent: when the pinned set is installed it only checks, in well under a second.
 #   scripts/install_peers.sh          install (PyPI must be reachable the first time)
+#   scripts/install_peers.sh --pages  install the article extractor's venv (and nothing else)
 #   scripts/install_peers.sh --print  print the venv's python and the feedparser tests folder
 set -euo pipefail
 
@@ -24,6 +27,30 @@ die() {
   exit 1
 }
 
+python=/usr/bin/python3
+[[ -x $python ]] || python=$(command -v python3) || die "python3 not found"
+export PIP_CACHE_DIR="$repo/.local/cache/pip" PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+
+# Makes venv $1 with the pins of $2 unless its stamp (the pins' hash) says it is there.
+venv_with() {
+  local target=$1 pins=$2 stamp="$1.stamp" want have=""
+  want=$(sha256sum "$pins" | cut -d' ' -f1)
+  [[ -r $stamp ]] && have=$(<"$stamp")
+  [[ $have == "$want" && -x $target/bin/python ]] && return 0
+  say "installing $(grep -v '^#' "$pins" | xargs) into $target"
+  rm -rf "$target" "$stamp"
+  mkdir -p "$(dirname "$target")"
+  "$python" -m venv "$target" || die "creating the venv $target failed (is python3-venv installed?)"
+  "$target/bin/python" -m pip install -q -r "$pins" || die "pip install -r $pins failed"
+  printf '%s\n' "$want" >"$stamp"
+}
+
+if [[ ${1:-} == --pages ]]; then
+  venv_with "$peers/pages-venv" "$repo/tests/reference/requirements-pages.txt"
+  say "reference article extractor: present in $peers/pages-venv"
+  exit 0
+fi
+
 if [[ ${1:-} == --print ]]; then
   printf 'python=%s\nfeedparser_tests=%s\n' "$venv/bin/python" "$feedparser_tests"
   exit 0
@@ -39,9 +66,6 @@ if [[ $have == "$want" && -x $venv/bin/python && -d $feedparser_tests ]]; then
   exit 0
 fi
 
-python=/usr/bin/python3
-[[ -x $python ]] || python=$(command -v python3) || die "python3 not found"
-export PIP_CACHE_DIR="$repo/.local/cache/pip" PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 say "reference feed parsers: installing $(grep -v '^#' "$requirements" | xargs) into $venv"
 rm -rf "$venv" "$stamp"
 mkdir -p "$peers"

@@ -1,6 +1,7 @@
 // Parser throughput beside its peers, on the same files in the same run (DESIGN §10).
 //   tributary-parser-bench [--iterations N] [--corpus DIR] [--work DIR] [--large-items N]
 //                          [--peer NAME=COMMAND]... [--cli PATH] [--xmllint PATH]
+//                          [--pages DIR] [--page-peer NAME=COMMAND]...
 // Sets: "corpus" = every feed (RSS/Atom/JSON Feed) in DIR that tributary recognises, and
 // "large" = one generated RSS 2.0 feed of 10,000 items (~9 MB), written to --work so the peers
 // read the very same bytes. Prints MB/s and items/s per parser, and tributary's ratio to each.
@@ -8,6 +9,9 @@
 // "bytes=.. items=.. seconds=.. failures=.. cpu_seconds=..". With --xmllint, the raw
 // `xmllint --stream --noout` scan of the large feed is the ceiling, and with --cli the whole
 // `tributary parse FILE` process (read, parse, print JSON) is timed against it.
+// "pages" = every <case>/source.html under --pages (../shared/corpus/pages/readability): web
+// pages through the page path (article extraction), against each --page-peer (trafilatura),
+// in pages/s.
 #include <time.h>
 
 #include <algorithm>
@@ -88,12 +92,14 @@ std::string GenerateLargeFeed(int items) {
   return out;
 }
 
-Figures RunOurs(const std::vector<std::string>& documents, int iterations) {
+Figures RunOurs(const std::vector<std::string>& documents, int iterations,
+                tributary::v1::SourceKind kind = tributary::v1::SOURCE_KIND_AUTO) {
   // The inputs are built before the clock starts, as the peer reads its files into memory
   // first: copying a 9 MB body per iteration is the benchmark's cost, not the parser's.
   std::vector<tributary::parser::ParseInput> inputs(documents.size());
   for (std::size_t d = 0; d < documents.size(); ++d) {
     inputs[d].body = documents[d];
+    inputs[d].kind = kind;
     inputs[d].fetched_at =
         std::chrono::system_clock::time_point(std::chrono::seconds(1'750'000'000));
   }
@@ -175,12 +181,51 @@ double BestOf(const std::string& command, int runs) {
   return best;
 }
 
+// Web pages through the page path (article extraction and all), against the page peers.
+void RunPages(const fs::path& dir, const std::vector<Peer>& page_peers, int iterations) {
+  std::vector<fs::path> files;
+  if (fs::exists(dir)) {
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (fs::exists(entry.path() / "source.html")) files.push_back(entry.path() / "source.html");
+    }
+  }
+  if (files.empty()) {
+    std::printf("pages: none under %s (the page corpus is not here): skipped\n",
+                dir.string().c_str());
+    return;
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> documents;
+  documents.reserve(files.size());
+  for (const auto& file : files) documents.push_back(Read(file));
+  const int n = std::max(1, iterations / 4);
+  std::printf("pages: %zu web pages from %s, %d iterations\n", files.size(), dir.string().c_str(),
+              n);
+  RunOurs(documents, 1, tributary::v1::SOURCE_KIND_PAGE);  // warm-up
+  const auto ours = RunOurs(documents, n, tributary::v1::SOURCE_KIND_PAGE);
+  std::vector<std::pair<std::string, Figures>> peers;
+  for (const auto& peer : page_peers) {
+    peers.emplace_back(peer.name, RunPeer(peer.command, files, n));
+  }
+  Report("pages", ours, peers);
+  const double pages = static_cast<double>(files.size()) * n;
+  for (const auto& [name, peer] : peers) {
+    if (peer.seconds <= 0) continue;
+    std::printf("pages   tributary %.1f pages/s vs %s %.1f pages/s: %.1fx (target: at least 20x)\n",
+                pages / ours.seconds, name.c_str(), pages / peer.seconds,
+                peer.seconds / ours.seconds);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int iterations = 20;
   fs::path corpus = fs::path(TRIBUTARY_SOURCE_DIR) / ".." / "shared" / "corpus" / "feeds";
   std::vector<Peer> peers;
+  std::vector<Peer> page_peers;
+  fs::path pages_dir =
+      fs::path(TRIBUTARY_SOURCE_DIR) / ".." / "shared" / "corpus" / "pages" / "readability";
   std::string cli;
   std::string xmllint;
   fs::path work = fs::temp_directory_path() / "tributary-parser-bench";
@@ -189,19 +234,21 @@ int main(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--iterations") iterations = std::stoi(argv[i + 1]);
     if (flag == "--corpus") corpus = argv[i + 1];
-    if (flag == "--peer") {
-      const std::string value = argv[i + 1];
-      const auto eq = value.find('=');
-      if (eq == std::string::npos) {
-        std::fprintf(stderr, "--peer wants NAME=COMMAND, got '%s'\n", value.c_str());
-        return 2;
-      }
-      peers.push_back({value.substr(0, eq), value.substr(eq + 1)});
-    }
     if (flag == "--cli") cli = argv[i + 1];
     if (flag == "--xmllint") xmllint = argv[i + 1];
     if (flag == "--work") work = argv[i + 1];
     if (flag == "--large-items") large_items = std::stoi(argv[i + 1]);
+    if (flag == "--pages") pages_dir = argv[i + 1];
+    if (flag == "--peer" || flag == "--page-peer") {
+      const std::string value = argv[i + 1];
+      const auto eq = value.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "%s wants NAME=COMMAND, got '%s'\n", flag.c_str(), value.c_str());
+        return 2;
+      }
+      auto& list = flag == "--peer" ? peers : page_peers;
+      list.push_back({value.substr(0, eq), value.substr(eq + 1)});
+    }
   }
   fs::create_directories(work);
 
@@ -245,6 +292,7 @@ int main(int argc, char** argv) {
     const auto ours = RunOurs(documents, iterations);
     Report("corpus", ours, run_peers(files, iterations));
   }
+  RunPages(pages_dir, page_peers, iterations);
   if (large_items == 0) return 0;
   const std::vector<std::string> large_docs{large};
   const int large_iterations = std::max(1, iterations / 4);

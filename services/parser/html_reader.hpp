@@ -1,7 +1,7 @@
 #pragma once
-// A web page as one item: title, meta description, canonical link, Open Graph, and the main
-// text (the <article> or <main> element when there is one, else <body>, without navigation,
-// headers, footers, forms and scripts). libxml2's HTML parser, no network.
+// A web page as one item: its metadata (page_metadata.hpp) and its article, chosen by content
+// scoring (article_extractor.hpp), as the item's content markup. libxml2's HTML parser, no
+// network.
 #include <string_view>
 
 #include "common/base/result.hpp"

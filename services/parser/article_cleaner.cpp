@@ -1,0 +1,245 @@
+#include "services/parser/article_cleaner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "services/parser/article_stats.hpp"
+#include "services/parser/html_dom.hpp"
+
+namespace tributary::parser::html {
+namespace {
+
+// Words in class/id that say "not the article".
+bool NegativeWords(std::string_view value) {
+  if (ContainsAny(value, {"-ad-", "hidden", "banner", "combx", "comment", "com-", "contact",
+                          "footer", "gdpr", "masthead", "media", "meta", "outbrain", "promo",
+                          "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper",
+                          "sponsor", "shopping", "tags", "widget"})) {
+    return true;
+  }
+  // "hid" only as a whole word.
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    auto end = value.find(' ', start);
+    if (end == std::string_view::npos) end = value.size();
+    if (value.substr(start, end - start) == "hid") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+bool PositiveWords(std::string_view value) {
+  return ContainsAny(value, {"article", "body", "content", "entry", "hentry", "h-entry", "main",
+                             "page", "pagination", "post", "text", "blog", "story"});
+}
+
+// class or id naming a share bar: "share" or "sharedaddy" as a word ('-', '_' and spaces split).
+bool ShareWords(std::string_view value) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= value.size(); ++i) {
+    const bool word_char = i < value.size() && ((value[i] >= 'a' && value[i] <= 'z') ||
+                                                (value[i] >= '0' && value[i] <= '9'));
+    if (word_char) continue;
+    const auto word = value.substr(start, i - start);
+    if (word == "share" || word == "sharedaddy") return true;
+    start = i + 1;
+  }
+  return false;
+}
+
+std::size_t CountDescendants(const xmlNode* node, std::string_view tag, std::size_t limit) {
+  std::size_t count = 0;
+  Walk(const_cast<xmlNode*>(node), [&](xmlNode* n) {
+    if (count >= limit) return false;
+    if (n != node && IsTag(n, tag)) ++count;
+    return IsElement(n);
+  });
+  return count;
+}
+
+// A table that holds data (kept whole) rather than laying out the page.
+bool IsDataTable(const xmlNode* table) {
+  if (Attr(table, "role") == "presentation" || Attr(table, "datatable") == "0") return false;
+  if (HasAttr(table, "summary")) return true;
+  for (const xmlNode* child = table->children; child != nullptr; child = child->next) {
+    if (IsTag(child, "caption") && child->children != nullptr) return true;
+  }
+  bool structure = false;
+  bool nested = false;
+  std::size_t rows = 0;
+  std::size_t columns = 0;
+  Walk(const_cast<xmlNode*>(table), [&](xmlNode* n) {
+    if (!IsElement(n)) return false;
+    if (n != table && IsTag(n, "table")) {
+      nested = true;
+      return false;
+    }
+    if (IsAnyTag(n, {"col", "colgroup", "tfoot", "thead", "th"})) structure = true;
+    if (IsTag(n, "tr")) {
+      ++rows;
+      std::size_t cells = 0;
+      for (const xmlNode* cell = n->children; cell != nullptr; cell = cell->next) {
+        if (IsAnyTag(cell, {"td", "th"})) {
+          const auto span = std::atoi(Attr(cell, "colspan").c_str());
+          cells += span > 0 ? static_cast<std::size_t>(span) : 1;
+        }
+      }
+      columns = std::max(columns, cells);
+    }
+    return true;
+  });
+  if (structure) return true;
+  if (nested) return false;
+  return rows >= 10 || columns > 4 || rows * columns > 10;
+}
+
+// Elements inside a data table, <code> or <figure>: the conditional cleaner treats them apart.
+struct Shelter {
+  std::unordered_set<const xmlNode*> kept;    // inside a data table or code: never removed
+  std::unordered_set<const xmlNode*> figure;  // inside a figure: images are its point
+};
+
+Shelter FindSheltered(xmlNode* article) {
+  Shelter shelter;
+  std::vector<std::pair<xmlNode*, std::pair<bool, bool>>> stack{{article, {false, false}}};
+  while (!stack.empty()) {
+    auto [node, inside] = stack.back();
+    stack.pop_back();
+    auto [kept, figure] = inside;
+    if (kept) shelter.kept.insert(node);
+    if (figure) shelter.figure.insert(node);
+    kept = kept || IsTag(node, "code") || (IsTag(node, "table") && IsDataTable(node));
+    figure = figure || IsTag(node, "figure");
+    for (xmlNode* child = node->children; child != nullptr; child = child->next) {
+      if (IsElement(child)) stack.push_back({child, {kept, figure}});
+    }
+  }
+  return shelter;
+}
+
+// Whether a block's statistics say it is page chrome rather than article.
+bool LooksLikeChrome(const xmlNode* node, const ElementStats& s, int weight, bool in_figure) {
+  if (weight < 0) return true;
+  if (s.commas >= 10) return false;
+  bool list = IsAnyTag(node, {"ul", "ol"});
+  if (!list && s.text > 0) list = s.list_text / s.text > 0.9;
+  const double p = static_cast<double>(s.paragraphs);
+  const double img = static_cast<double>(s.images);
+  const double li = static_cast<double>(s.list_items) - 100;
+  const double input = static_cast<double>(s.inputs);
+  const double heading_density = s.text > 0 ? s.heading_text / s.text : 0;
+  const double link_density = s.LinkDensity();
+  const bool chrome =
+      (!in_figure && img > 1 && p / img < 0.5) || (!list && li > p) ||
+      (input > std::floor(p / 3)) ||
+      (!list && !in_figure && heading_density < 0.9 && s.text < 25 && (img == 0 || img > 2) &&
+       link_density > 0) ||
+      (!list && weight < 25 && link_density > 0.2) || (weight >= 25 && link_density > 0.5) ||
+      (s.embeds == 1 && s.text < 75) || s.embeds > 1 || (img == 0 && s.textish_text == 0);
+  if (!chrome || !list) return chrome;
+  // A list of images, one per item, is a gallery worth keeping.
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (IsElement(child) && ElementChildren(child).size() > 1) return chrome;
+  }
+  return s.images != CountDescendants(node, "li", s.images + 1);
+}
+
+void RemoveAll(xmlNode* article, std::initializer_list<std::string_view> tags) {
+  std::vector<xmlNode*> doomed;
+  Walk(article, [&](xmlNode* node) {
+    if (!IsElement(node)) return false;
+    if (node != article && IsAnyTag(node, tags)) {
+      doomed.push_back(node);
+      return false;
+    }
+    return true;
+  });
+  for (auto* node : doomed) Remove(node);
+}
+
+// Removes the elements with these tags whose statistics look like chrome, deepest first, so a
+// block is judged by what is left inside it.
+void CleanConditionally(xmlNode* article, std::initializer_list<std::string_view> tags,
+                        const CleanOptions& options) {
+  if (!options.clean_conditionally) return;
+  const auto shelter = FindSheltered(article);
+  TreeStats stats;
+  WalkChildrenFirst(article, [&](xmlNode* node) {
+    stats.Refresh(node);
+    if (!IsAnyTag(node, tags) || shelter.kept.count(node) != 0) return;
+    if (IsTag(node, "table") && IsDataTable(node)) return;
+    const int weight = options.weight_classes ? ClassWeight(node) : 0;
+    if (LooksLikeChrome(node, stats.Of(node), weight, shelter.figure.count(node) != 0)) {
+      Remove(node);
+    }
+  });
+}
+
+}  // namespace
+
+int ClassWeight(const xmlNode* node) {
+  int weight = 0;
+  for (const char* attribute : {"class", "id"}) {
+    const auto value = Lower(Attr(node, attribute));
+    if (value.empty()) continue;
+    if (NegativeWords(value)) weight -= 25;
+    if (PositiveWords(value)) weight += 25;
+  }
+  return weight;
+}
+
+double CleanArticle(xmlNode* article, const CleanOptions& options) {
+  CleanConditionally(article, {"form", "fieldset"}, options);
+  RemoveAll(article, {"object", "embed", "footer", "link", "aside", "iframe", "input", "textarea",
+                      "select", "button"});
+  // Share bars below the article's top-level blocks, unless they hold a real amount of text.
+  {
+    TreeStats stats;
+    stats.Compute(article);
+    std::vector<xmlNode*> doomed;
+    for (xmlNode* top : ElementChildren(article)) {
+      Walk(top, [&](xmlNode* node) {
+        if (!IsElement(node)) return false;
+        if (node != top && ShareWords(ClassAndId(node)) && stats.Of(node).text < 500) {
+          doomed.push_back(node);
+          return false;
+        }
+        return true;
+      });
+    }
+    for (auto* node : doomed) Remove(node);
+  }
+  // Headings whose class says chrome.
+  if (options.weight_classes) {
+    std::vector<xmlNode*> doomed;
+    Walk(article, [&](xmlNode* node) {
+      if (!IsElement(node)) return false;
+      if (IsAnyTag(node, {"h1", "h2"}) && ClassWeight(node) < 0) doomed.push_back(node);
+      return true;
+    });
+    for (auto* node : doomed) Remove(node);
+  }
+  CleanConditionally(article, {"table", "ul", "div"}, options);
+  // Paragraphs left empty (no text, no image or embed).
+  TreeStats stats;
+  stats.Compute(article);
+  std::vector<xmlNode*> doomed;
+  Walk(article, [&](xmlNode* node) {
+    if (!IsElement(node)) return false;
+    if (!IsTag(node, "p")) return true;
+    const auto& s = stats.Of(node);
+    if (s.text == 0 && s.images == 0 && s.embeds == 0) doomed.push_back(node);
+    return false;
+  });
+  // An empty paragraph has no text: what the article holds is unchanged by removing them.
+  const double text = stats.Of(article).text;
+  for (auto* node : doomed) Remove(node);
+  return text;
+}
+
+}  // namespace tributary::parser::html
