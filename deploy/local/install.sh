@@ -21,6 +21,7 @@ readonly APT_PACKAGES=(
   protobuf-compiler libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libexpected-dev
   libxml2-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev libpq-dev postgresql-client
   nlohmann-json3-dev libjemalloc-dev
+  libpsl-dev  # registrable domains (the Public Suffix List) for --politeness-scope domain
   libxml2-utils  # xmllint: bench/parser's raw-scan ceiling
   libopenblas-dev libicu-dev  # the local embedder: matrix products, Unicode for its tokenizer
   openjdk-17-jre-headless maven python3-venv curl

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/codec/politeness_key.hpp"
 #include "common/codec/topics.hpp"
 #include "common/config/spec.hpp"
 #include "common/kafka/producer.hpp"
@@ -21,6 +22,7 @@ int EnqueueCommand(const config::Source& source) {
   kafka::Settings kafka_settings;
   log::Settings log_settings;
   bool json = false;
+  std::string politeness_scope = "host";
   std::vector<std::string> refs;
   config::Spec spec("tributary enqueue",
                     "Produces a FetchRequest for each named source to <prefix>.fetch.requests "
@@ -29,6 +31,7 @@ int EnqueueCommand(const config::Source& source) {
   pg::AddSettings(spec, &pg_settings);
   kafka::AddSettings(spec, &kafka_settings);
   log::AddSettings(spec, &log_settings);
+  codec::AddPolitenessScope(spec, &politeness_scope);
   spec.Bool("json", &json, "Print JSON instead of text.")
       .Positional("ID|URL", &refs, "Registered sources, by id or URL.");
   if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
@@ -79,7 +82,9 @@ int EnqueueCommand(const config::Source& source) {
     const auto request_id = scheduler::NewRequestId();
     const auto request = scheduler::BuildRequest(s, request_id, now, &warnings);
     for (const auto& w : warnings) std::cerr << "source " << s.id << ": " << w << " (ignored)\n";
-    auto sent = producer.ProduceAndWait(scheduler::RequestRecord(topic, request),
+    const auto scope =
+        codec::ParsePolitenessScope(politeness_scope).value_or(codec::PolitenessScope::kHost);
+    auto sent = producer.ProduceAndWait(scheduler::RequestRecord(topic, request, scope),
                                         std::chrono::seconds(30));
     if (!sent) {
       std::cerr << "tributary enqueue: source " << s.id << ": " << sent.error().message << "\n";

@@ -30,6 +30,7 @@ int App::Run(const config::Source& source, const std::function<bool()>& keep_run
                           registry);
   Core core({.items_topic = config.ItemsTopic(),
              .requests_topic = config.RequestsTopic(),
+             .politeness_scope = config.PolitenessScope(),
              .events_topic = config.EventsTopic(),
              .limits = config.ParserLimits()},
             host.sink(), host.dead_letters(), host.completions(), stage_metrics);

@@ -10,6 +10,10 @@ std::string Config::ItemsTopic() const { return kafka.TopicOr(items_topic, topic
 std::string Config::RequestsTopic() const {
   return kafka.TopicOr(requests_topic, topics::kFetchRequests);
 }
+
+codec::PolitenessScope Config::PolitenessScope() const {
+  return codec::ParsePolitenessScope(politeness_scope).value_or(codec::PolitenessScope::kHost);
+}
 std::string Config::EventsTopic() const {
   return kafka.TopicOr(events_topic, topics::kSourceEvents);
 }
@@ -34,6 +38,7 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
   kafka::AddGroupInstanceId(spec, &config->group_instance_id);
   log::AddSettings(spec, &config->log);
   admin::AddSettings(spec, &config->admin);
+  codec::AddPolitenessScope(spec, &config->politeness_scope);
   spec.String("group-id", &config->group_id, "Kafka consumer group.")
       .String("documents-topic", &config->documents_topic,
               "Topic to consume; default <prefix>.documents.")

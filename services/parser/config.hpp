@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/admin/admin_server.hpp"
+#include "common/codec/politeness_key.hpp"
 #include "common/config/spec.hpp"
 #include "common/kafka/settings.hpp"
 #include "common/log/log.hpp"
@@ -20,6 +21,7 @@ struct Config {
   std::string items_topic;      // default <prefix>.items
   std::string requests_topic;   // default <prefix>.fetch.requests
   std::string events_topic;     // default <prefix>.source.events
+  std::string politeness_scope = "host";  // codec::AddPolitenessScope: keys its child requests
   int max_items = 10'000;
   int max_sitemap_urls = 50'000;
   int max_content_bytes = 1024 * 1024;
@@ -28,6 +30,7 @@ struct Config {
   [[nodiscard]] std::string DocumentsTopic() const;
   [[nodiscard]] std::string ItemsTopic() const;
   [[nodiscard]] std::string RequestsTopic() const;
+  [[nodiscard]] codec::PolitenessScope PolitenessScope() const;
   [[nodiscard]] std::string EventsTopic() const;
   [[nodiscard]] Limits ParserLimits() const;
 };

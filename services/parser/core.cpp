@@ -62,7 +62,9 @@ void Core::Handle(kafka::Message message) {
       records.push_back({settings_.items_topic, topics::ItemKey(item), codec::Encode(item)});
     }
     for (const auto& child : parsed->children) {
-      records.push_back({settings_.requests_topic, source_key, codec::Encode(child)});
+      records.push_back({settings_.requests_topic,
+                         codec::FetchRequestKey(child, settings_.politeness_scope),
+                         codec::Encode(child)});
     }
     metrics_.items.Inc(static_cast<double>(parsed->items.size()));
     metrics_.children.Inc(static_cast<double>(parsed->children.size()));

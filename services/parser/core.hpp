@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/base/clock.hpp"
+#include "common/codec/politeness_key.hpp"
 #include "common/kafka/message.hpp"
 #include "common/runtime/dead_letterer.hpp"
 #include "common/runtime/outbox.hpp"
@@ -25,6 +26,7 @@ namespace tributary::parser {
 struct CoreSettings {
   std::string items_topic;
   std::string requests_topic;
+  codec::PolitenessScope politeness_scope = codec::PolitenessScope::kHost;
   std::string events_topic;
   Limits limits;
   std::chrono::milliseconds retry_delay{1000};

@@ -40,6 +40,7 @@ int App::Run(const config::Source& source) {
   Scheduler scheduler(
       store, sink,
       {.requests_topic = config.RequestsTopic(),
+       .politeness_scope = config.PolitenessScope(),
        .batch = config.batch,
        .lease = std::chrono::duration_cast<Seconds>(config.lease),
        .failure_threshold = config.failure_threshold,

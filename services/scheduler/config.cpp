@@ -8,6 +8,10 @@ std::string Config::RequestsTopic() const {
   return kafka.TopicOr(requests_topic, topics::kFetchRequests);
 }
 
+codec::PolitenessScope Config::PolitenessScope() const {
+  return codec::ParsePolitenessScope(politeness_scope).value_or(codec::PolitenessScope::kHost);
+}
+
 config::Spec::Outcome Parse(const config::Source& source, Config* config, std::string* help) {
   config::Spec spec(
       "tributary-scheduler",
@@ -20,6 +24,7 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
   pg::AddSettings(spec, &config->pg);
   log::AddSettings(spec, &config->log);
   admin::AddSettings(spec, &config->admin);
+  codec::AddPolitenessScope(spec, &config->politeness_scope);
   spec.String("requests-topic", &config->requests_topic,
               "Topic for fetch requests; default <prefix>.fetch.requests.")
       .Duration("round-interval", &config->round_interval,

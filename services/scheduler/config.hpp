@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/admin/admin_server.hpp"
+#include "common/codec/politeness_key.hpp"
 #include "common/config/spec.hpp"
 #include "common/kafka/settings.hpp"
 #include "common/log/log.hpp"
@@ -25,8 +26,10 @@ struct Config {
   std::chrono::milliseconds max_interval{std::chrono::hours(24)};
   std::chrono::milliseconds max_backoff{std::chrono::hours(6)};
   int jitter_percent = 10;
+  std::string politeness_scope = "host";  // codec::AddPolitenessScope
 
   [[nodiscard]] std::string RequestsTopic() const;
+  [[nodiscard]] codec::PolitenessScope PolitenessScope() const;
 };
 
 // Applies the source; kHelp means --help was asked for and `help` holds the text.

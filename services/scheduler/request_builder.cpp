@@ -90,8 +90,9 @@ v1::FetchRequest BuildRequest(const DueSource& source, const std::string& reques
   return request;
 }
 
-kafka::Record RequestRecord(const std::string& topic, const v1::FetchRequest& request) {
-  return {topic, topics::SourceKey(request.source_id()), codec::Encode(request),
+kafka::Record RequestRecord(const std::string& topic, const v1::FetchRequest& request,
+                            codec::PolitenessScope scope) {
+  return {topic, codec::FetchRequestKey(request, scope), codec::Encode(request),
           {{std::string(codec::kContentTypeHeader), std::string(codec::kProtobufContentType)},
            {std::string(kafka::kTraceparentHeader), trace::NewTraceparent()}}};
 }

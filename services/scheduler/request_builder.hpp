@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/codec/politeness_key.hpp"
 #include "common/kafka/producer.hpp"
 #include "tributary/v1/fetch.pb.h"
 
@@ -27,9 +28,11 @@ v1::SourceKind KindFromText(const std::string& kind);
 v1::FetchRequest BuildRequest(const DueSource& source, const std::string& request_id,
                               std::int64_t requested_at_unix, std::vector<std::string>* warnings);
 
-// The record that carries `request` on the requests topic: keyed by its source, binary
-// protobuf, and a new trace (DESIGN §7: a trace starts where a fetch is asked for).
-kafka::Record RequestRecord(const std::string& topic, const v1::FetchRequest& request);
+// The record that carries `request` on the requests topic: keyed by its host (or domain, see
+// common/codec/politeness_key.hpp), binary protobuf, and a new trace (DESIGN §7: a trace starts
+// where a fetch is asked for).
+kafka::Record RequestRecord(const std::string& topic, const v1::FetchRequest& request,
+                            codec::PolitenessScope scope);
 
 // 32 random hex digits: unique per fetch, the natural key of fetch_log.
 std::string NewRequestId();

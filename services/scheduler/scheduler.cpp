@@ -79,7 +79,7 @@ void Scheduler::Emit(const std::vector<LeasedSource>& leased, RoundResult* resul
       logger->warn("source {}: {}; the option is ignored", lease.source.id, warning);
     }
     metrics_.requests.Labels({lease.source.lease_expired ? "lease_expired" : "new"}).Inc();
-    records.push_back(RequestRecord(settings_.requests_topic, request));
+    records.push_back(RequestRecord(settings_.requests_topic, request, settings_.politeness_scope));
   }
   const auto acked = sink_.SendAll(std::move(records));
   std::vector<LeasedSource> unsent;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <vector>
 
+#include "common/codec/politeness_key.hpp"
 #include "common/kafka/producer.hpp"
 #include "services/scheduler/schedule_policy.hpp"
 #include "services/scheduler/schedule_store.hpp"
@@ -22,6 +23,7 @@ namespace tributary::scheduler {
 
 struct SchedulerSettings {
   std::string requests_topic;
+  codec::PolitenessScope politeness_scope = codec::PolitenessScope::kHost;
   int batch = 500;
   Seconds lease{600};
   int failure_threshold = 5;

@@ -21,7 +21,7 @@ STAGES = ["fetcher", "parser", "embedder", "loader", "scheduler"]
 # Settings the chart itself renders from other values (kafka.*, log.*, postgres.*, adminPort,
 # secret references); a stage's `settings` map must not set them a second way.
 CHART_OWNED = {
-    "kafka-brokers", "topic-prefix", "kafka", "log-format", "log-level", "admin-port",
+    "kafka-brokers", "topic-prefix", "politeness-scope", "kafka", "log-format", "log-level", "admin-port",
     "pg-dsn", "pg-statement-timeout", "pg-lock-timeout", "pg-connect-timeout",
     "openai-api-key", "help", "check-config",
 }

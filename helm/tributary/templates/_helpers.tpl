@@ -112,6 +112,10 @@ any ConfigMap of the release exists). Takes (list root component).
 {{- if ne $component "migrate" }}
 {{- $_ := set $env "TRIBUTARY_KAFKA_BROKERS" $v.kafka.brokers }}
 {{- $_ := set $env "TRIBUTARY_TOPIC_PREFIX" $v.kafka.topicPrefix }}
+{{- if has $component (list "scheduler" "parser") }}
+{{- /* The writers of fetch.requests key it by host or domain: one scope for both. */}}
+{{- $_ := set $env "TRIBUTARY_POLITENESS_SCOPE" $v.kafka.politenessScope }}
+{{- end }}
 {{- range $key, $value := $v.kafka.config }}
 {{- $_ := set $env (printf "TRIBUTARY_KAFKA__%s" ($key | replace "." "_" | upper)) (include "tributary.settingValue" $value) }}
 {{- end }}

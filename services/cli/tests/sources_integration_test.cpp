@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common/codec/codec.hpp"
@@ -119,13 +120,22 @@ TEST_F(SourcesCli, EnqueueProducesTheSourcesRequestNow) {
   const auto messages =
       ::tributary::testing::ReadAll(brokers, prefix + ".fetch.requests", 1, 20s);
   ASSERT_EQ(messages.size(), 1U);
-  EXPECT_EQ(messages[0].key, std::to_string(id));
+  EXPECT_EQ(messages[0].key, "a.example") << "keyed by host, like the scheduler's requests";
   const auto request = codec::Decode<v1::FetchRequest>(messages[0].value, "");
   ASSERT_TRUE(request.has_value());
   EXPECT_EQ(request->request_id(), enqueued[0]["request_id"]);
   EXPECT_EQ(request->kind(), v1::SOURCE_KIND_ATOM);
   EXPECT_EQ(request->etag(), "\"x\"");
   EXPECT_EQ(request->options().max_depth(), 3U);
+
+  // Under --politeness-scope domain, a host's siblings share the key.
+  Json("sources add https://www.news.example.co.uk/feed");
+  Json("enqueue https://www.news.example.co.uk/feed --politeness-scope domain" + kafka);
+  const auto both = ::tributary::testing::ReadAll(brokers, prefix + ".fetch.requests", 2, 20s);
+  ASSERT_EQ(both.size(), 2U);
+  std::set<std::string> keys;
+  for (const auto& m : both) keys.insert(m.key);
+  EXPECT_EQ(keys, (std::set<std::string>{"a.example", "example.co.uk"}));
 
   Json("sources disable " + std::to_string(id));
   const auto refused = Cli("enqueue " + std::to_string(id) + kafka);

@@ -128,7 +128,8 @@ TEST_F(CoreTest, UndecodableMessageIsDeadLetteredThenCompleted) {
 TEST_F(CoreTest, FailedDeliveryIsProducedAgainAndOnlyThenCompleted) {
   core_.Handle(DocumentMessage(8, testing::ReadFixture("sitemap_index.xml")));
   ASSERT_EQ(bus_.Sent().size(), 3U);  // two children, one event
-  EXPECT_EQ(bus_.OnTopic("t.fetch.requests")[0].key, "11");
+  // Children are keyed by their own host, like every fetch request.
+  EXPECT_EQ(bus_.OnTopic("t.fetch.requests")[0].key, "shop.example.com");
   bus_.DeliverAll(Fail(ErrorKind::kRetryable, "kafka.timeout", "message timed out"));
   EXPECT_THAT(bus_.Completed(), IsEmpty());
   EXPECT_EQ(core_.PendingRetries(), 1U);

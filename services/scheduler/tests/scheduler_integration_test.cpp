@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/codec/codec.hpp"
+#include "common/codec/politeness_key.hpp"
 #include "common/metrics/registry.hpp"
 #include "tests/support/scratch_database.hpp"
 #include "services/scheduler/kafka_request_sink.hpp"
@@ -74,7 +76,8 @@ struct SchedulerRound : ::testing::Test {
     for (const auto& m : ::tributary::testing::ReadAll(brokers, topic, count, 20s)) {
       auto request = codec::Decode<v1::FetchRequest>(m.value, "");
       EXPECT_TRUE(request.has_value());
-      EXPECT_EQ(m.key, std::to_string(request->source_id())) << "keyed by source";
+      EXPECT_EQ(m.key, codec::PolitenessKey(request->url(), codec::PolitenessScope::kHost))
+          << "keyed by host";
       EXPECT_TRUE(m.Header("traceparent").has_value());
       out.push_back(*request);
     }
@@ -94,6 +97,26 @@ struct SchedulerRound : ::testing::Test {
   std::string topic;
   ScratchDatabase db;
 };
+
+TEST_F(SchedulerRound, EveryFetchOfOneHostLandsOnOnePartition) {
+  // 12 sources on 3 hosts, over 3 partitions: each host's requests share one partition, so
+  // one fetcher replica owns the host (issue 20).
+  Exec("INSERT INTO sources (url) SELECT 'https://' || h || '.example/feed-' || g "
+       "FROM generate_series(1, 4) g, unnest(ARRAY['news', 'blog', 'shop']) h");
+  Replica replica(db, brokers, topic);
+  EXPECT_EQ(replica.Round().emitted, 12U);
+  std::map<std::string, std::set<std::int32_t>> partitions_of_host;
+  for (const auto& m : ::tributary::testing::ReadAll(brokers, topic, 12, 20s)) {
+    const auto request = codec::Decode<v1::FetchRequest>(m.value, "");
+    ASSERT_TRUE(request.has_value());
+    partitions_of_host[codec::PolitenessKey(request->url(), codec::PolitenessScope::kHost)]
+        .insert(m.partition);
+  }
+  ASSERT_EQ(partitions_of_host.size(), 3U);
+  for (const auto& [host, partitions] : partitions_of_host) {
+    EXPECT_EQ(partitions.size(), 1U) << host << " spread over partitions";
+  }
+}
 
 TEST_F(SchedulerRound, EmitsEachDueSourceOnceAndReschedulesItFromItsOutcome) {
   Exec("INSERT INTO sources (url, kind, etag, last_modified, config) VALUES "

@@ -114,7 +114,8 @@ TEST(SchedulerDecisions, LeasedSourcesBecomeRequestsUnderTheirLeasedIds) {
   EXPECT_EQ(round->emitted, 2U);
   EXPECT_EQ(round->failed, 0U);
   ASSERT_EQ(h.sink.sent.size(), 2U);
-  EXPECT_EQ(h.sink.sent[0].key, "7") << "keyed by source";
+  EXPECT_EQ(h.sink.sent[0].key, "a.example") << "keyed by host";
+  EXPECT_EQ(h.sink.sent[1].key, "b.example");
   EXPECT_EQ(h.sink.sent[0].topic, "t.fetch.requests");
   const auto request = codec::Decode<v1::FetchRequest>(h.sink.sent[0].value);
   ASSERT_TRUE(request);
@@ -125,10 +126,24 @@ TEST(SchedulerDecisions, LeasedSourcesBecomeRequestsUnderTheirLeasedIds) {
   EXPECT_TRUE(h.store.released.empty());
 }
 
+TEST(SchedulerDecisions, EverySourceOnOneHostIsKeyedByThatHost) {
+  // One key per host puts all of a host's fetches on one partition, so one fetcher replica
+  // owns the host and its politeness limits hold however many replicas run.
+  Harness h;
+  h.store.due = {{.id = 1, .url = "https://news.example.com/world.xml"},
+                 {.id = 2, .url = "http://NEWS.example.com:80/sport.xml"},
+                 {.id = 3, .url = "https://blog.example.com/feed"}};
+  ASSERT_TRUE(h.scheduler.Round());
+  ASSERT_EQ(h.sink.sent.size(), 3U);
+  EXPECT_EQ(h.sink.sent[0].key, "news.example.com");
+  EXPECT_EQ(h.sink.sent[1].key, "news.example.com");
+  EXPECT_EQ(h.sink.sent[2].key, "blog.example.com");
+}
+
 TEST(SchedulerDecisions, RequestsTheBrokerRefusesGiveTheirLeasesBack) {
   Harness h;
   h.store.due = {{.id = 1, .url = "https://a.example/"}, {.id = 2, .url = "https://b.example/"}};
-  h.sink.refuse = {"2"};
+  h.sink.refuse = {"b.example"};
   const auto round = h.scheduler.Round();
   ASSERT_TRUE(round);
   EXPECT_EQ(round->emitted, 1U);
