@@ -2,6 +2,8 @@
 
 #include <libpsl.h>
 
+#include "common/base/ascii.hpp"
+
 namespace tributary::codec {
 namespace {
 
@@ -13,14 +15,6 @@ const psl_ctx_t* SuffixList() {
     return latest != nullptr ? latest : psl_builtin();
   }();
   return list;
-}
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 std::string_view HostOf(std::string_view url) {
@@ -55,7 +49,7 @@ std::optional<PolitenessScope> ParsePolitenessScope(std::string_view name) {
 }
 
 std::string PolitenessKey(std::string_view url, PolitenessScope scope) {
-  auto host = LowerAscii(HostOf(url));
+  auto host = AsciiLower(HostOf(url));
   if (scope == PolitenessScope::kHost || host.empty() || IsIpAddress(host)) return host;
   const char* registrable = psl_registrable_domain(SuffixList(), host.c_str());
   // Null for a public suffix itself ("co.uk") or a single label ("localhost"): the host is

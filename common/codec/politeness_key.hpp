@@ -20,9 +20,9 @@ std::optional<PolitenessScope> ParsePolitenessScope(std::string_view name);
 
 // `url`'s host, lowercased, without userinfo, port or a final dot
 // ("HTTPS://News.Example.com:8443/a" -> "news.example.com"); under kDomain its registrable
-// domain by the Public Suffix List
-// ("news.example.co.uk" -> "example.co.uk"). An IP address, a host that is itself a public
-// suffix, or a single label stays whole. A URL without a host gives "".
+// domain by the Public Suffix List ("news.example.co.uk" -> "example.co.uk"). An IP address, a
+// host that is itself a public suffix, or a single label stays whole. A URL without a host
+// gives "".
 std::string PolitenessKey(std::string_view url, PolitenessScope scope);
 
 // The key of a fetch request's record: its URL's PolitenessKey, or the source id when the URL

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/base/ascii.hpp"
 #include "services/parser/article_stats.hpp"
 #include "services/parser/html_dom.hpp"
 
@@ -185,7 +186,7 @@ void CleanConditionally(xmlNode* article, std::initializer_list<std::string_view
 int ClassWeight(const xmlNode* node) {
   int weight = 0;
   for (const char* attribute : {"class", "id"}) {
-    const auto value = Lower(Attr(node, attribute));
+    const auto value = AsciiLower(Attr(node, attribute));
     if (value.empty()) continue;
     if (NegativeWords(value)) weight -= 25;
     if (PositiveWords(value)) weight += 25;

@@ -12,6 +12,7 @@
 
 #include "services/parser/article_cleaner.hpp"
 #include "services/parser/article_stats.hpp"
+#include "common/base/ascii.hpp"
 #include "services/parser/html_dom.hpp"
 
 namespace tributary::parser {
@@ -55,7 +56,7 @@ bool UnlikelyRole(const std::string& role) {
 
 bool Hidden(const xmlNode* node) {
   std::string style;
-  for (const char c : html::Lower(html::Attr(node, "style"))) {
+  for (const char c : AsciiLower(html::Attr(node, "style"))) {
     if (c != ' ' && c != '\t' && c != '\n') style.push_back(c);
   }
   if (style.find("display:none") != std::string::npos ||
@@ -65,7 +66,7 @@ bool Hidden(const xmlNode* node) {
   if (html::HasAttr(node, "hidden")) return true;
   // aria-hidden images that stand in for lazily loaded ones ("fallback-image") still show.
   return html::Attr(node, "aria-hidden") == "true" &&
-         html::Lower(html::Attr(node, "class")).find("fallback-image") == std::string::npos;
+         AsciiLower(html::Attr(node, "class")).find("fallback-image") == std::string::npos;
 }
 
 // xmlFree is a variable holding libxml2's deallocator, not a function: wrap it.
@@ -279,7 +280,7 @@ void Scorer::Prune(xmlNode* body, std::string& byline) {
     }
     if (byline.empty() &&
         (html::Attr(node, "rel") == "author" ||
-         html::Lower(html::Attr(node, "itemprop")).find("author") != std::string::npos ||
+         AsciiLower(html::Attr(node, "itemprop")).find("author") != std::string::npos ||
          ContainsAny(class_id, {"byline", "author", "dateline", "writtenby", "p-author"}))) {
       // A schema.org author block names the person in its itemprop="name" child.
       const xmlNode* name = nullptr;

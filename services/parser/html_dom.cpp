@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/base/ascii.hpp"
+
 namespace tributary::parser::html {
 
 bool IsAnyTag(const xmlNode* node, std::initializer_list<std::string_view> names) {
@@ -41,16 +43,8 @@ bool HasAttr(const xmlNode* node, const char* name) {
   return false;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string ClassAndId(const xmlNode* node) {
-  return Lower(Attr(node, "class") + " " + Attr(node, "id"));
+  return AsciiLower(Attr(node, "class") + " " + Attr(node, "id"));
 }
 
 bool ContainsAny(std::string_view text, std::initializer_list<std::string_view> words) {

@@ -29,7 +29,6 @@ std::string Attr(const xmlNode* node, const char* name);
 bool HasAttr(const xmlNode* node, const char* name);
 // "class id", lowercased: what the class/id word tests read.
 std::string ClassAndId(const xmlNode* node);
-std::string Lower(std::string_view text);
 // Whether `text` (lowercased) contains any of `words`.
 bool ContainsAny(std::string_view text, std::initializer_list<std::string_view> words);
 

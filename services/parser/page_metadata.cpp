@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/base/ascii.hpp"
 #include "services/parser/html_dom.hpp"
 #include "services/parser/text.hpp"
 
@@ -228,7 +229,7 @@ PageMetadata ReadPageMetadata(xmlNode* root) {
       // A property may name several keys ("og:title twitter:title"); a name uses '.' where a
       // property uses ':' ("dc.creator").
       for (const char* attribute : {"property", "name", "itemprop"}) {
-        const auto keys = html::Lower(html::Attr(node, attribute));
+        const auto keys = AsciiLower(html::Attr(node, attribute));
         std::size_t start = 0;
         while (start < keys.size()) {
           auto end = keys.find(' ', start);
@@ -254,12 +255,12 @@ PageMetadata ReadPageMetadata(xmlNode* root) {
       return false;
     }
     if (html::IsTag(node, "link") && meta.canonical.empty() &&
-        html::Lower(html::Attr(node, "rel")) == "canonical") {
+        AsciiLower(html::Attr(node, "rel")) == "canonical") {
       meta.canonical = Trimmed(html::Attr(node, "href"));
       return false;
     }
     if (html::IsTag(node, "script")) {
-      if (html::Lower(html::Attr(node, "type")) == "application/ld+json") {
+      if (AsciiLower(html::Attr(node, "type")) == "application/ld+json") {
         std::string text;
         for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
           if (child->content != nullptr) text.append(reinterpret_cast<const char*>(child->content));

@@ -10,9 +10,10 @@ the same pages in the same run.
 Run it with .local/peers/pages-venv/bin/python (scripts/install_peers.sh --pages)."""
 import json
 import sys
-import time
 
 import trafilatura
+
+import peer_timing
 
 
 def extract(data):
@@ -28,25 +29,7 @@ def main():
         return
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    iterations = int(sys.argv[1])
-    documents = []
-    for path in sys.argv[2:]:
-        with open(path, "rb") as f:
-            documents.append(f.read())
-    total_bytes = items = failures = 0
-    cpu_start = time.process_time()
-    start = time.perf_counter()
-    for _ in range(iterations):
-        for data in documents:
-            total_bytes += len(data)
-            try:
-                items += 1 if extract(data) else 0
-            except Exception:  # noqa: BLE001 (a peer's failure is counted, not fatal)
-                failures += 1
-    seconds = time.perf_counter() - start
-    cpu = time.process_time() - cpu_start
-    print(f"bytes={total_bytes} items={items} seconds={seconds:.6f} failures={failures} "
-          f"cpu_seconds={cpu:.6f}")
+    peer_timing.run(sys.argv[2:], int(sys.argv[1]), lambda data: 1 if extract(data) else 0)
 
 
 if __name__ == "__main__":
