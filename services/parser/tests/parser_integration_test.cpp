@@ -10,6 +10,7 @@
 
 #include "common/base/shutdown.hpp"
 #include "common/codec/codec.hpp"
+#include "common/codec/politeness_key.hpp"
 #include "common/kafka/dlq.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/metrics/registry.hpp"
@@ -108,9 +109,11 @@ TEST(ParserStage, RealBrokerInAndOut) {
 
   ASSERT_EQ(children.size(), 2U);
   for (const auto& message : children) {
-    EXPECT_EQ(message.key, "21");
     auto child = codec::Decode<v1::FetchRequest>(message.value);
     ASSERT_TRUE(child);
+    // Keyed by the child's own host, like every fetch request (issue 20).
+    EXPECT_EQ(message.key, "shop.example.com");
+    EXPECT_EQ(message.key, codec::PolitenessKey(child->url(), codec::PolitenessScope::kHost));
     EXPECT_EQ(child->kind(), v1::SOURCE_KIND_SITEMAP);
     EXPECT_EQ(child->parent_request_id(), "index");
   }
