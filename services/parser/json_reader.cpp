@@ -6,45 +6,13 @@
 
 #include <utility>
 
+#include "services/parser/bounded_json.hpp"
 #include "services/parser/dates.hpp"
 
 namespace tributary::parser {
 namespace {
 
 using Json = nlohmann::json;
-
-// nlohmann's DOM is recursive: reject deep nesting before parsing instead of risking the stack.
-bool DepthWithin(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
-Result<Json> ParseJson(std::string_view text, int max_depth) {
-  if (!DepthWithin(text, max_depth)) {
-    return Fail(ErrorKind::kPermanent, "parse",
-                fmt::format("JSON nested deeper than {} levels", max_depth));
-  }
-  Json json = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return Fail(ErrorKind::kPermanent, "parse", "invalid JSON");
-  return json;
-}
 
 // Strings as they are, numbers and booleans as written, anything else empty.
 std::string Scalar(const Json& value) {
@@ -98,7 +66,7 @@ bool LooksLikeJsonFeed(std::string_view text) {
 
 Result<void> ReadJsonFeed(std::string_view text, DocumentBuilder& builder) {
   builder.SetFormat(Format::kJsonFeed);
-  auto parsed = ParseJson(text, builder.limits().max_depth);
+  auto parsed = ParseBoundedJson(text, builder.limits().max_depth);
   if (!parsed) return tl::unexpected(parsed.error());
   const Json& feed = *parsed;
   if (!feed.is_object()) {
@@ -160,7 +128,7 @@ Result<void> ReadJsonApi(std::string_view text, DocumentBuilder& builder) {
     return Fail(ErrorKind::kPermanent, "parse",
                 "JSON document is not a JSON Feed and the source has no json_mapping");
   }
-  auto parsed = ParseJson(text, builder.limits().max_depth);
+  auto parsed = ParseBoundedJson(text, builder.limits().max_depth);
   if (!parsed) return tl::unexpected(parsed.error());
   const auto pointer = [&](const char* key) -> std::string {
     const auto it = mapping.find(key);

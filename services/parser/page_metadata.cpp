@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/base/ascii.hpp"
+#include "services/parser/bounded_json.hpp"
 #include "services/parser/html_dom.hpp"
 #include "services/parser/text.hpp"
 
@@ -14,6 +15,10 @@ namespace tributary::parser {
 namespace {
 
 using Json = nlohmann::json;
+
+// Real JSON-LD nests a few levels (@graph, author, publisher, image); the cap keeps the
+// recursive walks below on a small stack whatever a page sends.
+constexpr int kMaxJsonLdDepth = 64;
 
 std::string Trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n\f");
@@ -177,8 +182,9 @@ void ReadJsonLd(std::string_view text, PageMetadata& meta) {
     const auto end = text.rfind("]]>");
     if (end != std::string_view::npos) text = text.substr(0, end);
   }
-  const auto json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return;
+  const auto parsed = ParseBoundedJson(text, kMaxJsonLdDepth);
+  if (!parsed) return;  // not JSON, or nested deeper than any real JSON-LD: ignored
+  const auto& json = *parsed;
   const Json* article = FindArticle(json);
   if (article == nullptr) return;
   auto headline = StringOf(*article, "headline");

@@ -144,6 +144,18 @@ TEST(Traps, HundredThousandDeepHtml) {
   EXPECT_EQ(doc->items[0].title(), "Deep page");
 }
 
+TEST(Traps, JsonLdNestedTwoHundredThousandDeepIsIgnored) {
+  // Page metadata walks JSON-LD recursively: unbounded, this took the stack (SIGSEGV).
+  std::string body = "<html><head><title>Deep JSON-LD</title><script type=\"application/ld+json\">";
+  body += std::string(200'000, '[') + std::string(200'000, ']');
+  body += "</script></head><body><p>Still a page.</p></body></html>";
+  const auto doc = Timed(kBudget, [&] { return Parse(InputFor(body, "https://x.example/p")); });
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->items.size(), 1U);
+  EXPECT_EQ(doc->items[0].title(), "Deep JSON-LD");
+  EXPECT_EQ(doc->items[0].content_text(), "Still a page.");
+}
+
 TEST(Traps, InvalidUtf8IsReplacedNotPassedOn) {
   const std::string body =
       "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><item>"
