@@ -526,13 +526,14 @@ Article ExtractArticle(xmlDoc* doc, xmlNode* body, std::string_view title) {
                                    {false, true, true},
                                    {false, false, true},
                                    {false, false, false}};
+  // Once, before the copies: no attempt keeps any of it.
+  RemoveNonContent(body);
   Article best;
   double best_length = -1;
   for (const auto& attempt : kAttempts) {
     std::unique_ptr<xmlNode, decltype(&xmlFreeNode)> copy(xmlDocCopyNode(body, doc, 1),
                                                           &xmlFreeNode);
     if (copy == nullptr) break;
-    RemoveNonContent(copy.get());
     std::string byline;
     Scorer scorer(doc, attempt, title);
     double length = 0;

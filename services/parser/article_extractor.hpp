@@ -18,8 +18,9 @@ struct Article {
   std::string byline;  // the author line the page's markup shows, removed from the article
 };
 
-// `title` is the page's title, so that a heading repeating it is not counted twice. `body` is
-// read, not changed: each attempt works on its own copy.
+// `title` is the page's title, so that a heading repeating it is not counted twice. `body` loses
+// what never holds article text (scripts, styles, comments, navigation); each attempt then
+// works on its own copy of what is left.
 Article ExtractArticle(xmlDoc* doc, xmlNode* body, std::string_view title);
 
 }  // namespace tributary::parser
