@@ -97,13 +97,16 @@ drain_started=$SECONDS
 last_items=-1
 stable=0
 while :; do
-  read -r fetched item_count vectors < <(psql -qAt -F ' ' -c "
+  read -r fetched item_count vectors articles_pending < <(psql -qAt -F ' ' -c "
     SELECT (SELECT count(*) FROM sources WHERE url LIKE '$base/%' AND last_fetched_at IS NOT NULL
               AND last_fetched_at >= '$round_started'),
-           (SELECT count(*) FROM items), (SELECT count(*) FROM item_embeddings)")
-  printf '\r    %d/%d sources fetched, %d items, %d embeddings (%ds) ' \
-    "$fetched" "$expected_sources" "$item_count" "$vectors" $((SECONDS - drain_started))
-  if ((fetched >= expected_sources - 1 && item_count == last_items && vectors >= item_count)); then
+           (SELECT count(*) FROM items), (SELECT count(*) FROM item_embeddings),
+           (SELECT count(*) FROM items WHERE article_state IN ('wanted', 'requested'))")
+  printf '\r    %d/%d sources fetched, %d items, %d embeddings, %d article pages to go (%ds) ' \
+    "$fetched" "$expected_sources" "$item_count" "$vectors" "$articles_pending" \
+    $((SECONDS - drain_started))
+  if ((fetched >= expected_sources - 1 && item_count == last_items && vectors >= item_count &&
+       articles_pending == 0)); then
     stable=$((stable + 1))
   else
     stable=0
@@ -122,6 +125,8 @@ psql -qAt -F ' ' -c "
          || ' healthy, ' || count(*) FILTER (WHERE consecutive_failures > 0) || ' failing)' FROM sources;
   SELECT 'items          ' || count(*) FROM items;
   SELECT 'stories        ' || count(*) || ' (' || count(*) FILTER (WHERE item_count > 1) || ' seen in several feeds)' FROM stories;
+  SELECT 'full text      ' || count(*) FILTER (WHERE article_state = 'done') || ' articles merged from linked pages ('
+         || count(*) FILTER (WHERE article_state = 'failed') || ' failed)' FROM items;
   SELECT 'embeddings     ' || count(*) FROM item_embeddings;
   SELECT 'fetches        ' || count(*) || ' (' || count(*) FILTER (WHERE status = 304) || ' not modified)' FROM fetch_log;"
 # status exits 1 when one of its sections failed; the DLQ part may still be there.

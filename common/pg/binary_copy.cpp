@@ -45,6 +45,11 @@ void BinaryCopy::Int4(std::int32_t value) {
   Put32(static_cast<std::uint32_t>(value));
 }
 
+void BinaryCopy::Bool(bool value) {
+  Put32(1);
+  out_.push_back(value ? '\1' : '\0');
+}
+
 void BinaryCopy::Bytes(std::string_view bytes) {
   Put32(static_cast<std::uint32_t>(bytes.size()));
   out_.append(bytes);

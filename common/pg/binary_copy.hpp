@@ -18,6 +18,7 @@ class BinaryCopy {
   void Null();
   void Int8(std::int64_t value);
   void Int4(std::int32_t value);
+  void Bool(bool value);
   void Bytes(std::string_view bytes);  // text and bytea share the wire shape
   void Text(const std::optional<std::string>& text);
   void Timestamptz(std::int64_t unix_micros);

@@ -7,6 +7,10 @@ Serves a generated, deterministic corpus (same --seed, same bytes) on loopback:
   /feeds/<n>.<ext>           feed n, in a format chosen by n: RSS 2.0 (.xml), Atom 1.0 (.atom),
                              JSON Feed 1.1 (.json), RSS 1.0/RDF (.rdf)
   /sitemap_index.xml         a sitemap index of /sitemaps/<k>.xml (urlsets of /pages/<k>/<j>.html)
+  /articles/<n>/<i>          entry i's article page: its whole text in paragraphs, inside the
+                             navigation, share bar, related links, cookie banner and footer
+                             that real news pages carry; /articles/7/1 answers 404, so a
+                             failed article fetch can be told from its feed's outcome
   /pages/<k>/<j>.html        article pages (title, description, canonical, Open Graph, text),
                              with an ETag, Last-Modified and max-age of their own; the sitemaps
                              also list two that fail: /pages/1/9.html (500) and /pages/2/9.html
@@ -16,12 +20,18 @@ Serves a generated, deterministic corpus (same --seed, same bytes) on loopback:
   /broken/not-a-feed         a 200 that no parser can read
   /broken/slow               answers after --slow-seconds (longer than a sane fetch deadline)
 
+Most feeds carry each entry's whole text (160-260 words). Every third feed (n % 3 == 1, all four
+formats among them) carries only a summary (its first 24 words and an ellipsis), as many real
+feeds do: under the default full_text setting tributary fetches those entries' linked pages and
+lands their text (--summary-every 0 turns summary feeds off).
+
 Every feed honours conditional GET (ETag / Last-Modified -> 304). Some articles appear in several
 feeds under the same link, so they become one story. POST /admin/touch/<n> changes the newest
 entry of feed n (new title and text, same id) and POST /admin/add/<n> adds an entry, so tests can
 show an update reaching its row; GET /admin/stats returns request counts as JSON.
 
 Usage: feed_server.py [--port 28080 (0: any free)] [--feeds 300] [--items 20] [--seed 1]
+                      [--summary-every 3]
 """
 import argparse
 import hashlib
@@ -48,8 +58,9 @@ EPOCH = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
 class Corpus:
-    def __init__(self, feeds, items, seed, base):
+    def __init__(self, feeds, items, seed, base, summary_every=3):
         self.feeds, self.items, self.seed, self.base = feeds, items, seed, base
+        self.summary_every = summary_every
         self.lock = threading.Lock()
         self.version = {}   # feed -> number of touches
         self.extra = {}     # feed -> number of added entries
@@ -61,7 +72,8 @@ class Corpus:
     def title(self, rng):
         return " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))).capitalize()
 
-    def entries(self, n):
+    def entries(self, n, whole_text=False):
+        """Feed n's entries, newest first; summaries only in a summary feed unless whole_text."""
         with self.lock:
             touches, added = self.version.get(n, 0), self.extra.get(n, 0)
         out = []
@@ -73,7 +85,11 @@ class Corpus:
             link = f"{self.base}/pages/{link_owner % 50}/{i}.html" if shared else \
                 f"{self.base}/articles/{n}/{i}?utm_source=feed"
             title = self.title(rng)
-            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 120)))
+            # An article is about its title: half its words are the title's (a search by
+            # meaning then finds the entries whose titles mean what it asks for).
+            topic = title.lower().split()
+            text = " ".join(rng.choice(topic) if rng.random() < 0.5 else rng.choice(WORDS)
+                            for _ in range(rng.randint(160, 260)))
             if i == self.items + added - 1 and touches:
                 title = f"{title} (update {touches})"
                 text = f"Updated {touches} times. {text}"
@@ -84,7 +100,37 @@ class Corpus:
                 "published": published,
             })
         out.reverse()  # newest first, as feeds usually are
+        if self.is_summary_feed(n) and not whole_text:
+            for e in out:
+                e["text"] = " ".join(e["text"].split()[:24]) + " \u2026"
         return out
+
+    def is_summary_feed(self, n):
+        return self.summary_every > 0 and n % self.summary_every == 1
+
+    def article(self, n, i):
+        """Entry i of feed n as a news page: its whole text, and the chrome around it."""
+        if n >= self.feeds:
+            return None
+        entry = next((e for e in self.entries(n, whole_text=True)
+                      if e["id"] == f"urn:tributary-demo:{n}:{i}"), None)
+        if entry is None:
+            return None
+        words = entry["text"].split()
+        paragraphs = "".join(f"<p>{escape(' '.join(words[k:k + 40]))}.</p>"
+                             for k in range(0, len(words), 40))
+        related = "".join(f"<li><a href=\"/articles/{n}/{j}\">Related story {j}</a></li>"
+                          for j in range(max(0, i - 3), i))
+        return (f"<!doctype html><html lang=\"en\"><head><title>{escape(entry['title'])} - "
+                f"Demo News</title><meta property=\"og:site_name\" content=\"Demo News\">"
+                f"</head><body><div class=\"cookie-banner\">We use cookies. Accept all cookies"
+                f"</div><nav class=\"menu\"><a href=\"/\">Home</a> <a href=\"/world\">World</a> "
+                f"<a href=\"/tech\">Tech</a></nav><main><article>"
+                f"<h1>{escape(entry['title'])}</h1><p class=\"byline\">By {entry['author']}</p>"
+                f"{paragraphs}</article><div class=\"share\"><a href=\"/share\">Share on social"
+                f"</a></div><aside class=\"related\"><h2>Related</h2><ul>{related}</ul></aside>"
+                f"</main><footer>Copyright Demo News. All rights reserved.</footer></body></html>"
+                ).encode()
 
     def validators(self, n):
         with self.lock:
@@ -262,8 +308,16 @@ def make_handler(corpus, slow_seconds):
             if path == "/broken/slow":
                 time.sleep(slow_seconds)
                 return self.send(200, b"too late\n")
-            if path == "/articles/" or path.startswith("/articles/"):
-                return self.send(200, b"<html><title>article</title></html>", "text/html")
+            if path.startswith("/articles/"):
+                parts = path.split("/")
+                body = None
+                if parts[2:4] == ["7", "1"]:
+                    return self.send(404, b"gone\n")
+                if len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+                    body = corpus.article(int(parts[2]), int(parts[3]))
+                if body is None:
+                    return self.send(404, b"no such article\n")
+                return self.send(200, body, "text/html; charset=utf-8")
             self.send(404, b"not found\n")
 
         do_HEAD = do_GET
@@ -286,8 +340,10 @@ def main():
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--slow-seconds", type=float, default=60)
+    parser.add_argument("--summary-every", type=int, default=3,
+                        help="feeds n with n %% K == 1 carry summaries only (0: none)")
     args = parser.parse_args()
-    corpus = Corpus(args.feeds, args.items, args.seed, base="")
+    corpus = Corpus(args.feeds, args.items, args.seed, base="", summary_every=args.summary_every)
     server = FeedServer((args.address, args.port), make_handler(corpus, args.slow_seconds))
     server.daemon_threads = True
     # --port 0 picks a free port; the first line says which (tests read it).

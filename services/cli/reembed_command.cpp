@@ -27,7 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 // An item as the parser made it, rebuilt from its row as protobuf JSON (field names as in
 // item.proto; NULLs left out). content_hash and observed_at are the stored ones, so the loader
-// finds the item unchanged and writes only what the embedder adds.
+// finds the item unchanged and writes only what the embedder adds. An item with its article
+// merged (issue 19) goes as that article (Item.article, the article's hash and request): its
+// text is the page's, and the loader finds the article merged already.
 constexpr const char* kItemJson = R"(jsonb_strip_nulls(jsonb_build_object(
     'source_id', i.source_id, 'external_id', i.external_id, 'url', i.url,
     'canonical_url', i.canonical_url, 'title', i.title, 'summary', i.summary,
@@ -36,8 +38,13 @@ constexpr const char* kItemJson = R"(jsonb_strip_nulls(jsonb_build_object(
     'published_at', to_char(i.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
     'updated_at', to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
     'observed_at', to_char(i.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    'content_hash', encode(i.content_hash, 'base64'), 'request_id', i.request_id,
-    'author_details', i.author_details, 'content_html', i.content_html))::text)";
+    'content_hash', encode(coalesce(i.article_hash, i.content_hash), 'base64'),
+    'request_id', CASE WHEN i.article_hash IS NULL THEN i.request_id ELSE i.article_request_id END,
+    'author_details', i.author_details, 'content_html', i.content_html,
+    'article', CASE WHEN i.article_hash IS NOT NULL THEN jsonb_build_object(
+        'item_content_hash', encode(i.content_hash, 'base64'), 'url', i.article_url,
+        'fetched_at', to_char(i.article_fetched_at AT TIME ZONE 'UTC',
+                              'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END))::text)";
 
 // The items a backfill sends: without the model's vector, or with text but no passage of it.
 // For model 0 (not registered yet): every item.

@@ -15,6 +15,7 @@
 #include "services/cli/opml.hpp"
 #include "services/cli/source_ref.hpp"
 #include "services/cli/subcommands.hpp"
+#include "services/scheduler/request_builder.hpp"
 
 namespace tributary::cli {
 namespace {
@@ -91,6 +92,7 @@ struct Upsert {
   std::string name;         // empty: keep
   std::int64_t interval_ms = 0;  // 0: keep (30 min for a new source)
   std::string config_json;  // empty: keep ({} for a new source)
+  std::string config_patch_json;  // keys set over the config (--full-text ...); empty: none
   bool disable = false;
 };
 
@@ -102,18 +104,19 @@ std::pair<std::int64_t, bool> UpsertSource(pqxx::work& tx, const Upsert& u) {
          VALUES ($1, coalesce($2, 'auto'), $3,
                  coalesce(make_interval(secs => $4::double precision / 1000),
                           interval '30 minutes'),
-                 coalesce($5::jsonb, '{}'::jsonb), NOT $6)
+                 coalesce($5::jsonb, '{}'::jsonb) || coalesce($7::jsonb, '{}'::jsonb), NOT $6)
          ON CONFLICT (url) DO UPDATE SET
            kind = coalesce($2, sources.kind),
            name = coalesce($3, sources.name),
            fetch_interval = coalesce(make_interval(secs => $4::double precision / 1000),
                                      sources.fetch_interval),
-           config = coalesce($5::jsonb, sources.config),
+           config = coalesce($5::jsonb, sources.config) || coalesce($7::jsonb, '{}'::jsonb),
            enabled = CASE WHEN $6 THEN false ELSE sources.enabled END
          RETURNING id, (xmax = 0))",
       u.url, u.kind.empty() ? nullptr : u.kind.c_str(), u.name.empty() ? nullptr : u.name.c_str(),
       u.interval_ms == 0 ? nullptr : interval_ms.c_str(),
-      u.config_json.empty() ? nullptr : u.config_json.c_str(), u.disable);
+      u.config_json.empty() ? nullptr : u.config_json.c_str(), u.disable,
+      u.config_patch_json.empty() ? nullptr : u.config_patch_json.c_str());
   return {row[0].as<std::int64_t>(), row[1].as<bool>()};
 }
 
@@ -124,6 +127,8 @@ int Add(const config::Source& source) {
   std::vector<std::string> urls;
   std::vector<std::string> kinds = kKinds;
   kinds.insert(kinds.begin(), "");
+  std::string full_text;
+  int full_text_min_words = 0;
   config::Spec spec("tributary sources add",
                     "Registers sources by URL. Adding a URL that exists updates only the "
                     "settings given here, so the command is safe to repeat.");
@@ -136,6 +141,13 @@ int Add(const config::Source& source) {
               "Per-source options as a JSON object, e.g. '{\"respect_robots\": true, "
               "\"json_mapping\": {\"items\": \"/data\"}, \"fetch_pages\": true, "
               "\"max_depth\": 1}'.")
+      .Choice("full-text", &full_text, {"", "auto", "always", "never"},
+              "Feed items: fetch each new or changed item's linked page and merge its article "
+              "text into the item: auto (the default) when the item's own text is short, "
+              "always, or never. Stored as config.full_text.")
+      .Int("full-text-min-words", &full_text_min_words, 0, 1'000'000,
+           "With full_text auto: items with fewer words than this get their page; 0 keeps "
+           "the stored value (150 when none). Stored as config.full_text_min_words.")
       .Bool("disabled", &settings.disable, "Register (or set) the sources as disabled.")
       .Positional("URL", &urls, "http:// or https:// URLs.");
   if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
@@ -158,7 +170,18 @@ int Add(const config::Source& source) {
                 << settings.config_json << "'\n";
       return 2;
     }
+    // The scheduler would skip a malformed option with a warning; here a person is typing.
+    std::vector<std::string> problems;
+    (void)scheduler::SourceOptionsFrom(settings.config_json, &problems);
+    if (!problems.empty()) {
+      std::cerr << "tributary sources add: --config: " << problems.front() << "\n";
+      return 2;
+    }
   }
+  nlohmann::json patch = nlohmann::json::object();
+  if (!full_text.empty()) patch["full_text"] = full_text;
+  if (full_text_min_words > 0) patch["full_text_min_words"] = full_text_min_words;
+  if (!patch.empty()) settings.config_patch_json = patch.dump();
   if (interval.count() < 0 || (interval.count() > 0 && interval < std::chrono::seconds(1))) {
     std::cerr << "tributary sources add: --interval must be at least 1s\n";
     return 2;

@@ -53,6 +53,7 @@ v1::SourceEvent MakeEvent(const v1::FetchRequest& request, const FetchResponse& 
   event.set_url(request.url());
   event.set_depth(request.depth());
   event.set_parent_request_id(request.parent_request_id());
+  if (request.has_article_of()) *event.mutable_article_of() = request.article_of();
   *event.mutable_observed_at() = ToTimestamp(observed_at);
   event.set_error_class(response.error_class);
   event.set_error(response.error);

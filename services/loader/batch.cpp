@@ -12,6 +12,19 @@ void Fill(std::optional<T>& into, const std::optional<T>& from) {
   if (!into && from) into = from;
 }
 
+// A failed article fetch: the fetch's outcome was an error, or the page had no article.
+bool ArticleFailed(const SourceEventRow& event) {
+  if (!event.article_external_id) return false;
+  if (event.is_fetch) return event.outcome != "ok" && event.outcome != "not_modified";
+  return event.parse_ok.has_value() && !*event.parse_ok;
+}
+
+std::string FailureText(const SourceEventRow& event) {
+  if (event.error) return *event.error;
+  if (event.status) return event.outcome + " " + std::to_string(*event.status);
+  return event.outcome;
+}
+
 }  // namespace
 
 void MergeFetchLog(SourceEventRow& into, const SourceEventRow& from) {
@@ -37,7 +50,16 @@ Batch BuildBatch(const std::vector<const Record*>& records) {
   std::map<std::string_view, SourceEventRow> fetch_log;
   std::map<std::int64_t, const SourceEventRow*> outcomes;
   std::map<std::int64_t, const FeedRow*> feeds;
+  std::map<std::pair<std::int64_t, std::string_view>, const ItemRow*> articles;
+  std::map<std::pair<std::int64_t, std::string_view>, ArticleFailure> article_failures;
   for (const Record* record : records) {
+    if (const auto* item = std::get_if<ItemRow>(record); item != nullptr && item->article) {
+      auto [it, inserted] = articles.try_emplace({item->source_id, item->external_id}, item);
+      if (!inserted && it->second->article->fetched_at_us <= item->article->fetched_at_us) {
+        it->second = item;
+      }
+      continue;
+    }
     if (const auto* item = std::get_if<ItemRow>(record)) {
       auto [it, inserted] = items.try_emplace({item->source_id, item->external_id}, item);
       if (!inserted && it->second->observed_at_us <= item->observed_at_us) it->second = item;
@@ -50,6 +72,13 @@ Batch BuildBatch(const std::vector<const Record*>& records) {
     if (event.is_fetch && !event.is_child) {
       auto [it, first] = outcomes.try_emplace(event.source_id, &event);
       if (!first && it->second->observed_at_us <= event.observed_at_us) it->second = &event;
+    }
+    if (ArticleFailed(event)) {
+      article_failures.insert_or_assign({event.source_id, *event.article_external_id},
+                                        ArticleFailure{.source_id = event.source_id,
+                                                       .external_id = *event.article_external_id,
+                                                       .item_content_hash = event.article_item_hash,
+                                                       .error = FailureText(event)});
     }
     if (event.feed) {
       auto [it, first] = feeds.try_emplace(event.source_id, &*event.feed);
@@ -65,6 +94,10 @@ Batch BuildBatch(const std::vector<const Record*>& records) {
   for (auto& [key, row] : fetch_log) batch.fetch_log.push_back(std::move(row));
   for (const auto& [key, row] : outcomes) batch.source_outcomes.push_back(*row);
   for (const auto& [key, row] : feeds) batch.feeds.push_back(*row);
+  for (const auto& [key, row] : articles) batch.articles.push_back(*row);
+  for (auto& [key, failure] : article_failures) {
+    batch.article_failures.push_back(std::move(failure));
+  }
   return batch;
 }
 

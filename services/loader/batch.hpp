@@ -14,8 +14,13 @@ struct Batch {
   std::vector<SourceEventRow> fetch_log;        // by request_id, fetch + parse events merged
   std::vector<SourceEventRow> source_outcomes;  // fetch events, newest per source_id
   std::vector<FeedRow> feeds;                   // the newest per source_id
+  // Article pages to merge (ItemRow.article set), the newest fetch per item key; and failed
+  // article fetches, one per item key.
+  std::vector<ItemRow> articles;
+  std::vector<ArticleFailure> article_failures;
   [[nodiscard]] bool empty() const {
-    return items.empty() && fetch_log.empty() && source_outcomes.empty() && feeds.empty();
+    return items.empty() && fetch_log.empty() && source_outcomes.empty() && feeds.empty() &&
+           articles.empty() && article_failures.empty();
   }
 };
 

@@ -9,7 +9,7 @@ namespace tributary::loader {
 std::string ItemsCopy(const std::vector<ItemRow>& items) {
   pg::BinaryCopy copy;
   for (const auto& r : items) {
-    copy.BeginRow(18);
+    copy.BeginRow(19);
     copy.Int8(r.source_id);
     copy.Bytes(r.external_id);
     copy.Text(r.url);
@@ -29,6 +29,7 @@ std::string ItemsCopy(const std::vector<ItemRow>& items) {
     copy.Text(r.request_id);
     copy.Bytes(PeopleJson(r.author_details));
     copy.Text(r.content_html);
+    copy.Bool(r.article_wanted);
   }
   return copy.Finish();
 }

@@ -88,6 +88,8 @@ void Core::RecordStats(const WriteStats& stats) {
   metrics_.fetch_log_written.Inc(static_cast<double>(stats.fetch_log_written));
   metrics_.sources_updated.Inc(static_cast<double>(stats.sources_updated));
   metrics_.feeds_written.Inc(static_cast<double>(stats.feeds_written));
+  metrics_.articles_merged.Inc(static_cast<double>(stats.articles_merged));
+  metrics_.articles_failed.Inc(static_cast<double>(stats.articles_failed));
 }
 
 }  // namespace tributary::loader

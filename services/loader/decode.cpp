@@ -148,6 +148,20 @@ Result<ItemRow> ToItemRow(const v1::Item& item) {
   row.observed_at_us = **observed;
   row.content_hash = item.content_hash();
   row.request_id = Text(item.request_id());
+  row.article_wanted = item.article_wanted();
+  if (item.has_article()) {
+    const auto& a = item.article();
+    if (a.item_content_hash().size() != 32) {
+      return Invalid(fmt::format("article.item_content_hash has {} bytes, expected 32",
+                                 a.item_content_hash().size()));
+    }
+    if (HasNul(a.url())) return Invalid("article.url contains a NUL byte");
+    auto fetched = Time(a.fetched_at(), true, "article.fetched_at");
+    if (!fetched) return tl::unexpected(fetched.error());
+    row.article = ArticleRow{.item_content_hash = a.item_content_hash(),
+                             .fetched_at_us = **fetched,
+                             .url = Text(a.url())};
+  }
   return row;
 }
 
@@ -226,6 +240,15 @@ Result<SourceEventRow> ToSourceEventRow(const v1::SourceEvent& event) {
   row.error = Text(event.error());
   row.is_child = event.depth() > 0 || !event.parent_request_id().empty();
   row.parent_request_id = Text(event.parent_request_id());
+  if (event.has_article_of()) {
+    const auto& version = event.article_of();
+    if (version.external_id().empty() || HasNul(version.external_id()) ||
+        version.content_hash().size() != 32) {
+      return Invalid("article_of needs an external_id and a 32-byte content_hash");
+    }
+    row.article_external_id = version.external_id();
+    row.article_item_hash = version.content_hash();
+  }
   if (event.has_fetch()) {
     const auto& f = event.fetch();
     if (HasNul(f.etag()) || HasNul(f.last_modified())) return Invalid("a validator has a NUL");

@@ -16,6 +16,8 @@ struct LoaderMetrics {
   metrics::Counter& fetch_log_written;
   metrics::Counter& sources_updated;
   metrics::Counter& feeds_written;
+  metrics::Counter& articles_merged;
+  metrics::Counter& articles_failed;
   metrics::Counter& retries;               // batch writes retried (transient failures)
   metrics::Counter& splits;                // batches split to isolate a bad record
   metrics::Counter& dropped;               // buffered messages dropped on revocation

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 #include "common/pg/copy_in.hpp"
 #include "services/loader/copy_rows.hpp"
@@ -27,6 +29,9 @@ constexpr const char* kOutcomes = "loader_source_outcomes";
 constexpr const char* kFetchLog = "loader_fetch_log";
 constexpr const char* kFeeds = "loader_feeds";
 constexpr const char* kNewItems = "loader_count_new_items";
+constexpr const char* kArticles = "loader_merge_articles";
+constexpr const char* kArticleFailures = "loader_fail_articles";
+constexpr const char* kArticleVectors = "loader_article_vectors_missing";
 
 pqxx::result Exec(pqxx::work& tx, const char* statement, const std::vector<std::string>& params) {
   return tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(params));
@@ -88,6 +93,9 @@ PgStore::PgStore(pg::Database& database, metrics::Counter* retries, std::size_t 
   database_.Prepare(kFetchLog, sql::kUpsertFetchLog);
   database_.Prepare(kFeeds, sql::kUpsertFeeds);
   database_.Prepare(kNewItems, sql::kCountNewItems);
+  database_.Prepare(kArticles, sql::kMergeArticles);
+  database_.Prepare(kArticleFailures, sql::kFailArticles);
+  database_.Prepare(kArticleVectors, sql::kArticleVectorsMissing);
 }
 
 Result<int> PgStore::ModelId(const ModelKey& model) {
@@ -132,16 +140,53 @@ Result<int> PgStore::ModelId(const ModelKey& model) {
 
 Result<WriteStats> PgStore::Write(const Batch& batch) {
   std::map<ModelKey, int> model_ids;
-  for (const auto& item : batch.items) {
-    if (!item.embedding || model_ids.contains(item.embedding->model)) continue;
-    auto id = ModelId(item.embedding->model);
-    if (!id) return tl::unexpected(id.error());
-    model_ids.emplace(item.embedding->model, *id);
+  for (const auto* rows : {&batch.items, &batch.articles}) {
+    for (const auto& item : *rows) {
+      if (!item.embedding || model_ids.contains(item.embedding->model)) continue;
+      auto id = ModelId(item.embedding->model);
+      if (!id) return tl::unexpected(id.error());
+      model_ids.emplace(item.embedding->model, *id);
+    }
   }
   int attempts = 0;
   return database_.Run([&](pqxx::connection& c) {
     if (attempts++ > 0 && retries_ != nullptr) retries_->Inc();
     return WriteInTransaction(c, batch, model_ids);
+  });
+}
+
+// A merged article's vector (of the page's text) replaces the item's: it joins `vectors` in
+// place of any vector of the same item, which stays sorted by key (the lock order). So does
+// the vector of an article merged before whose vector or passages are missing (a backfill).
+void PgStore::MergeArticles(pqxx::work& tx, const std::vector<ItemRow>& articles,
+                            const std::map<ModelKey, int>& model_ids,
+                            std::vector<ItemRow>& vectors, WriteStats& stats) {
+  std::set<std::pair<std::int64_t, std::string>> merged;
+  for (const auto& row : Exec(tx, kArticles, sql::ArticleParams(articles))) {
+    merged.emplace(row[0].as<std::int64_t>(), row[1].as<std::string>());
+  }
+  stats.articles_merged = merged.size();
+  std::vector<ItemRow> with_vectors;
+  for (const auto& article : articles) {
+    if (article.embedding) with_vectors.push_back(article);
+  }
+  std::set<std::pair<std::int64_t, std::string>> write;
+  if (!with_vectors.empty()) {
+    for (const auto& row :
+         Exec(tx, kArticleVectors, sql::ArticleVectorParams(with_vectors, model_ids))) {
+      const auto& article = with_vectors[row[0].as<std::size_t>() - 1];
+      write.emplace(article.source_id, article.external_id);
+    }
+  }
+  if (write.empty()) return;
+  std::erase_if(vectors, [&](const ItemRow& item) {
+    return write.contains({item.source_id, item.external_id});
+  });
+  for (const auto& article : with_vectors) {
+    if (write.contains({article.source_id, article.external_id})) vectors.push_back(article);
+  }
+  std::stable_sort(vectors.begin(), vectors.end(), [](const ItemRow& a, const ItemRow& b) {
+    return std::tie(a.source_id, a.external_id) < std::tie(b.source_id, b.external_id);
   });
 }
 
@@ -217,6 +262,12 @@ WriteStats PgStore::WriteInTransaction(pqxx::connection& connection, const Batch
            {ArrayLiteral(std::span<const std::string>(new_sources)),
             ArrayLiteral(std::span<const std::string>(new_seen))});
     }
+  }
+  if (!batch.articles.empty()) MergeArticles(tx, batch.articles, model_ids, vectors, stats);
+  if (!batch.article_failures.empty()) {
+    stats.articles_failed =
+        Exec(tx, kArticleFailures, sql::ArticleFailureParams(batch.article_failures))
+            .affected_rows();
   }
   if (!vectors.empty()) {
     if (vectors.size() >= copy_min_rows_) {

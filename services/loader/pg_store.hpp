@@ -40,6 +40,9 @@ class PgStore final : public Store {
  private:
   WriteStats WriteInTransaction(pqxx::connection& connection, const Batch& batch,
                                 const std::map<ModelKey, int>& model_ids);
+  static void MergeArticles(pqxx::work& tx, const std::vector<ItemRow>& articles,
+                            const std::map<ModelKey, int>& model_ids,
+                            std::vector<ItemRow>& vectors, WriteStats& stats);
 
   pg::Database& database_;
   metrics::Counter* retries_;

@@ -52,6 +52,13 @@ struct Person {
   std::string uri;
 };
 
+// An article page merged into an item version (Item.article, issue 19).
+struct ArticleRow {
+  std::string item_content_hash;  // 32 bytes: the version the page was fetched for
+  std::int64_t fetched_at_us = 0;
+  OptText url;
+};
+
 struct ItemRow {
   std::int64_t source_id = 0;
   std::string external_id;
@@ -73,6 +80,8 @@ struct ItemRow {
   std::string content_hash;         // 32 bytes (SHA-256)
   OptText request_id;
   std::optional<EmbeddingRow> embedding;
+  bool article_wanted = false;         // recorded when this version is stored
+  std::optional<ArticleRow> article;   // set: merge into the item, do not upsert a row
 };
 
 // What the source's own document says about itself (ParseResult.feed): one `feeds` row.
@@ -119,6 +128,17 @@ struct SourceEventRow {
   std::optional<std::int64_t> max_age_s;
   // parse outcome of the source's own document only
   std::optional<FeedRow> feed;
+  // An article fetch (SourceEvent.article_of): the item version it was for.
+  OptText article_external_id;
+  std::string article_item_hash;  // 32 bytes
+};
+
+// An article fetch or parse that failed: the item keeps the feed's text and says why.
+struct ArticleFailure {
+  std::int64_t source_id = 0;
+  std::string external_id;
+  std::string item_content_hash;  // 32 bytes
+  std::string error;
 };
 
 }  // namespace tributary::loader

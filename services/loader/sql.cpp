@@ -10,11 +10,14 @@
 namespace tributary::loader::sql {
 
 // A vector is current when a newer one is stored, or the same content's is, with as many
-// passages as this message has (when it has its passages: `chunks` not null).
+// passages as this message has (when it has its passages: `chunks` not null), or it is the
+// stored version's and the stored vector is of its merged article (issue 19: the page's text
+// replaced the feed's, and a redelivered feed item must not bring the feed text's vector back).
 const char* const kCurrentRows = R"(
 SELECT u.n,
        i.observed_at > u.observed_at OR i.content_hash = decode(u.content_hash, 'hex'),
        e.observed_at > u.observed_at
+         OR (e.content_hash = i.article_hash AND i.content_hash = decode(u.content_hash, 'hex'))
          OR (e.content_hash = decode(u.content_hash, 'hex')
              AND (u.chunks IS NULL
                   OR u.chunks = (SELECT count(*) FROM item_chunks c
@@ -66,13 +69,18 @@ std::string UpsertItemsFrom(std::string_view rows) {
   return std::string(R"(
 INSERT INTO items AS i (source_id, external_id, url, canonical_url, title, summary, content_text,
                         authors, categories, enclosures, language, published_at, updated_at,
-                        observed_at, content_hash, request_id, author_details, content_html)
+                        observed_at, content_hash, request_id, author_details, content_html,
+                        article_state)
 SELECT u.source_id, u.external_id, u.url, u.canonical_url, u.title, u.summary, u.content_text,
        u.authors::text[], u.categories::text[], u.enclosures::jsonb, u.language, u.published_at,
        u.updated_at, u.observed_at, decode(u.content_hash, 'hex'), u.request_id,
-       u.author_details::jsonb, u.content_html
+       u.author_details::jsonb, u.content_html,
+       CASE WHEN u.article_wanted THEN 'wanted' END
   FROM )") + std::string(rows) + R"(
 ON CONFLICT (source_id, external_id) DO UPDATE SET
+    article_state = excluded.article_state, article_requested_at = NULL, article_attempts = NULL,
+    article_fetched_at = NULL, article_url = NULL, article_request_id = NULL,
+    article_hash = NULL, article_error = NULL,
     url = excluded.url, canonical_url = excluded.canonical_url, title = excluded.title,
     summary = excluded.summary, content_text = excluded.content_text,
     authors = excluded.authors, categories = excluded.categories,
@@ -112,10 +120,10 @@ const std::string kUpsertItems = UpsertItemsFrom(R"(unnest(
               $1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
               $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
               $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[], $17::text[],
-              $18::text[])
+              $18::text[], $19::boolean[])
        AS u(source_id, external_id, url, canonical_url, title, summary, content_text, authors,
             categories, enclosures, language, published_at, updated_at, observed_at,
-            content_hash, request_id, author_details, content_html))");
+            content_hash, request_id, author_details, content_html, article_wanted))");
 
 // COPY keeps the rows in batch (key) order, but a heap scan promises no order: sort, so that
 // concurrent loaders lock rows in the same order.
@@ -137,10 +145,60 @@ CREATE TEMP TABLE loader_stage_items (
   source_id bigint, external_id text, url text, canonical_url text, title text, summary text,
   content_text text, authors text, categories text, enclosures text, language text,
   published_at timestamptz, updated_at timestamptz, observed_at timestamptz, content_hash text,
-  request_id text, author_details text, content_html text) ON COMMIT DELETE ROWS;
+  request_id text, author_details text, content_html text, article_wanted boolean)
+  ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE loader_stage_embeddings (
   source_id bigint, external_id text, model_id int, content_hash text, embedding vector,
   observed_at timestamptz, n bigint, request_id text) ON COMMIT DELETE ROWS)";
+
+// The page's text replaces content_text (search and chunks read it) only while the row holds
+// the version the page was fetched for; the feed's own text stays in summary (moved there by
+// the first merge when the feed gave content but no summary). A redelivered or older page is a
+// no-op (article_hash, article_fetched_at). RETURNING: the merged keys, whose vectors follow.
+const char* const kMergeArticles = R"(
+UPDATE items AS i SET
+    summary = CASE WHEN i.article_hash IS NULL THEN coalesce(nullif(i.summary, ''), i.content_text)
+                   ELSE i.summary END,
+    content_text = u.content_text,
+    content_html = coalesce(u.content_html, i.content_html),
+    language = coalesce(i.language, u.language),
+    article_state = 'done', article_hash = decode(u.content_hash, 'hex'),
+    article_fetched_at = u.fetched_at, article_url = u.url, article_request_id = u.request_id,
+    article_error = NULL, loaded_at = now()
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+              $7::text[], $8::timestamptz[], $9::text[], $10::text[])
+       AS u(source_id, external_id, item_hash, content_text, content_html, language,
+            content_hash, fetched_at, url, request_id)
+ WHERE i.source_id = u.source_id AND i.external_id = u.external_id
+   AND i.content_hash = decode(u.item_hash, 'hex')
+   AND i.article_hash IS DISTINCT FROM decode(u.content_hash, 'hex')
+   AND (i.article_fetched_at IS NULL OR i.article_fetched_at <= u.fetched_at)
+RETURNING i.source_id, i.external_id)";
+
+// Of the articles the rows hold now (merged by kMergeArticles, or before), those whose vector
+// or passages are not stored (a backfill by `tributary reembed`): their ordinals (1-based).
+const char* const kArticleVectorsMissing = R"(
+SELECT u.n
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
+       WITH ORDINALITY AS u(source_id, external_id, item_hash, content_hash, model_id, chunks, n)
+  JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
+              AND i.content_hash = decode(u.item_hash, 'hex')
+              AND i.article_hash = decode(u.content_hash, 'hex')
+  LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.model_id = u.model_id
+ WHERE NOT coalesce(e.content_hash = i.article_hash
+                    AND (u.chunks IS NULL
+                         OR u.chunks = (SELECT count(*) FROM item_chunks c
+                                         WHERE c.item_id = i.id AND c.model_id = u.model_id)),
+                    false))";
+
+// Only a version still waiting for its page: a failure never undoes a merged article.
+const char* const kFailArticles = R"(
+UPDATE items AS i SET article_state = 'failed', article_error = u.error
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
+       AS u(source_id, external_id, item_hash, error)
+ WHERE i.source_id = u.source_id AND i.external_id = u.external_id
+   AND i.content_hash = decode(u.item_hash, 'hex')
+   AND i.article_state IN ('wanted', 'requested'))";
 
 const char* const kCopyStageItems = "COPY loader_stage_items FROM STDIN (FORMAT binary)";
 const char* const kCopyStageEmbeddings =
@@ -401,6 +459,46 @@ std::vector<std::string> ItemParams(const std::vector<ItemRow>& items) {
       .Add([](const ItemRow& r) { return r.request_id; })
       .Add([](const ItemRow& r) { return PeopleJson(r.author_details); })
       .Add([](const ItemRow& r) { return r.content_html; })
+      .Add([](const ItemRow& r) -> OptText { return r.article_wanted ? "t" : "f"; })
+      .Take();
+}
+
+std::vector<std::string> ArticleParams(const std::vector<ItemRow>& articles) {
+  return Columns<ItemRow>(articles)
+      .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
+      .Add([](const ItemRow& r) { return r.external_id; })
+      .Add([](const ItemRow& r) { return digest::Hex(r.article->item_content_hash); })
+      .Add([](const ItemRow& r) { return r.content_text; })
+      .Add([](const ItemRow& r) { return r.content_html; })
+      .Add([](const ItemRow& r) { return r.language; })
+      .Add([](const ItemRow& r) { return digest::Hex(r.content_hash); })
+      .Add([](const ItemRow& r) { return TimestampText(r.article->fetched_at_us); })
+      .Add([](const ItemRow& r) { return r.article->url; })
+      .Add([](const ItemRow& r) { return r.request_id; })
+      .Take();
+}
+
+std::vector<std::string> ArticleVectorParams(const std::vector<ItemRow>& articles,
+                                             const std::map<ModelKey, int>& model_ids) {
+  return Columns<ItemRow>(articles)
+      .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
+      .Add([](const ItemRow& r) { return r.external_id; })
+      .Add([](const ItemRow& r) { return digest::Hex(r.article->item_content_hash); })
+      .Add([](const ItemRow& r) { return digest::Hex(r.content_hash); })
+      .Add([&](const ItemRow& r) { return std::to_string(model_ids.at(r.embedding->model)); })
+      .Add([](const ItemRow& r) -> OptText {
+        if (!r.embedding->chunked) return std::nullopt;
+        return std::to_string(r.embedding->chunks.size());
+      })
+      .Take();
+}
+
+std::vector<std::string> ArticleFailureParams(const std::vector<ArticleFailure>& failures) {
+  return Columns<ArticleFailure>(failures)
+      .Add([](const ArticleFailure& r) { return std::to_string(r.source_id); })
+      .Add([](const ArticleFailure& r) { return r.external_id; })
+      .Add([](const ArticleFailure& r) { return digest::Hex(r.item_content_hash); })
+      .Add([](const ArticleFailure& r) { return r.error; })
       .Take();
 }
 

@@ -36,6 +36,10 @@ extern const char* const kDeleteStaleChunks;
 // The stage tables (per session, emptied at commit) and the COPY statements that fill them.
 extern const char* const kCreateStageTables;
 extern const char* const kCopyStageItems;
+// Article pages merged into their items, and failed article fetches (issue 19).
+extern const char* const kMergeArticles;
+extern const char* const kFailArticles;
+extern const char* const kArticleVectorsMissing;
 extern const char* const kCopyStageEmbeddings;
 extern const char* const kUpdateSourceOutcomes;
 // The fill-only-NULL merge of 0004.
@@ -49,6 +53,11 @@ extern const char* const kUpsertFeeds;
 std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
                                            const std::map<ModelKey, int>& model_ids);
 std::vector<std::string> ItemParams(const std::vector<ItemRow>& items);
+std::vector<std::string> ArticleParams(const std::vector<ItemRow>& articles);
+// Articles with a vector only.
+std::vector<std::string> ArticleVectorParams(const std::vector<ItemRow>& articles,
+                                             const std::map<ModelKey, int>& model_ids);
+std::vector<std::string> ArticleFailureParams(const std::vector<ArticleFailure>& failures);
 std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,
                                          const std::map<ModelKey, int>& model_ids);
 // Every passage of the chunked items, and each chunked item's passage count.

@@ -20,6 +20,8 @@ struct WriteStats {
   std::size_t fetch_log_written = 0;
   std::size_t sources_updated = 0;
   std::size_t feeds_written = 0;
+  std::size_t articles_merged = 0;  // article pages merged into their items (issue 19)
+  std::size_t articles_failed = 0;  // items whose article fetch failed
 };
 
 class Store {

@@ -113,6 +113,9 @@ v1::SourceEvent Core::EventFor(const v1::FetchedDocument& document,
   event.set_url(document.final_url().empty() ? document.request().url() : document.final_url());
   event.set_depth(document.request().depth());
   event.set_parent_request_id(document.request().parent_request_id());
+  if (document.request().has_article_of()) {
+    *event.mutable_article_of() = document.request().article_of();
+  }
   *event.mutable_observed_at() = document.fetched_at();
   auto* result = event.mutable_parse();
   result->set_ok(parsed.has_value());

@@ -149,6 +149,7 @@ void AppendItemJson(const v1::Item& item, std::string& out) {
     object.String("uri", person.uri());
   });
   fields.String("contentHtml", item.content_html());
+  if (item.article_wanted()) fields.Name("articleWanted") += "true";
 }
 
 }  // namespace tributary::parser

@@ -5,6 +5,7 @@
 #include "services/parser/charset.hpp"
 #include "services/parser/document_builder.hpp"
 #include "services/parser/feed_xml.hpp"
+#include "services/parser/full_text.hpp"
 #include "services/parser/gzip.hpp"
 #include "services/parser/html_reader.hpp"
 #include "services/parser/json_reader.hpp"
@@ -229,7 +230,10 @@ Result<ParsedDocument> Parse(const ParseInput& input, const Limits& limits) {
     }
   }
   if (!read) return tl::unexpected(read.error());
-  return builder.Take();
+  auto parsed = builder.Take();
+  if (input.request.has_article_of()) return AsArticle(std::move(parsed), input);
+  MarkArticlesWanted(parsed, input.request.options());
+  return parsed;
 }
 
 }  // namespace tributary::parser

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "common/digest/sha256.hpp"
+
 namespace tributary::scheduler {
 namespace {
 
@@ -59,6 +61,34 @@ SELECT count(*) FILTER (WHERE next_fetch_at <= now()
                           AND (lease_until IS NULL OR lease_until < now())),
        count(*) FILTER (WHERE consecutive_failures >= $1)
   FROM sources WHERE enabled)";
+
+// The rows come from items_article_wanted_idx (0018): wanted ones, and requested ones whose
+// request got no outcome within the lease (asked again, up to 3 times in all). An item of a
+// disabled source waits.
+constexpr const char* kTakeArticles = R"(
+WITH picked AS (
+  SELECT i.id FROM items i JOIN sources s ON s.id = i.source_id AND s.enabled
+   WHERE i.article_state IN ('wanted', 'requested')
+     AND (i.article_state = 'wanted'
+          OR (i.article_requested_at < now() - make_interval(secs => $2)
+              AND coalesce(i.article_attempts, 0) < 3))
+   ORDER BY i.id
+   LIMIT $1
+     FOR UPDATE OF i SKIP LOCKED)
+UPDATE items i SET article_state = 'requested', article_requested_at = now(),
+                   article_attempts = coalesce(i.article_attempts, 0) + 1
+  FROM picked p, sources s
+ WHERE i.id = p.id AND s.id = i.source_id
+RETURNING i.id, i.source_id, i.external_id, i.url, i.content_hash,
+          (extract(epoch FROM i.observed_at) * 1000000)::bigint, coalesce(i.request_id, ''),
+          s.config::text, extract(epoch FROM now())::bigint, coalesce(i.title, ''))";
+
+constexpr const char* kReturnArticles = R"(
+UPDATE items i SET article_state = 'wanted', article_requested_at = NULL,
+                   article_attempts = i.article_attempts - 1
+  FROM unnest($1::bigint[], $2::text[]) AS u(id, content_hash)
+ WHERE i.id = u.id AND i.article_state = 'requested'
+   AND i.content_hash = decode(u.content_hash, 'hex'))";
 
 std::optional<std::int64_t> OptInt(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
@@ -168,6 +198,42 @@ Result<void> PgScheduleStore::Release(const std::vector<LeasedSource>& unsent) {
   return database_.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_params0(kRelease, ArrayOf(ids), ArrayOf(request_ids));
+    tx.commit();
+  });
+}
+
+Result<std::vector<WantedArticle>> PgScheduleStore::TakeWantedArticles(
+    int batch, Seconds lease, std::int64_t* now_unix) {
+  return database_.Run([&](pqxx::connection& c) {
+    std::vector<WantedArticle> taken;
+    pqxx::work tx(c);
+    for (const auto& row : tx.exec_params(kTakeArticles, batch, lease.count())) {
+      taken.push_back({.item_id = row[0].as<std::int64_t>(),
+                       .source_id = row[1].as<std::int64_t>(),
+                       .external_id = row[2].c_str(),
+                       .url = row[3].is_null() ? "" : row[3].c_str(),
+                       .content_hash = pqxx::binarystring(row[4]).str(),
+                       .observed_at_us = row[5].as<std::int64_t>(),
+                       .item_request_id = row[6].c_str(),
+                       .source_config_json = row[7].is_null() ? "" : row[7].c_str(),
+                       .title = row[9].c_str()});
+      if (now_unix != nullptr) *now_unix = row[8].as<std::int64_t>();
+    }
+    tx.commit();
+    return taken;
+  });
+}
+
+Result<void> PgScheduleStore::ReturnArticles(const std::vector<WantedArticle>& unsent) {
+  std::vector<std::int64_t> ids;
+  std::vector<std::string> hashes;
+  for (const auto& article : unsent) {
+    ids.push_back(article.item_id);
+    hashes.push_back(digest::Hex(article.content_hash));
+  }
+  return database_.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params0(kReturnArticles, ArrayOf(ids), ArrayOf(hashes));
     tx.commit();
   });
 }

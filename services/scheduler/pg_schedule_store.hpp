@@ -22,6 +22,9 @@ class PgScheduleStore final : public ScheduleStore {
   Result<std::vector<LeasedSource>> LeaseDue(
       int batch, Seconds lease, const std::function<std::string()>& new_request_id) override;
   Result<void> Release(const std::vector<LeasedSource>& unsent) override;
+  Result<std::vector<WantedArticle>> TakeWantedArticles(int batch, Seconds lease,
+                                                        std::int64_t* now_unix) override;
+  Result<void> ReturnArticles(const std::vector<WantedArticle>& unsent) override;
 
  private:
   pg::Database& database_;

@@ -34,6 +34,66 @@ v1::SourceKind KindFromText(const std::string& kind) {
   return v1::SOURCE_KIND_AUTO;
 }
 
+std::optional<v1::FullText> FullTextFromText(const std::string& mode) {
+  if (mode == "auto") return v1::FULL_TEXT_AUTO;
+  if (mode == "always") return v1::FULL_TEXT_ALWAYS;
+  if (mode == "never") return v1::FULL_TEXT_NEVER;
+  return std::nullopt;
+}
+
+v1::SourceOptions SourceOptionsFrom(const std::string& config_json,
+                                    std::vector<std::string>* warnings) {
+  v1::SourceOptions options;
+  auto warn = [&](const std::string& what) {
+    if (warnings != nullptr) warnings->push_back(what);
+  };
+  const auto config = nlohmann::json::parse(config_json, nullptr, false);
+  if (config.is_discarded() || !config.is_object()) {
+    if (!config_json.empty() && config_json != "{}") warn("config is not an object");
+    return options;
+  }
+  for (const auto& [key, value] : config.items()) {
+    if (key == "json_mapping") {
+      if (!value.is_object()) {
+        warn("config.json_mapping is not an object");
+        continue;
+      }
+      for (const auto& [field, pointer] : value.items()) {
+        if (pointer.is_string()) {
+          (*options.mutable_json_mapping())[field] = pointer.get<std::string>();
+        } else {
+          warn(fmt::format("config.json_mapping.{} is not a string", field));
+        }
+      }
+    } else if (key == "fetch_pages" || key == "respect_robots" || key == "robots") {
+      if (!value.is_boolean()) {
+        warn(fmt::format("config.{} is not a boolean", key));
+      } else if (key == "fetch_pages") {
+        options.set_fetch_pages(value.get<bool>());
+      } else {
+        options.set_respect_robots(value.get<bool>());
+      }
+    } else if (key == "max_depth" || key == "full_text_min_words") {
+      if (!value.is_number_unsigned() || value.get<std::uint64_t>() > UINT32_MAX) {
+        warn(fmt::format("config.{} is not a non-negative integer", key));
+      } else if (key == "max_depth") {
+        options.set_max_depth(static_cast<std::uint32_t>(value.get<std::uint64_t>()));
+      } else {
+        options.set_full_text_min_words(static_cast<std::uint32_t>(value.get<std::uint64_t>()));
+      }
+    } else if (key == "full_text") {
+      const auto mode = FullTextFromText(value.is_string() ? value.get<std::string>() : "");
+      if (!mode) {
+        warn("config.full_text is not one of auto, always, never");
+      } else {
+        options.set_full_text(*mode);
+      }
+    }
+    // Other keys belong to other stages or to people (notes); they are not an error.
+  }
+  return options;
+}
+
 v1::FetchRequest BuildRequest(const DueSource& source, const std::string& request_id,
                               std::int64_t requested_at_unix, std::vector<std::string>* warnings) {
   v1::FetchRequest request;
@@ -48,45 +108,7 @@ v1::FetchRequest BuildRequest(const DueSource& source, const std::string& reques
   request.set_attempt(source.lease_expired ? 2 : 1);
   request.mutable_requested_at()->set_seconds(requested_at_unix);
 
-  auto warn = [&](const std::string& what) {
-    if (warnings != nullptr) warnings->push_back(what);
-  };
-  const auto config = nlohmann::json::parse(source.config_json, nullptr, false);
-  if (config.is_discarded() || !config.is_object()) {
-    if (!source.config_json.empty() && source.config_json != "{}") warn("config is not an object");
-    return request;
-  }
-  auto* options = request.mutable_options();
-  for (const auto& [key, value] : config.items()) {
-    if (key == "json_mapping") {
-      if (!value.is_object()) {
-        warn("config.json_mapping is not an object");
-        continue;
-      }
-      for (const auto& [field, pointer] : value.items()) {
-        if (pointer.is_string()) {
-          (*options->mutable_json_mapping())[field] = pointer.get<std::string>();
-        } else {
-          warn(fmt::format("config.json_mapping.{} is not a string", field));
-        }
-      }
-    } else if (key == "fetch_pages" || key == "respect_robots" || key == "robots") {
-      if (!value.is_boolean()) {
-        warn(fmt::format("config.{} is not a boolean", key));
-      } else if (key == "fetch_pages") {
-        options->set_fetch_pages(value.get<bool>());
-      } else {
-        options->set_respect_robots(value.get<bool>());
-      }
-    } else if (key == "max_depth") {
-      if (!value.is_number_unsigned()) {
-        warn("config.max_depth is not a non-negative integer");
-      } else {
-        options->set_max_depth(static_cast<std::uint32_t>(value.get<std::uint64_t>()));
-      }
-    }
-    // Other keys belong to other stages or to people (notes); they are not an error.
-  }
+  *request.mutable_options() = SourceOptionsFrom(source.config_json, warnings);
   return request;
 }
 

@@ -3,6 +3,7 @@
 // SourceOptions (it holds no credentials, so it may travel on the topic); a malformed option is
 // skipped with a warning rather than holding the source back.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct DueSource {
 };
 
 v1::SourceKind KindFromText(const std::string& kind);
+// "auto", "always" or "never" (the `full_text` source option); nullopt for anything else.
+std::optional<v1::FullText> FullTextFromText(const std::string& mode);
+
+// sources.config -> SourceOptions; `warnings` receives one line per option that cannot be used.
+v1::SourceOptions SourceOptionsFrom(const std::string& config_json,
+                                    std::vector<std::string>* warnings);
 
 // `warnings` receives one line per option that could not be used.
 v1::FetchRequest BuildRequest(const DueSource& source, const std::string& request_id,

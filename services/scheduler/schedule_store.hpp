@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/base/result.hpp"
+#include "services/scheduler/article_request.hpp"
 #include "services/scheduler/request_builder.hpp"
 #include "services/scheduler/schedule_policy.hpp"
 
@@ -53,6 +54,14 @@ class ScheduleStore {
   // Ends the leases of requests that never reached the broker (only if still theirs), so the
   // sources are due again at once.
   [[nodiscard]] virtual Result<void> Release(const std::vector<LeasedSource>& unsent) = 0;
+  // Up to `batch` items of enabled sources whose article is wanted (or was requested longer
+  // than `lease` ago without an outcome), marked requested; committed before this returns.
+  // `now_unix` receives the database's clock.
+  [[nodiscard]] virtual Result<std::vector<WantedArticle>> TakeWantedArticles(
+      int batch, Seconds lease, std::int64_t* now_unix) = 0;
+  // Marks the articles whose requests never reached the broker as wanted again (only if they
+  // are still requested for the same version).
+  [[nodiscard]] virtual Result<void> ReturnArticles(const std::vector<WantedArticle>& unsent) = 0;
 };
 
 }  // namespace tributary::scheduler

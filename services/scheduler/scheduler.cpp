@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "common/log/log.hpp"
 #include "common/log/mask.hpp"
 #include "services/scheduler/request_builder.hpp"
@@ -43,6 +45,7 @@ Result<RoundResult> Scheduler::Round() {
   const auto leased = store_.LeaseDue(settings_.batch, settings_.lease, NewRequestId);
   if (!leased) return tl::unexpected(leased.error());
   Emit(*leased, &result);
+  if (auto articles = EmitArticles(&result); !articles) return tl::unexpected(articles.error());
   metrics_.tick_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return result;
@@ -98,6 +101,44 @@ void Scheduler::Emit(const std::vector<LeasedSource>& leased, RoundResult* resul
   if (const auto released = store_.Release(unsent); !released) {
     logger->warn("could not release {} leases: {}", unsent.size(), released.error().message);
   }
+}
+
+Result<void> Scheduler::EmitArticles(RoundResult* result) {
+  std::int64_t now_unix = 0;
+  const auto taken = store_.TakeWantedArticles(settings_.batch, settings_.lease, &now_unix);
+  if (!taken) return tl::unexpected(taken.error());
+  if (taken->empty()) return {};
+  auto logger = log::Get("scheduler");
+  std::vector<kafka::Record> records;
+  records.reserve(taken->size());
+  std::set<std::int64_t> warned;  // a source's bad option is logged once per round
+  for (const auto& article : *taken) {
+    std::vector<std::string> warnings;
+    const auto request = BuildArticleRequest(article, now_unix, &warnings);
+    if (!warnings.empty() && warned.insert(article.source_id).second) {
+      for (const auto& warning : warnings) {
+        logger->warn("source {}: {}; the option is ignored", article.source_id, warning);
+      }
+    }
+    records.push_back(RequestRecord(settings_.requests_topic, request, settings_.politeness_scope));
+  }
+  const auto acked = sink_.SendAll(std::move(records));
+  std::vector<WantedArticle> unsent;
+  for (std::size_t i = 0; i < taken->size(); ++i) {
+    if (i >= acked.size() || !acked[i]) unsent.push_back((*taken)[i]);
+  }
+  result->articles = taken->size() - unsent.size();
+  metrics_.requests.Labels({"article"}).Inc(static_cast<double>(result->articles));
+  if (unsent.empty()) return {};
+  metrics_.emit_failures.Inc(static_cast<double>(unsent.size()));
+  logger->warn("{} of {} article page requests were not acknowledged by the broker; they are "
+               "wanted again",
+               unsent.size(), taken->size());
+  if (const auto returned = store_.ReturnArticles(unsent); !returned) {
+    logger->warn("could not give back {} article requests: {}", unsent.size(),
+                 returned.error().message);
+  }
+  return {};
 }
 
 }  // namespace tributary::scheduler

@@ -8,7 +8,10 @@
 //     (lease_until, last_request_id, a provisional next_fetch_at = now + interval) and COMMITTED,
 //     then their FetchRequests are produced. Committing first means a crash in between loses the
 //     requests until the lease expires, but can never schedule a source twice in one interval;
-//     requests the broker refuses release their lease at once.
+//     requests the broker refuses release their lease at once;
+//  3. articles: up to `batch` feed items whose article page is wanted (issue 19) are marked
+//     requested and COMMITTED, then their page fetches are produced (a refused one is wanted
+//     again at once; a lost one is asked again after the lease, up to 3 times).
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -42,6 +45,7 @@ struct RoundResult {
   std::size_t rescheduled = 0;
   std::size_t emitted = 0;
   std::size_t failed = 0;
+  std::size_t articles = 0;  // article page fetches produced
 };
 
 class Scheduler {
@@ -56,6 +60,7 @@ class Scheduler {
   Result<std::size_t> Reschedule();
   // Produces the leased sources' requests; gives back the leases of those the broker refused.
   void Emit(const std::vector<LeasedSource>& leased, RoundResult* result);
+  Result<void> EmitArticles(RoundResult* result);
 
   ScheduleStore& store_;
   RequestSink& sink_;

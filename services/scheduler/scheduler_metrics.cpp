@@ -6,7 +6,8 @@ SchedulerMetrics::SchedulerMetrics(metrics::Registry& registry)
     : leader(registry.AddGauge("tributary_scheduler_leader",
                                "1 when this replica holds the scheduling lease, else 0.")),
       requests(registry.CounterFamily("tributary_scheduler_requests_total",
-                                      "FetchRequests emitted, by why the source was due.",
+                                      "FetchRequests emitted: for a due source (reason new or "
+                                      "lease_expired) or an item's article page (article).",
                                       {"reason"})),
       emit_failures(registry.AddCounter(
           "tributary_scheduler_emit_failures_total",

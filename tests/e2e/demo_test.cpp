@@ -84,6 +84,13 @@ TEST_F(Demo, RunsTwiceWithTheFleetRunningAndTheSecondRunChangesNoRow) {
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20 * 5 + 28);
   EXPECT_GT(db_.Scalar<int>("SELECT count(DISTINCT item_id) FROM item_chunks"), 20 * 5)
       << "the items' passages, each with its vector";
+  // Feeds 1, 4, ..., 19 carry summaries only: the demo lands their entries' full text (but for
+  // /articles/7/1, which answers 404).
+  EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM items WHERE article_state = 'done' AND "
+                            "length(content_text) > 4 * length(summary)"),
+            7 * 5 - 1);
+  EXPECT_THAT(first.output,
+              HasSubstr("full text      34 articles merged from linked pages (1 failed)"));
   // The demo embeds with the local model (deploy/local/lib.sh), and its vectors carry meaning:
   // "ships docking at the port" shares no word with any title, yet most of its nearest items
   // carry one of the feed server's water words, where about 4 titles in 10 do; and none is a

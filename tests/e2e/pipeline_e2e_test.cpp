@@ -45,6 +45,8 @@ using ::tributary::testing::WaitFor;
 constexpr int kFeeds = 12;
 constexpr int kItemsPerFeed = 8;
 constexpr int kItems = kFeeds * kItemsPerFeed;
+constexpr int kSummaryItems = 4 * kItemsPerFeed;  // feeds 1, 4, 7, 10 (n % 3 == 1)
+constexpr int kMergedArticles = kSummaryItems - 1;  // /articles/7/1 answers 404
 
 class Pipeline : public ::testing::Test {
  protected:
@@ -157,6 +159,44 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       << Scalar<int>("SELECT count(*) FROM item_embeddings") << " embeddings";
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems);
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM item_embeddings"), kItems);
+  // Every third feed carries summaries only (feed_server.py): under the default full_text
+  // setting each of its entries' pages is fetched once and its article merged into the entry's
+  // own row; the whole-text feeds ask for nothing. One page answers 404: its item keeps the
+  // feed's text and says why, and its feed's source stays healthy.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Scalar<int>("SELECT count(*) FROM items WHERE article_state = 'done'") ==
+                   kMergedArticles &&
+               Scalar<int>("SELECT count(*) FROM items WHERE article_state = 'failed'") == 1;
+      },
+      120s))
+      << Scalar<std::string>("SELECT coalesce(string_agg(article_state || ' ' || "
+                             "coalesce(article_error, ''), ', '), 'none') FROM items WHERE "
+                             "article_state IS NOT NULL AND article_state <> 'done'");
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items WHERE article_state IS NOT NULL"),
+            kSummaryItems);
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items WHERE summary LIKE '%\u2026' AND "
+                        "article_state = 'done' AND length(content_text) > 4 * length(summary) "
+                        "AND content_text NOT LIKE '%cookies%' AND content_text NOT LIKE "
+                        "'%Related story%' AND content_text NOT LIKE '%Copyright%' AND "
+                        "content_text NOT LIKE '%Share on%' AND content_text NOT LIKE 'By %'"),
+            kMergedArticles)
+      << "the page's article, without its chrome; the feed's summary kept";
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items i JOIN item_embeddings e ON e.item_id = "
+                        "i.id AND e.content_hash = i.article_hash"),
+            kMergedArticles)
+      << "their vectors are of the article";
+  EXPECT_EQ(Scalar<std::string>(
+                "SELECT i.article_error || ' ' || s.consecutive_failures || ' ' || "
+                "(coalesce(nullif(i.content_text, ''), i.summary) LIKE '%\u2026') FROM items i "
+                "JOIN sources s ON s.id = i.source_id WHERE i.article_state = 'failed'"),
+            "HTTP 404 Not Found 0 true")
+      << "the failed page's item as the feed gave it; its source healthy";
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM fetch_log WHERE url LIKE '%/articles/%' OR (url "
+                        "LIKE '%/pages/%' AND parent_request_id IS NOT NULL)"),
+            kSummaryItems)
+      << "one fetch per article";
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems) << "merged, never added";
   // Every item with text has its passages (written with its vector), each inside that text.
   EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT item_id) FROM item_chunks"),
             Scalar<int>("SELECT count(*) FROM items "
@@ -249,6 +289,10 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       60s))
       << "the other feeds answered 304";
   EXPECT_EQ(Rows(), rows_before) << "no row was written (same xmin everywhere)";
+  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM fetch_log WHERE url LIKE '%/articles/%' OR (url "
+                        "LIKE '%/pages/%' AND parent_request_id IS NOT NULL)"),
+            kSummaryItems)
+      << "no article page fetched again";
   EXPECT_EQ(Metric("embedder", "tributary_embedder_backend_requests_total"),
             backend_calls)
       << "no embedding call: the re-sent items came from the cache";
@@ -259,12 +303,15 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       prefix_);
   ASSERT_TRUE(WaitFor(
       [&] {
+        // Feed 4 carries summaries: the new version fetches its page again, and the row ends
+        // with the page's new text and its vector.
         return Scalar<int>("SELECT count(*) FROM items i JOIN item_embeddings e ON "
-                           "e.item_id = i.id AND e.content_hash = i.content_hash "
-                           "WHERE i.title LIKE '%(update 1)'") == 1;
+                           "e.item_id = i.id AND e.content_hash = i.article_hash "
+                           "WHERE i.title LIKE '%(update 1)' AND i.article_state = 'done' AND "
+                           "i.content_text LIKE 'Updated 1 times.%'") == 1;
       },
       60s))
-      << "the updated entry's row and vector";
+      << "the updated entry's row, article and vector";
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems) << "updated, not added";
 
   // --- 4. a request written by hand with the console producer, traced -------------------------

@@ -61,6 +61,28 @@ TEST_F(SourcesCli, AddIsAnUpsertThatOnlyChangesWhatIsGiven) {
   EXPECT_EQ(Json("sources list").size(), 2U) << "refused commands wrote nothing";
 }
 
+TEST_F(SourcesCli, FullTextFlagsSetTheirOptionsOverTheConfigAndBadOptionsAreNamed) {
+  Json("sources add https://a.example/feed --config '{\"respect_robots\": true}' "
+       "--full-text always");
+  auto shown = Json("sources show https://a.example/feed");
+  EXPECT_EQ(shown["config"]["full_text"], "always");
+  EXPECT_EQ(shown["config"]["respect_robots"], true) << "set over the config, not instead";
+  Json("sources add https://a.example/feed --full-text-min-words 300");
+  shown = Json("sources show https://a.example/feed");
+  EXPECT_EQ(shown["config"]["full_text"], "always") << "kept: not given the second time";
+  EXPECT_EQ(shown["config"]["full_text_min_words"], 300);
+
+  const auto bad_mode = Cli("sources add https://b.example/ --full-text sometimes");
+  EXPECT_EQ(bad_mode.exit_code, 2) << bad_mode.output;
+  EXPECT_NE(bad_mode.output.find("full-text"), std::string::npos) << bad_mode.output;
+  const auto bad_option = Cli("sources add https://b.example/ --config '{\"full_text\": 1}'");
+  EXPECT_EQ(bad_option.exit_code, 2);
+  EXPECT_NE(bad_option.output.find("config.full_text is not one of auto, always, never"),
+            std::string::npos)
+      << bad_option.output;
+  EXPECT_EQ(Json("sources list").size(), 1U) << "refused commands wrote nothing";
+}
+
 TEST_F(SourcesCli, OpmlImportRegistersNestedFeedsOnce) {
   Json("sources add https://known.example/rss --name Mine");
   const auto path = std::filesystem::temp_directory_path() / (db.name() + ".opml");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "services/loader/tests/fixtures.hpp"
 
 namespace tributary::loader {
@@ -36,6 +38,58 @@ TEST(BuildBatch, OnAnObservedAtTieTheLaterMessageWins) {
   const auto batch = BuildBatch({&records[0], &records[1]});
   ASSERT_EQ(batch.items.size(), 1U);
   EXPECT_EQ(batch.items[0].content_hash, testing::Hash(2));
+}
+
+Record ArticleRecord(std::int64_t source, const std::string& id, int version,
+                     std::int64_t fetched) {
+  auto item = MakeItem(source, id, version, 100);
+  item.set_content_hash(testing::Hash(1000 + static_cast<int>(fetched)));
+  item.mutable_article()->set_item_content_hash(testing::Hash(version));
+  item.mutable_article()->mutable_fetched_at()->set_seconds(fetched);
+  return Record{*ToItemRow(item)};
+}
+
+// An article page and its item share a key but are different writes: neither displaces the
+// other; of two fetches of one item's page, the newer is merged.
+TEST(BuildBatch, ArticlesAreKeptApartFromItemsAndTheNewestFetchWins) {
+  std::vector<Record> records = {ItemRecord(1, "a", 1, 100), ArticleRecord(1, "a", 1, 500),
+                                 ArticleRecord(1, "a", 1, 400), ArticleRecord(1, "b", 1, 300)};
+  std::vector<const Record*> pointers;
+  for (const auto& r : records) pointers.push_back(&r);
+  const auto batch = BuildBatch(pointers);
+  ASSERT_EQ(batch.items.size(), 1U);
+  EXPECT_FALSE(batch.items[0].article.has_value());
+  ASSERT_EQ(batch.articles.size(), 2U);
+  EXPECT_EQ(batch.articles[0].external_id, "a");
+  EXPECT_EQ(batch.articles[0].article->fetched_at_us, 500'000'000);
+  EXPECT_EQ(batch.articles[1].external_id, "b");
+}
+
+TEST(BuildBatch, AFailedArticleFetchOrExtractionIsAnArticleFailureAndNeverASourceOutcome) {
+  auto gone = testing::MakeFetchEvent(7, "art-1", v1::FETCH_OUTCOME_HTTP_ERROR, 404, 100);
+  auto fine = testing::MakeFetchEvent(7, "art-2", v1::FETCH_OUTCOME_OK, 200, 100);
+  auto unreadable = testing::MakeParseEvent(7, "art-2", 100, 0);
+  unreadable.mutable_parse()->set_ok(false);
+  unreadable.set_error("no article text found on the page of item 'b'");
+  const std::array events{&gone, &fine, &unreadable};
+  for (auto* event : events) {
+    const bool first = event == &gone;
+    event->set_depth(1);
+    event->mutable_article_of()->set_external_id(first ? "a" : "b");
+    event->mutable_article_of()->set_content_hash(testing::Hash(first ? 1 : 2));
+  }
+  const Record r1{*ToSourceEventRow(gone)};
+  const Record r2{*ToSourceEventRow(fine)};
+  const Record r3{*ToSourceEventRow(unreadable)};
+  const auto batch = BuildBatch({&r1, &r2, &r3});
+  EXPECT_TRUE(batch.source_outcomes.empty()) << "a child's outcome is its own";
+  ASSERT_EQ(batch.article_failures.size(), 2U);
+  EXPECT_EQ(batch.article_failures[0].external_id, "a");
+  EXPECT_EQ(batch.article_failures[0].error, "HTTP 404");
+  EXPECT_EQ(batch.article_failures[0].item_content_hash, testing::Hash(1));
+  EXPECT_EQ(batch.article_failures[1].external_id, "b");
+  EXPECT_EQ(batch.article_failures[1].error, "no article text found on the page of item 'b'");
+  EXPECT_EQ(batch.fetch_log.size(), 2U);
 }
 
 TEST(BuildBatch, MergesFetchAndParseEventsOfOneRequestInEitherOrder) {

@@ -39,12 +39,34 @@ TEST(Decode, RejectsInvalidItemsAsPermanent) {
   nul.set_title(std::string("a\0b", 3));
   auto no_time = MakeItem(5, "x", 1);
   no_time.clear_observed_at();
-  for (const auto& bad : {no_id, short_hash, no_source, nul, no_time}) {
+  auto article_short_hash = MakeItem(5, "x", 1);
+  article_short_hash.mutable_article()->set_item_content_hash("abc");
+  article_short_hash.mutable_article()->mutable_fetched_at()->set_seconds(1);
+  for (const auto& bad : {no_id, short_hash, no_source, nul, no_time, article_short_hash}) {
     const auto row = ToItemRow(bad);
     ASSERT_FALSE(row);
     EXPECT_EQ(row.error().kind, ErrorKind::kPermanent);
     EXPECT_EQ(row.error().error_class, "invalid");
   }
+}
+
+TEST(Decode, AnArticleAndTheWishForOneBecomeRowFields) {
+  auto wanted = MakeItem(5, "x", 1);
+  wanted.set_article_wanted(true);
+  const auto wish = ToItemRow(wanted);
+  ASSERT_TRUE(wish) << wish.error().message;
+  EXPECT_TRUE(wish->article_wanted);
+  EXPECT_FALSE(wish->article.has_value());
+  auto page = MakeItem(5, "x", 2);
+  page.mutable_article()->set_item_content_hash(testing::Hash(1));
+  page.mutable_article()->mutable_fetched_at()->set_seconds(1'700'000'100);
+  page.mutable_article()->set_url("https://example.com/x/page");
+  const auto article = ToItemRow(page);
+  ASSERT_TRUE(article) << article.error().message;
+  ASSERT_TRUE(article->article.has_value());
+  EXPECT_EQ(article->article->item_content_hash, testing::Hash(1));
+  EXPECT_EQ(article->article->fetched_at_us, 1'700'000'100'000'000);
+  EXPECT_EQ(article->article->url, "https://example.com/x/page");
 }
 
 TEST(Decode, ChecksTheVectorAgainstItsDims) {

@@ -19,6 +19,7 @@
 #include "services/loader/pg_text.hpp"
 #include "services/loader/sql.hpp"
 #include "services/loader/tests/fixtures.hpp"
+#include "services/loader/tests/loader_harness.hpp"
 #include "tests/support/scratch_database.hpp"
 
 namespace tributary::loader {
@@ -30,35 +31,11 @@ using testing::MakeEmbedded;
 using testing::MakeItem;
 using tributary::testing::ScratchDatabase;
 
-constexpr const char* kItems = "it.embedded";
-constexpr const char* kEvents = "it.source.events";
+constexpr const char* kItems = testing::kItemsTopic;
+constexpr const char* kEvents = testing::kEventsTopic;
 constexpr int kDims = 16;
 
-// One loader: its own session, store and core, as one replica would have.
-struct Loader {
-  explicit Loader(const ScratchDatabase& db, std::size_t batch_size = 1000,
-                  InputKind items_kind = InputKind::kEmbedded,
-                  std::size_t copy_min_rows = PgStore::kDefaultCopyMinRows,
-                  AnnIndex ann_index = AnnIndex::kBuild)
-      : database({.dsn = db.Dsn()}, "tributary-loader-it"),
-        metrics(registry),
-        store(database, &metrics.retries, copy_min_rows, ann_index),
-        core({.batch_size = batch_size, .items_topic = kItems, .items_kind = items_kind,
-              .events_topic = kEvents},
-             store, bus, bus, metrics) {}
-
-  void Load(const std::vector<kafka::Message>& messages) {
-    for (const auto& m : messages) core.Add(m, Core::Clock::now());
-    ASSERT_TRUE(core.Flush());
-  }
-
-  pg::Database database;
-  metrics::Registry registry;
-  LoaderMetrics metrics;
-  PgStore store;
-  runtime::testing::InMemoryBus bus;  // dead letters and completions
-  Core core;
-};
+using testing::Loader;
 
 std::vector<kafka::Message> EmbeddedItems(const std::vector<std::int64_t>& sources, int count,
                                           int version, std::int64_t observed) {

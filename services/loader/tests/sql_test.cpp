@@ -30,10 +30,12 @@ TEST(PgText, TimestampsAndEnclosures) {
 }
 
 TEST(Sql, ItemParamsAreOneArrayPerColumnInPlaceholderOrder) {
+  auto wanting = testing::MakeItem(2, "b", 2, 200);
+  wanting.set_article_wanted(true);
   const std::vector<ItemRow> rows = {*ToItemRow(testing::MakeItem(1, "a", 1, 100)),
-                                     *ToItemRow(testing::MakeItem(2, "b", 2, 200))};
+                                     *ToItemRow(wanting)};
   const auto params = sql::ItemParams(rows);
-  ASSERT_EQ(params.size(), 18U);
+  ASSERT_EQ(params.size(), 19U);
   EXPECT_EQ(params[0], R"({"1","2"})");
   EXPECT_EQ(params[1], R"({"a","b"})");
   EXPECT_EQ(params[7], R"({"{\"Ann \\\"the\\\" Author\"}","{\"Ann \\\"the\\\" Author\"}"})");
@@ -42,6 +44,7 @@ TEST(Sql, ItemParamsAreOneArrayPerColumnInPlaceholderOrder) {
             R"({"1970-01-01 00:01:40.000000+00","1970-01-01 00:03:20.000000+00"})");
   EXPECT_EQ(params[16], R"({"[]","[]"})") << "author_details";
   EXPECT_EQ(params[17], "{NULL,NULL}") << "content_html unset";
+  EXPECT_EQ(params[18], R"({"f","t"})") << "article_wanted";
 }
 
 TEST(Sql, EmbeddingParamsCarryTheRegisteredModelId) {

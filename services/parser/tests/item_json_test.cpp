@@ -49,6 +49,7 @@ TEST(ItemJson, EveryFieldAndEdgeAsProtobufPrintsIt) {
   auto* person = item.add_author_details();
   person->set_name("N");
   person->set_uri("https://x.com/");
+  item.set_article_wanted(true);
   ExpectSameAsProtobuf(item, "every field");
   for (const int nanos : {1, 1'000, 1'000'000, 10'000, 999'000}) {
     item.mutable_observed_at()->set_nanos(nanos);

@@ -9,6 +9,7 @@
 
 #include "common/codec/codec.hpp"
 #include "common/codec/politeness_key.hpp"
+#include "common/digest/sha256.hpp"
 #include "common/metrics/registry.hpp"
 #include "tests/support/scratch_database.hpp"
 #include "services/scheduler/kafka_request_sink.hpp"
@@ -53,6 +54,22 @@ struct Replica {
   kafka::Producer producer;
   KafkaRequestSink sink;
   SchedulerMetrics metrics;
+  PgScheduleStore store;
+  Scheduler scheduler;
+};
+
+// A replica whose broker refuses every record.
+struct RefusedReplica {
+  RefusedReplica(const ScratchDatabase& db, const std::string& topic)
+      : metrics(registry),
+        database({.dsn = db.Dsn()}, "tributary-scheduler-it"),
+        store(database),
+        scheduler(store, refusing, {.requests_topic = topic}, metrics, [] { return 0.5; }) {}
+
+  metrics::Registry registry;
+  SchedulerMetrics metrics;
+  RefusingSink refusing;
+  pg::Database database;
   PgScheduleStore store;
   Scheduler scheduler;
 };
@@ -182,25 +199,78 @@ TEST_F(SchedulerRound, EmitsEachDueSourceOnceAndReschedulesItFromItsOutcome) {
 TEST_F(SchedulerRound, RequestsTheBrokerRefusesAreDueAgainAtOnce) {
   Exec("INSERT INTO sources (url) SELECT 'https://s' || g || '.example/' "
        "FROM generate_series(1, 4) g");
-  RefusingSink refusing;
-  metrics::Registry registry;
-  SchedulerMetrics metrics(registry);
-  pg::Database database({.dsn = db.Dsn()}, "tributary-scheduler-it");
-  PgScheduleStore store(database);
-  Scheduler broken(store, refusing, {.requests_topic = topic}, metrics, [] { return 0.5; });
-  auto round = broken.Round();
+  RefusedReplica broken(db, topic);
+  auto round = broken.scheduler.Round();
   ASSERT_TRUE(round.has_value());
   EXPECT_EQ(round->emitted, 0U);
   EXPECT_EQ(round->failed, 4U);
-  EXPECT_EQ(metrics.emit_failures.Value(), 4);
+  EXPECT_EQ(broken.metrics.emit_failures.Value(), 4);
   EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM sources WHERE lease_until IS NULL "
                            "AND next_fetch_at <= now()"),
             4);
-  database.Disconnect();  // gives up the lock for the next replica
+  broken.database.Disconnect();  // gives up the lock for the next replica
 
   Replica replica(db, brokers, topic);
   EXPECT_EQ(replica.Round().emitted, 4U);
   EXPECT_EQ(Requests(4).size(), 4U);
+}
+
+// Issue 19: items whose article is wanted (the loader's mark) become page fetches once each;
+// an item of a disabled source waits; a request that got no outcome within the lease is asked
+// again (same request id), at most 3 times in all; refused requests are wanted again.
+TEST_F(SchedulerRound, WantedArticlesArePageFetchesAskedOnceAndAgainOnlyAfterTheLease) {
+  Exec("INSERT INTO sources (url, config, next_fetch_at) VALUES "
+       "('https://news.example/feed', '{\"respect_robots\": true}', now() + interval '1 hour'),"
+       "('https://off.example/feed', '{}', now() + interval '1 hour')");
+  Exec("UPDATE sources SET enabled = false WHERE url LIKE 'https://off.%'");
+  Exec("INSERT INTO items (source_id, external_id, url, content_hash, observed_at, request_id, "
+       "                   article_state, title) "
+       "SELECT s.id, 'guid-' || g, 'https://' || split_part(s.url, '/', 3) || '/story/' || g, "
+       "       sha256(g::text::bytea), '2026-12-01 10:00:00.123456+00', 'feed-req', "
+       "       CASE WHEN g = 3 THEN NULL ELSE 'wanted' END, 'Story ' || g "
+       "  FROM sources s, generate_series(1, 3) g");
+  Replica replica(db, brokers, topic);
+  EXPECT_EQ(replica.Round().articles, 2U) << "the enabled source's two wanted items";
+  auto requests = Requests(2);
+  ASSERT_EQ(requests.size(), 2U);
+  std::sort(requests.begin(), requests.end(),
+            [](const auto& a, const auto& b) { return a.url() < b.url(); });
+  EXPECT_EQ(requests[0].url(), "https://news.example/story/1");
+  EXPECT_EQ(requests[0].kind(), v1::SOURCE_KIND_PAGE);
+  EXPECT_EQ(requests[0].depth(), 1U);
+  EXPECT_EQ(requests[0].parent_request_id(), "feed-req");
+  EXPECT_TRUE(requests[0].options().respect_robots());
+  EXPECT_EQ(requests[0].article_of().external_id(), "guid-1");
+  EXPECT_EQ(requests[0].article_of().content_hash(), digest::Sha256Of("1"));
+  EXPECT_EQ(requests[0].article_of().observed_at().seconds(), 1'796'119'200);
+  EXPECT_EQ(requests[0].article_of().observed_at().nanos(), 123'456'000);
+  EXPECT_EQ(requests[0].article_of().title(), "Story 1");
+  EXPECT_EQ(db.Scalar<int>("SELECT count(*) FROM items WHERE article_state = 'requested' AND "
+                           "article_attempts = 1"),
+            2);
+  EXPECT_EQ(replica.Round().articles, 0U) << "asked once";
+
+  // No outcome within the lease (a crash, a lost page): asked again under the same id.
+  Exec("UPDATE items SET article_requested_at = now() - interval '11 minutes' "
+       "WHERE external_id = 'guid-1' AND article_state = 'requested'");
+  EXPECT_EQ(replica.Round().articles, 1U);
+  const auto again = Requests(3);
+  ASSERT_EQ(again.size(), 3U);
+  EXPECT_EQ(again[2].request_id(), requests[0].request_id()) << "one fetch_log row";
+  Exec("UPDATE items SET article_requested_at = now() - interval '11 minutes', "
+       "article_attempts = 3 WHERE external_id = 'guid-1' AND article_state = 'requested'");
+  EXPECT_EQ(replica.Round().articles, 0U) << "3 attempts in all";
+  replica.database.Disconnect();
+
+  // Requests the broker refuses are wanted again at once.
+  Exec("UPDATE items SET article_state = 'wanted', article_attempts = NULL "
+       "WHERE external_id = 'guid-2' AND source_id = (SELECT min(id) FROM sources)");
+  RefusedReplica broken(db, topic);
+  ASSERT_TRUE(broken.scheduler.Round().has_value());
+  EXPECT_EQ(db.Scalar<std::string>(
+                "SELECT article_state || ' ' || coalesce(article_attempts, 0) FROM items i JOIN "
+                "sources s ON s.id = i.source_id WHERE s.enabled AND external_id = 'guid-2'"),
+            "wanted 0");
 }
 
 TEST_F(SchedulerRound, AStandbyTakesOverWithoutSchedulingAnythingTwice) {

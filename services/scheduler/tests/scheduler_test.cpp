@@ -39,6 +39,20 @@ class MemoryStore final : public ScheduleStore {
     released = unsent;
     return {};
   }
+  Result<std::vector<WantedArticle>> TakeWantedArticles(int batch, Seconds,
+                                                        std::int64_t* now_unix) override {
+    std::vector<WantedArticle> out;
+    while (!wanted_articles.empty() && static_cast<int>(out.size()) < batch) {
+      out.push_back(wanted_articles.front());
+      wanted_articles.erase(wanted_articles.begin());
+    }
+    *now_unix = 1'800'000'000;
+    return out;
+  }
+  Result<void> ReturnArticles(const std::vector<WantedArticle>& unsent) override {
+    returned_articles = unsent;
+    return {};
+  }
 
   bool leader = true;
   std::vector<FinishedSource> finished;
@@ -46,6 +60,8 @@ class MemoryStore final : public ScheduleStore {
   std::map<std::int64_t, TimePoint> next_fetch_at;
   std::vector<LeasedSource> leased;
   std::vector<LeasedSource> released;
+  std::vector<WantedArticle> wanted_articles;
+  std::vector<WantedArticle> returned_articles;
 };
 
 // Acknowledges every record but those whose key is in `refuse`.
@@ -151,6 +167,56 @@ TEST(SchedulerDecisions, RequestsTheBrokerRefusesGiveTheirLeasesBack) {
   ASSERT_EQ(h.store.released.size(), 1U);
   EXPECT_EQ(h.store.released[0].source.id, 2);
   EXPECT_EQ(h.metrics.emit_failures.Value(), 1);
+}
+
+WantedArticle ArticleOf(std::int64_t item_id, std::string url) {
+  return {.item_id = item_id,
+          .source_id = 3,
+          .external_id = "guid-" + std::to_string(item_id),
+          .url = std::move(url),
+          .content_hash = std::string(32, static_cast<char>(item_id)),
+          .observed_at_us = 1'700'000'000'123'456,
+          .item_request_id = "feed-request",
+          .source_config_json = R"({"respect_robots": true})",
+          .title = "Story " + std::to_string(item_id)};
+}
+
+TEST(SchedulerArticles, AWantedArticleBecomesAPageFetchOfThatItemVersion) {
+  Harness h;
+  h.store.wanted_articles = {ArticleOf(11, "https://news.example.com/2026/story")};
+  const auto round = h.scheduler.Round();
+  ASSERT_TRUE(round);
+  EXPECT_EQ(round->articles, 1U);
+  ASSERT_EQ(h.sink.sent.size(), 1U);
+  EXPECT_EQ(h.sink.sent[0].key, "news.example.com") << "the page's host: its politeness";
+  const auto request = codec::Decode<v1::FetchRequest>(h.sink.sent[0].value);
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->url(), "https://news.example.com/2026/story");
+  EXPECT_EQ(request->kind(), v1::SOURCE_KIND_PAGE);
+  EXPECT_EQ(request->source_id(), 3);
+  EXPECT_EQ(request->depth(), 1U) << "a child: never the source's own outcome";
+  EXPECT_EQ(request->parent_request_id(), "feed-request");
+  EXPECT_TRUE(request->options().respect_robots()) << "the source's options travel with it";
+  EXPECT_EQ(request->article_of().external_id(), "guid-11");
+  EXPECT_EQ(request->article_of().content_hash(), std::string(32, '\x0b'));
+  EXPECT_EQ(request->article_of().observed_at().seconds(), 1'700'000'000);
+  EXPECT_EQ(request->article_of().observed_at().nanos(), 123'456'000);
+  EXPECT_EQ(request->article_of().title(), "Story 11");
+  EXPECT_EQ(request->request_id(), ArticleRequestId(ArticleOf(11, "")))
+      << "one request id per item version";
+  EXPECT_NE(request->request_id(), ArticleRequestId(ArticleOf(12, "")));
+}
+
+TEST(SchedulerArticles, ArticleRequestsTheBrokerRefusesAreWantedAgain) {
+  Harness h;
+  h.store.wanted_articles = {ArticleOf(1, "https://a.example/1"),
+                             ArticleOf(2, "https://b.example/2")};
+  h.sink.refuse = {"b.example"};
+  const auto round = h.scheduler.Round();
+  ASSERT_TRUE(round);
+  EXPECT_EQ(round->articles, 1U);
+  ASSERT_EQ(h.store.returned_articles.size(), 1U);
+  EXPECT_EQ(h.store.returned_articles[0].item_id, 2);
 }
 
 }  // namespace
