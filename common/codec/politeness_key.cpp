@@ -66,8 +66,9 @@ void AddPolitenessScope(config::Spec& spec, std::string* scope) {
   spec.Choice("politeness-scope", scope, {"host", "domain"},
               "What fetch.requests is keyed by, so that one fetcher replica owns each host (or "
               "each registrable domain: a.example.com and b.example.com together) at a time and "
-              "its per-host limits hold for the whole fleet. Must be the same for the "
-              "scheduler, the parser and `tributary enqueue`.");
+              "its per-host limits hold for the whole fleet (the fetcher counts its limits per "
+              "this key). Must be the same for the scheduler, the parser, the fetcher and "
+              "`tributary enqueue`.");
 }
 
 }  // namespace tributary::codec

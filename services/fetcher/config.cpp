@@ -1,6 +1,8 @@
 #include "services/fetcher/config.hpp"
 
+#include "common/codec/politeness_key.hpp"
 #include "common/codec/topics.hpp"
+#include "services/fetcher/host_limits.hpp"
 
 #include <fmt/format.h>
 
@@ -13,6 +15,15 @@ namespace {
 std::string CidrProblem(const std::string& text) {
   return fmt::format("--allow-cidrs ({}) = '{}': expected a network like 10.0.0.0/8 or fd00::/8",
                      config::EnvName("allow-cidrs"), text);
+}
+
+std::string RateProblem(const std::string& text, const std::string& why) {
+  return fmt::format("--per-host-rate ({}) = '{}': {}", config::EnvName("per-host-rate"), text,
+                     why);
+}
+
+std::string HostLimitProblem(const std::string& why) {
+  return fmt::format("--host-limit ({}): {}", config::EnvName("host-limit"), why);
 }
 
 // A zero timeout would fail every fetch at once.
@@ -48,10 +59,18 @@ WorkerSettings Config::Worker() const {
   client.dns.cache_ttl = dns_cache_ttl;
   client.max_idle_per_origin = static_cast<std::size_t>(pool_idle_per_host);
   client.idle_timeout = pool_idle_timeout;
+  client.politeness_scope =
+      codec::ParsePolitenessScope(politeness_scope).value_or(codec::PolitenessScope::kHost);
   auto& gate = worker.engine.gate;
   gate.max_concurrency = per_host_concurrency;
-  gate.rate = per_host_rate;
+  const auto rate = ParseRate(per_host_rate);
+  if (!rate) throw config::ConfigError(RateProblem(per_host_rate, rate.error().message));
+  gate.rate = *rate;
   gate.burst = per_host_burst;
+  auto limits = ParseHostLimits(host_limits);
+  if (!limits) throw config::ConfigError(HostLimitProblem(limits.error().message));
+  gate.host_limits = std::move(*limits);
+  worker.engine.max_crawl_delay = max_crawl_delay;
   gate.breaker_failures = breaker_failures;
   gate.breaker_cool_down = breaker_cool_down;
   gate.max_retry_after = max_retry_after;
@@ -114,11 +133,23 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
                 "How long resolved addresses are reused for new connections; 0 asks the system "
                 "resolver every time.")
       .Int("per-host-concurrency", &config->per_host_concurrency, 1, 10'000,
-           "Requests in flight at once to one host (scheme, name, port).")
-      .Int("per-host-rate", &config->per_host_rate, 1, 100'000,
-           "Requests per second to one host (token bucket).")
+           "Requests in flight at once to one host (or registrable domain, see "
+           "--politeness-scope), across all its sources and all the fleet: fetch.requests is "
+           "keyed by it, so one replica owns a host.")
+      .String("per-host-rate", &config->per_host_rate,
+              "Requests to one host per second (token bucket), also below one: 2, 0.5/s, "
+              "30/min, 120/h. robots.txt's Crawl-delay and the adaptive slow-down (a 429 or "
+              "503 halves it, slow answers lower it, normal ones give it back) only lower it.")
       .Int("per-host-burst", &config->per_host_burst, 1, 100'000,
-           "Requests one host may receive at once after being idle (bucket size).")
+           "Requests a host at the default limit may receive at once after being idle (bucket "
+           "size). A host new to this replica starts with one, so a rebalance never bursts.")
+      .String("host-limit", &config->host_limits,
+              "Per-host overrides, ';'-separated PATTERN=RATE[,CONCURRENCY], e.g. "
+              "'example.com=0.5/s,2;cdn.example.net=20/s': a pattern matches that host and "
+              "every host under it, the longest wins; overridden hosts get no burst.")
+      .Duration("max-crawl-delay", &config->max_crawl_delay,
+                "Longest robots.txt Crawl-delay honoured (sources with respect_robots); a "
+                "longer one is applied as this.")
       .Int("breaker-failures", &config->breaker_failures, 1, 1000,
            "Consecutive failures (network errors, 5xx, 429) that open a host's circuit "
            "breaker.")
@@ -144,8 +175,15 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
         for (const auto& text : config->allow_cidrs) {
           if (!ParseCidr(text)) problems.push_back(CidrProblem(text));
         }
+        if (const auto rate = ParseRate(config->per_host_rate); !rate) {
+          problems.push_back(RateProblem(config->per_host_rate, rate.error().message));
+        }
+        if (const auto limits = ParseHostLimits(config->host_limits); !limits) {
+          problems.push_back(HostLimitProblem(limits.error().message));
+        }
         return problems;
       });
+  codec::AddPolitenessScope(spec, &config->politeness_scope);
   const auto outcome = spec.Parse(source);
   if (help != nullptr) *help = spec.Help();
   return outcome;

@@ -35,7 +35,10 @@ struct Config {
   std::chrono::milliseconds dns_timeout = DnsSettings{}.timeout;
   std::chrono::milliseconds dns_cache_ttl = DnsSettings{}.cache_ttl;
   int per_host_concurrency = 4;
-  int per_host_rate = 2;  // requests per second
+  std::string per_host_rate = "2/s";  // ParseRate: "2", "0.5/s", "30/min"
+  std::string host_limits;            // ParseHostLimits: "example.com=0.5/s,2;..."
+  std::string politeness_scope = "host";
+  std::chrono::milliseconds max_crawl_delay{std::chrono::seconds(30)};
   int per_host_burst = 4;
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_cool_down{std::chrono::seconds(60)};
@@ -50,7 +53,7 @@ struct Config {
   [[nodiscard]] std::string RequestsTopic() const;
   [[nodiscard]] std::string DocumentsTopic() const;
   [[nodiscard]] std::string EventsTopic() const;
-  // Throws config::ConfigError naming --allow-cidrs for a bad network.
+  // Throws config::ConfigError naming the setting for a bad network, rate or host limit.
   [[nodiscard]] WorkerSettings Worker() const;
 };
 

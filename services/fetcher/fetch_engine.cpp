@@ -76,6 +76,15 @@ void FetchEngine::ForgetExpiredRobots(std::chrono::steady_clock::time_point now)
 
 net::awaitable<Result<void>> FetchEngine::RobotsAllow(const Target& target) {
   const auto rules = co_await Robots(target);
+  // Told before every request, not once per robots.txt fetch: the gate forgets idle hosts and
+  // the robots cache outlives that.
+  std::chrono::milliseconds delay{0};
+  if (rules.crawl_delay_seconds) {
+    const double asked_ms = std::min(*rules.crawl_delay_seconds, 1e6) * 1000;
+    delay = std::min(settings_.max_crawl_delay,
+                     std::chrono::milliseconds(static_cast<std::int64_t>(asked_ms)));
+  }
+  gate_.SetCrawlDelay(codec::PolitenessKey(target.url, settings_.client.politeness_scope), delay);
   if (rules.Allows(target.target)) co_return Result<void>{};
   co_return Fail(ErrorKind::kPermanent, "robots",
                  fmt::format("robots.txt of {} disallows {}", target.Origin(), target.target));

@@ -25,6 +25,9 @@ struct EngineSettings {
   bool robots = true;  // honour SourceOptions.respect_robots
   std::chrono::milliseconds robots_ttl{std::chrono::hours(1)};
   std::chrono::milliseconds robots_error_ttl{std::chrono::minutes(5)};
+  // A robots.txt Crawl-delay slows its host down to one request per delay, up to this long:
+  // a site asking for an hour between requests would otherwise never be polled on time.
+  std::chrono::milliseconds max_crawl_delay{std::chrono::seconds(30)};
 };
 
 class FetchEngine {

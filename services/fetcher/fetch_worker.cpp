@@ -123,6 +123,7 @@ bool FetchWorker::Tick() {
     // The gate is single-threaded: read it on the io thread.
     net::post(*io_, [engine = engine_.get(), shared = shared_] {
       shared->metrics.SetBreakers(engine->gate().BreakerCounts());
+      shared->metrics.slowed_hosts.Set(engine->gate().SlowedHostCount());
     });
   }
   return true;

@@ -24,6 +24,9 @@ std::string OutcomeName(v1::FetchOutcome outcome) {
 
 FetcherMetrics::FetcherMetrics(metrics::Registry& registry)
     : in_flight(registry.AddGauge("tributary_fetcher_in_flight", "Fetches in progress.")),
+      slowed_hosts(registry.AddGauge(
+          "tributary_fetcher_slowed_hosts",
+          "Hosts held below their rate limit by 429/503 answers or slow responses.")),
       undecodable(registry.AddCounter("tributary_fetcher_undecodable_total",
                                       "Request messages that could not be decoded (DLQ'd).")),
       redeliveries(registry.AddCounter(

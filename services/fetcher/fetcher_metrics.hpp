@@ -16,6 +16,7 @@ class FetcherMetrics final : public ClientObserver {
   void SetBreakers(const std::map<BreakerState, int>& counts);
 
   metrics::Gauge& in_flight;
+  metrics::Gauge& slowed_hosts;  // hosts the adaptive slow-down holds below their limit
   metrics::Counter& undecodable;
   metrics::Counter& redeliveries;
 

@@ -15,6 +15,16 @@ namespace net = boost::asio;
 // entries go once idle this long with nothing worth remembering, checked at most once a minute.
 constexpr std::chrono::minutes kForgetIdleAfter{10};
 
+// Adaptive slow-down (AIMD, as TCP backs off): a 429 or 503 halves a host's rate, a response
+// kSlowResponse times slower than the host's usual (and over kSlowFloor) takes a quarter off,
+// each normal response gives back kRecoverStep of its limit; never below kMinSlowdown.
+constexpr double kMinSlowdown = 1.0 / 32;
+constexpr double kRecoverStep = 1.0 / 16;
+constexpr double kSlowResponse = 4.0;
+constexpr double kSlowFloor = 0.25;  // seconds: a host answering in 50 ms is not slow at 200 ms
+constexpr int kLatencyWarmUp = 5;    // responses before "usual" means anything
+constexpr double kLatencyWeight = 0.2;
+
 net::awaitable<void> Sleep(net::any_io_executor executor, std::chrono::nanoseconds duration) {
   net::steady_timer timer(executor);
   timer.expires_after(duration);
@@ -40,12 +50,70 @@ HostGate::Permit::~Permit() {
 }
 
 HostGate::HostGate(net::any_io_executor executor, GateSettings settings, const Clock& clock)
-    : executor_(std::move(executor)), settings_(settings), clock_(clock) {}
+    : executor_(std::move(executor)),
+      settings_(std::move(settings)),
+      limits_({.rate = settings_.rate, .concurrency = settings_.max_concurrency},
+              settings_.host_limits),
+      clock_(clock) {}
 
 HostGate::Host& HostGate::Get(const std::string& host) {
   auto& entry = hosts_[host];
-  if (!entry) entry = std::make_unique<Host>(settings_, clock_);
+  if (!entry) {
+    const auto limit = limits_.For(host);
+    const bool overridden = limit.rate != limits_.defaults().rate ||
+                            limit.concurrency != limits_.defaults().concurrency;
+    entry = std::make_unique<Host>(limit, overridden ? 1.0 : settings_.burst, settings_, clock_);
+    entry->overridden = overridden;
+  }
   return *entry;
+}
+
+void HostGate::ApplyRate(Host& h) {
+  double rate = h.limit.rate;
+  if (h.crawl_delay_rate > 0) rate = std::min(rate, h.crawl_delay_rate);
+  const bool plain = !h.overridden && h.crawl_delay_rate == 0 && h.slowdown >= 1.0;
+  h.bucket.SetRate(rate * h.slowdown, plain ? settings_.burst : 1.0);
+}
+
+void HostGate::Adapt(Host& h, const Verdict& verdict) {
+  const double before = h.slowdown;
+  if (verdict.status == 429 || verdict.status == 503) {
+    h.slowdown = std::max(kMinSlowdown, h.slowdown / 2);
+  } else if (verdict.status > 0 && verdict.status < 500) {
+    const double seconds = std::chrono::duration<double>(verdict.latency).count();
+    const bool slow = h.latency_samples >= kLatencyWarmUp && seconds > kSlowFloor &&
+                      seconds > kSlowResponse * h.latency_ewma;
+    h.slowdown = slow ? std::max(kMinSlowdown, h.slowdown * 0.75)
+                      : std::min(1.0, h.slowdown + kRecoverStep);
+    // Slow responses teach the usual too: a host that stays slow is, after a while, usual.
+    h.latency_ewma = h.latency_samples == 0
+                         ? seconds
+                         : (1 - kLatencyWeight) * h.latency_ewma + kLatencyWeight * seconds;
+    ++h.latency_samples;
+  }
+  if (h.slowdown != before) ApplyRate(h);
+}
+
+void HostGate::SetCrawlDelay(const std::string& host, std::chrono::milliseconds delay) {
+  auto& h = Get(host);
+  const double rate = delay.count() > 0 ? 1000.0 / static_cast<double>(delay.count()) : 0.0;
+  if (rate == h.crawl_delay_rate) return;
+  h.crawl_delay_rate = rate;
+  ApplyRate(h);
+}
+
+HostGate::Effective HostGate::EffectiveFor(const std::string& host) {
+  const auto& h = Get(host);
+  return {.rate = h.bucket.rate(),
+          .burst = h.bucket.burst(),
+          .concurrency = h.limit.concurrency,
+          .slowdown = h.slowdown};
+}
+
+int HostGate::SlowedHostCount() const {
+  return static_cast<int>(std::count_if(hosts_.begin(), hosts_.end(), [](const auto& entry) {
+    return entry.second->slowdown < 1.0;
+  }));
 }
 
 net::awaitable<Result<HostGate::Permit>> HostGate::Acquire(
@@ -66,7 +134,7 @@ net::awaitable<Result<HostGate::Permit>> HostGate::Acquire(
       co_await Sleep(executor_, h.delayed_until - now);
       continue;
     }
-    if (h.active >= settings_.max_concurrency) {
+    if (h.active >= h.limit.concurrency) {
       auto timer = std::make_shared<net::steady_timer>(executor_);
       timer->expires_at(deadline);
       h.waiters.push_back(timer);
@@ -75,14 +143,14 @@ net::awaitable<Result<HostGate::Permit>> HostGate::Acquire(
         auto& waiters = Get(host).waiters;
         waiters.erase(std::remove(waiters.begin(), waiters.end(), timer), waiters.end());
         // A permit returned just as the deadline fired woke us, not the next waiter: pass it on.
-        if (Get(host).active < settings_.max_concurrency && !waiters.empty()) {
+        if (Get(host).active < Get(host).limit.concurrency && !waiters.empty()) {
           auto next = std::move(waiters.front());
           waiters.pop_front();
           next->cancel();
         }
         co_return Fail(ErrorKind::kPermanent, "timeout",
                        fmt::format("no free slot for {} before the deadline ({} in flight)", host,
-                                   settings_.max_concurrency));
+                                   Get(host).limit.concurrency));
       }
       continue;  // woken by a returned permit
     }
@@ -118,19 +186,20 @@ void HostGate::Release(const std::string& host) {
   }
 }
 
-void HostGate::Report(const std::string& host, bool failure,
-                      std::optional<std::chrono::seconds> retry_after) {
+void HostGate::Report(const std::string& host, const Verdict& verdict) {
   auto& h = Get(host);
   h.last_used = clock_.Now();
-  if (failure) {
+  if (verdict.failure) {
     h.breaker.OnFailure();
   } else {
     h.breaker.OnSuccess();
   }
-  if (retry_after) {
-    const auto delay = std::min<std::chrono::nanoseconds>(*retry_after, settings_.max_retry_after);
+  if (verdict.retry_after) {
+    const auto delay =
+        std::min<std::chrono::nanoseconds>(*verdict.retry_after, settings_.max_retry_after);
     h.delayed_until = std::max(h.delayed_until, clock_.Now() + delay);
   }
+  Adapt(h, verdict);
 }
 
 void HostGate::ForgetIdleHosts(Clock::TimePoint now) {
@@ -142,8 +211,10 @@ void HostGate::ForgetIdleHosts(Clock::TimePoint now) {
   const auto idle_span = std::max<Clock::TimePoint::duration>(kForgetIdleAfter, refill);
   std::erase_if(hosts_, [&](const auto& entry) {
     const Host& h = *entry.second;
+    // A slowed-down host is kept too: forgetting it would bring it back at full speed.
     return h.active == 0 && h.waiters.empty() && h.delayed_until <= now &&
-           h.breaker.State() == BreakerState::kClosed && now - h.last_used >= idle_span;
+           h.breaker.State() == BreakerState::kClosed && h.slowdown >= 1.0 &&
+           now - h.last_used >= idle_span;
   });
 }
 

@@ -364,16 +364,18 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
       auto allowed = co_await spec.before_each_request(*target);
       if (!allowed) co_return finish(allowed.error().error_class, allowed.error().message);
     }
-    const auto origin = target->Origin();
+    // Each hop is gated by its own host: a redirect to another site is that site's request.
+    const auto host_key = codec::PolitenessKey(target->url, settings_.politeness_scope);
     HostGate::Permit permit;
     if (gate_ != nullptr) {
-      auto acquired = co_await gate_->Acquire(origin, deadline);
+      auto acquired = co_await gate_->Acquire(host_key, deadline);
       if (!acquired) co_return finish(acquired.error().error_class, acquired.error().message);
       permit = std::move(*acquired);
     }
+    const auto hop_started = std::chrono::steady_clock::now();
     auto hop = co_await Exchange(*target, spec, out.redirects == 0, max_body, deadline);
     if (!hop) {
-      if (gate_ != nullptr) gate_->Report(origin, IsHostFailure(hop.error()), std::nullopt);
+      if (gate_ != nullptr) gate_->Report(host_key, IsHostFailure(hop.error()), std::nullopt);
       co_return finish(hop.error().error_class, hop.error().message);
     }
     auto& response = *hop;
@@ -385,9 +387,13 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
       out.retry_after.reset();
     }
     if (gate_ != nullptr) {
-      const bool failure = out.status >= 500 || out.status == 429;
-      gate_->Report(origin, failure,
-                    (out.status == 429 || out.status == 503) ? out.retry_after : std::nullopt);
+      gate_->Report(
+          host_key,
+          {.failure = out.status >= 500 || out.status == 429,
+           .status = static_cast<int>(out.status),
+           .retry_after =
+               (out.status == 429 || out.status == 503) ? out.retry_after : std::nullopt,
+           .latency = std::chrono::steady_clock::now() - hop_started});
     }
     permit = HostGate::Permit();  // the hop is over: let the host's next request in
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "common/codec/politeness_key.hpp"
 #include "common/base/result.hpp"
 #include "services/fetcher/address_policy.hpp"
 #include "services/fetcher/connection_pool.hpp"
@@ -39,6 +40,9 @@ struct ClientSettings {
   std::size_t max_idle_total = 2048;
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   DnsSettings dns;
+  // What per-host politeness counts in (the gate's key): the URL's host or registrable domain,
+  // the same as fetch.requests is keyed by (common/codec/politeness_key.hpp).
+  codec::PolitenessScope politeness_scope = codec::PolitenessScope::kHost;
 };
 
 struct FetchSpec {

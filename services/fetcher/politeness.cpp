@@ -4,9 +4,20 @@
 
 namespace tributary::fetcher {
 
-TokenBucket::TokenBucket(double rate, double burst, const Clock& clock)
-    : rate_(rate), burst_(std::max(1.0, burst)), tokens_(burst_), clock_(clock),
+TokenBucket::TokenBucket(double rate, double burst, const Clock& clock,
+                         std::optional<double> initial)
+    : rate_(rate),
+      burst_(std::max(1.0, burst)),
+      tokens_(std::min(burst_, initial.value_or(burst_))),
+      clock_(clock),
       last_(clock.Now()) {}
+
+void TokenBucket::SetRate(double rate, double burst) {
+  Refill();
+  rate_ = rate;
+  burst_ = std::max(1.0, burst);
+  tokens_ = std::min(tokens_, burst_);
+}
 
 void TokenBucket::Refill() {
   const auto now = clock_.Now();

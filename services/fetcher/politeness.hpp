@@ -4,6 +4,7 @@
 //  - CircuitBreaker: stops hammering a host that keeps failing, probes it again after a
 //    cool-down (closed -> open after N consecutive failures -> half-open -> closed on success).
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include "common/base/clock.hpp"
@@ -12,11 +13,18 @@ namespace tributary::fetcher {
 
 class TokenBucket {
  public:
-  // `rate` tokens per second, at most `burst` saved up; starts full.
-  TokenBucket(double rate, double burst, const Clock& clock);
+  // `rate` tokens per second, at most `burst` saved up; starts with `initial` tokens (full
+  // when unset).
+  TokenBucket(double rate, double burst, const Clock& clock,
+              std::optional<double> initial = std::nullopt);
 
   // Takes a token and returns zero, or returns how long until one is available (taking none).
   std::chrono::nanoseconds TryTake();
+
+  // From now on: tokens saved so far are kept (up to the new burst).
+  void SetRate(double rate, double burst);
+  [[nodiscard]] double rate() const { return rate_; }
+  [[nodiscard]] double burst() const { return burst_; }
 
  private:
   void Refill();

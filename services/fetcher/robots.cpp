@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 
 namespace tributary::fetcher {
 namespace {
@@ -86,6 +88,7 @@ RobotsRules ParseRobots(std::string_view text, std::string_view product_token) {
   struct Group {
     std::vector<std::string> agents;
     std::vector<RobotsRules::Rule> rules;
+    std::optional<double> crawl_delay;  // seconds
   };
   std::vector<Group> groups;
   bool in_agent_lines = false;  // consecutive user-agent lines start one group
@@ -108,8 +111,19 @@ RobotsRules ParseRobots(std::string_view text, std::string_view product_token) {
       groups.back().agents.emplace_back(value.substr(0, n));
       continue;
     }
+    if (EqualsIgnoreCase(key, "crawl-delay")) {
+      // Not in RFC 9309, but widely written and honoured: seconds between requests.
+      in_agent_lines = false;
+      double seconds = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+      if (!groups.empty() && ec == std::errc() && end == value.data() + value.size() &&
+          seconds > 0 && std::isfinite(seconds)) {
+        groups.back().crawl_delay = seconds;
+      }
+      continue;
+    }
     const bool allow = EqualsIgnoreCase(key, "allow");
-    if (!allow && !EqualsIgnoreCase(key, "disallow")) continue;  // sitemap, crawl-delay, ...
+    if (!allow && !EqualsIgnoreCase(key, "disallow")) continue;  // sitemap, host, ...
     in_agent_lines = false;
     if (groups.empty()) continue;  // rules before any user-agent line belong to no group
     if (value.empty()) continue;   // "Disallow:" with no path disallows nothing
@@ -124,11 +138,20 @@ RobotsRules ParseRobots(std::string_view text, std::string_view product_token) {
     });
     const bool is_any = std::find(group.agents.begin(), group.agents.end(), "*") !=
                         group.agents.end();
+    // Of several groups for us, the longest delay any of them asks for.
+    const auto merge_delay = [&](RobotsRules& into) {
+      if (group.crawl_delay && (!into.crawl_delay_seconds ||
+                                *group.crawl_delay > *into.crawl_delay_seconds)) {
+        into.crawl_delay_seconds = group.crawl_delay;
+      }
+    };
     if (is_mine) {
       have_mine = true;
       mine.rules.insert(mine.rules.end(), group.rules.begin(), group.rules.end());
+      merge_delay(mine);
     } else if (is_any) {
       any.rules.insert(any.rules.end(), group.rules.begin(), group.rules.end());
+      merge_delay(any);
     }
   }
   return have_mine ? mine : any;

@@ -7,6 +7,7 @@
 //    characters and a final `$` anchors the end; /robots.txt itself is always allowed;
 //  - a fetched robots.txt answering 4xx means "allow all", 5xx or unreachable "disallow all".
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,9 @@ struct RobotsRules {
   };
   std::vector<Rule> rules;
   bool disallow_all = false;  // the server failed (5xx, unreachable): assume complete disallow
+  // `Crawl-delay` of the group that applies (not RFC 9309, but widely used): seconds between
+  // requests; the fetcher caps it (--max-crawl-delay) and slows the host down to it.
+  std::optional<double> crawl_delay_seconds;
 
   static RobotsRules AllowAll() { return {}; }
   static RobotsRules DisallowAll() { return {{}, true}; }

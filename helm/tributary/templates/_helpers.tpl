@@ -112,8 +112,9 @@ any ConfigMap of the release exists). Takes (list root component).
 {{- if ne $component "migrate" }}
 {{- $_ := set $env "TRIBUTARY_KAFKA_BROKERS" $v.kafka.brokers }}
 {{- $_ := set $env "TRIBUTARY_TOPIC_PREFIX" $v.kafka.topicPrefix }}
-{{- if has $component (list "scheduler" "parser") }}
-{{- /* The writers of fetch.requests key it by host or domain: one scope for both. */}}
+{{- if has $component (list "scheduler" "parser" "fetcher") }}
+{{- /* The writers of fetch.requests key it by host or domain, and the fetcher counts its
+       per-host limits by the same key: one scope for all three. */}}
 {{- $_ := set $env "TRIBUTARY_POLITENESS_SCOPE" $v.kafka.politenessScope }}
 {{- end }}
 {{- range $key, $value := $v.kafka.config }}

@@ -1,6 +1,9 @@
 // Settings: defaults, flags, and a bad allow-list failing fast with the flag's name.
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "services/fetcher/config.hpp"
 
 namespace tributary::fetcher {
@@ -37,6 +40,36 @@ TEST(Config, FlagsAndEnvironment) {
   EXPECT_EQ(worker.engine.allow.size(), 2U);
   EXPECT_EQ(worker.engine.client.total_timeout, std::chrono::seconds(5));
   EXPECT_EQ(worker.documents_topic, "t.documents");
+}
+
+TEST(Config, RatesBelowOnePerSecondHostLimitsAndTheScope) {
+  Config config;
+  Parse({.env = {{"TRIBUTARY_HOST_LIMIT", "example.com=0.5/s,2"}},
+         .args = {"--per-host-rate", "30/min", "--politeness-scope", "domain",
+                  "--max-crawl-delay", "10s"}},
+        &config, nullptr);
+  const auto worker = config.Worker();
+  EXPECT_DOUBLE_EQ(worker.engine.gate.rate, 0.5);
+  ASSERT_EQ(worker.engine.gate.host_limits.size(), 1U);
+  EXPECT_EQ(worker.engine.gate.host_limits[0].concurrency, 2);
+  EXPECT_EQ(worker.engine.client.politeness_scope, codec::PolitenessScope::kDomain);
+  EXPECT_EQ(worker.engine.max_crawl_delay, std::chrono::seconds(10));
+}
+
+TEST(Config, ABadRateOrHostLimitNamesTheSetting) {
+  for (const auto& [flag, value, expected] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"--per-host-rate", "fast", "--per-host-rate (TRIBUTARY_PER_HOST_RATE) = 'fast'"},
+           {"--host-limit", "example.com=1/s,0",
+            "--host-limit (TRIBUTARY_HOST_LIMIT): 'example.com=1/s,0'"}}) {
+    Config config;
+    try {
+      Parse({.env = {}, .args = {flag, value}}, &config, nullptr);
+      FAIL() << "expected a ConfigError for " << flag;
+    } catch (const config::ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(Config, BadCidrNamesTheFlag) {

@@ -27,6 +27,31 @@ TEST(TokenBucket, BurstThenRate) {
   EXPECT_GT(bucket.TryTake(), 0ns);
 }
 
+TEST(TokenBucket, BelowOnePerSecondAndStartingWithOneToken) {
+  FakeClock clock;
+  TokenBucket bucket(0.2, 1.0, clock, /*initial=*/1.0);
+  EXPECT_EQ(bucket.TryTake(), 0ns);
+  const auto wait = bucket.TryTake();
+  EXPECT_GT(wait, 4999ms);
+  EXPECT_LE(wait, 5001ms);
+  clock.Advance(5s);
+  EXPECT_EQ(bucket.TryTake(), 0ns);
+
+  TokenBucket fresh(2.0, 4.0, clock, /*initial=*/1.0);
+  EXPECT_EQ(fresh.TryTake(), 0ns);
+  EXPECT_GT(fresh.TryTake(), 0ns) << "one token, not a full bucket of 4";
+}
+
+TEST(TokenBucket, ANewRateKeepsTheTokensSavedUpToTheNewBurst) {
+  FakeClock clock;
+  TokenBucket bucket(2.0, 4.0, clock);
+  bucket.SetRate(0.5, 1.0);
+  EXPECT_EQ(bucket.TryTake(), 0ns);
+  const auto wait = bucket.TryTake();
+  EXPECT_GT(wait, 1999ms) << "the new rate, and no more than the new burst saved";
+  EXPECT_LE(wait, 2001ms);
+}
+
 TEST(TokenBucket, NeverSavesMoreThanTheBurst) {
   FakeClock clock;
   TokenBucket bucket(10.0, 2.0, clock);

@@ -21,6 +21,27 @@ TEST(Robots, GroupForOurTokenWinsOverStar) {
   EXPECT_TRUE(rules.Allows("/private/open/y"));
 }
 
+TEST(Robots, CrawlDelayOfTheGroupThatApplies) {
+  EXPECT_EQ(ParseRobots("User-agent: *\nCrawl-delay: 10\nDisallow: /tmp\n", "tributary")
+                .crawl_delay_seconds,
+            10.0);
+  const auto ours = ParseRobots(
+      "User-agent: *\nCrawl-delay: 60\n\nUser-agent: tributary\ncrawl-delay: 2.5\n"
+      "Disallow: /x\n",
+      "tributary");
+  EXPECT_EQ(ours.crawl_delay_seconds, 2.5) << "our group's, not the star group's";
+  EXPECT_FALSE(ours.Allows("/x/y"));
+  for (const char* bad : {"Crawl-delay: soon\n", "Crawl-delay: -1\n", "Crawl-delay: 0\n",
+                          "Crawl-delay: inf\n"}) {
+    EXPECT_FALSE(ParseRobots(std::string("User-agent: *\n") + bad, "tributary")
+                     .crawl_delay_seconds.has_value())
+        << bad;
+  }
+  EXPECT_FALSE(ParseRobots("Crawl-delay: 5\nUser-agent: *\nDisallow: /a\n", "tributary")
+                   .crawl_delay_seconds.has_value())
+      << "a line before any group belongs to none";
+}
+
 TEST(Robots, StarGroupsWhenNoneNamesUs) {
   const auto rules = ParseRobots(
       "user-agent: googlebot\ndisallow: /\n\nuser-agent: *\ndisallow: /tmp\n", "tributary");
