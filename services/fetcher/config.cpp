@@ -53,6 +53,7 @@ WorkerSettings Config::Worker() const {
   client.connect_timeout = connect_timeout;
   client.read_timeout = read_timeout;
   client.total_timeout = fetch_timeout;
+  client.max_politeness_wait = max_politeness_wait;
   client.tls_ca_file = tls_ca_file;
   client.dns.threads = dns_threads;
   client.dns.timeout = dns_timeout;
@@ -121,7 +122,8 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
       .Duration("read-timeout", &config->read_timeout, kShortestTimeout,
                 "Longest silence while sending or waiting for response bytes.")
       .Duration("fetch-timeout", &config->fetch_timeout, kShortestTimeout,
-                "Total deadline of one fetch, redirects and politeness waits included.")
+                "Total deadline of one fetch from its host's first turn on, redirects and their "
+                "hosts' turns included (the wait for the first turn: --max-politeness-wait).")
       .String("tls-ca-file", &config->tls_ca_file,
               "Extra trusted CA certificates (PEM) besides the system store.")
       .Int("dns-threads", &config->dns_threads, 1, 256,
@@ -147,6 +149,10 @@ config::Spec::Outcome Parse(const config::Source& source, Config* config, std::s
               "Per-host overrides, ';'-separated PATTERN=RATE[,CONCURRENCY], e.g. "
               "'example.com=0.5/s,2;cdn.example.net=20/s': a pattern matches that host and "
               "every host under it, the longest wins; overridden hosts get no burst.")
+      .Duration("max-politeness-wait", &config->max_politeness_wait,
+                "How long a fetch may wait for its host's turn (rate, concurrency, Crawl-delay) "
+                "before it fails with 'timeout'; --fetch-timeout starts when the turn comes, so "
+                "a host with a long queue is paced, not timed out.")
       .Duration("max-crawl-delay", &config->max_crawl_delay,
                 "Longest robots.txt Crawl-delay honoured (sources with respect_robots); a "
                 "longer one is applied as this.")

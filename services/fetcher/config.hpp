@@ -39,6 +39,7 @@ struct Config {
   std::string host_limits;            // ParseHostLimits: "example.com=0.5/s,2;..."
   std::string politeness_scope = "host";
   std::chrono::milliseconds max_crawl_delay{std::chrono::seconds(30)};
+  std::chrono::milliseconds max_politeness_wait{std::chrono::minutes(10)};
   int per_host_burst = 4;
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_cool_down{std::chrono::seconds(60)};

@@ -336,8 +336,14 @@ net::awaitable<Result<HttpResponse>> HttpClient::Exchange(const Target& target,
 }
 
 net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
-  const auto started = std::chrono::steady_clock::now();
-  const auto deadline = started + settings_.total_timeout;
+  // Waiting for the host's turn is politeness, not the fetch being slow: it has a bound of its
+  // own (a host with a long queue must not turn its backlog into timeouts), and the total
+  // deadline and the latency run from the first request's turn on.
+  auto started = std::chrono::steady_clock::now();
+  auto deadline = started + settings_.total_timeout;
+  const auto turn_deadline = started + std::max(settings_.max_politeness_wait,
+                                                settings_.total_timeout);
+  bool first_turn = true;
   const std::size_t max_body = spec.max_body_bytes > 0 ? spec.max_body_bytes
                                                        : settings_.max_body_bytes;
   FetchResponse out;
@@ -368,9 +374,14 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
     const auto host_key = codec::PolitenessKey(target->url, settings_.politeness_scope);
     HostGate::Permit permit;
     if (gate_ != nullptr) {
-      auto acquired = co_await gate_->Acquire(host_key, deadline);
+      auto acquired = co_await gate_->Acquire(host_key, first_turn ? turn_deadline : deadline);
       if (!acquired) co_return finish(acquired.error().error_class, acquired.error().message);
       permit = std::move(*acquired);
+    }
+    if (first_turn) {
+      first_turn = false;
+      started = std::chrono::steady_clock::now();
+      deadline = started + settings_.total_timeout;
     }
     const auto hop_started = std::chrono::steady_clock::now();
     auto hop = co_await Exchange(*target, spec, out.redirects == 0, max_body, deadline);

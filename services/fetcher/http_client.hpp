@@ -35,6 +35,9 @@ struct ClientSettings {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(15)};   // per read
   std::chrono::milliseconds total_timeout{std::chrono::seconds(60)};  // whole fetch
+  // How long a fetch may wait for its host's turn (rate, concurrency) before it fails with
+  // "timeout"; the total timeout starts once the turn came.
+  std::chrono::milliseconds max_politeness_wait{std::chrono::minutes(10)};
   std::string tls_ca_file;  // extra trust anchors (PEM); the system store is always used
   std::size_t max_idle_per_origin = 8;
   std::size_t max_idle_total = 2048;

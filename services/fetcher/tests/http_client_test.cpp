@@ -272,12 +272,35 @@ TEST_F(HostileHttp, RetryAfterDelaysTheHost) {
   gate_settings.rate = 1000;
   gate_settings.burst = 1000;
   HostGate gate(io.get_executor(), gate_settings);
-  HttpClient client(io.get_executor(), Settings(), AddressPolicy(Loopback()), &gate);
+  auto settings = Settings();
+  settings.max_politeness_wait = 10s;
+  HttpClient client(io.get_executor(), settings, AddressPolicy(Loopback()), &gate);
   auto limited = testing::Run(io, [&] { return client.Fetch({.url = Url("/status/429")}); });
   EXPECT_EQ(limited.retry_after, 120s);
-  // The host asked for two minutes; the next fetch's 10 s deadline cannot wait that long.
+  // The host asked for two minutes; the next fetch may wait 10 s for its turn, so it fails at
+  // once rather than waiting in vain.
   auto next = testing::Run(io, [&] { return client.Fetch({.url = Url("/ok")}); });
   EXPECT_EQ(next.error_class, "host_backoff") << next.error;
+}
+
+TEST_F(HostileHttp, WaitingForTheHostsTurnIsNotCountedAgainstTheFetchTimeout) {
+  // A host with a queue (many sources on one host, a slow rate) is paced, not timed out: the
+  // second fetch waits 2.5 s for its turn under a 1 s fetch timeout, and succeeds.
+  boost::asio::io_context io;
+  GateSettings gate_settings;
+  gate_settings.rate = 0.4;
+  gate_settings.burst = 1;
+  HostGate gate(io.get_executor(), gate_settings);
+  auto settings = Settings();
+  settings.total_timeout = 1s;
+  HttpClient client(io.get_executor(), settings, AddressPolicy(Loopback()), &gate);
+  const auto first = testing::Run(io, [&] { return client.Fetch({.url = Url("/ok")}); });
+  EXPECT_TRUE(first.ok()) << first.error;
+  const auto waited_from = std::chrono::steady_clock::now();
+  const auto second = testing::Run(io, [&] { return client.Fetch({.url = Url("/ok")}); });
+  EXPECT_TRUE(second.ok()) << second.error;
+  EXPECT_GE(std::chrono::steady_clock::now() - waited_from, 2s) << "it did wait its turn";
+  EXPECT_LT(second.latency, 1s) << "latency is the fetch's, not the wait's";
 }
 
 TEST_F(HostileHttp, RobotsTxtIsHonouredWhenTheSourceAsks) {
