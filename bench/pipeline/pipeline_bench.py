@@ -14,6 +14,11 @@ deploy/local/up.sh, and the feed server of deploy/local/feed_server.py. Then:
      next to the 2 s target;
   3. peak RSS (VmHWM) of every binary, next to the 100 MB target.
 
+With --scaling 1,2 it instead runs the throughput part once per replica count, each on a fresh
+fleet (N replicas of every stage), topic prefix and database, and prints items/s per count next
+to the one-replica figure, and each stage's items per CPU-second (all its replicas together):
+the per-core cost a sizing table is made from (bench/pipeline/README.md).
+
 Everything it creates (processes, database, topics) is removed at the end, also on failure.
 Usage: bench/pipeline/run.sh [BIN_DIR] [flags]   (see --help)
 """
@@ -73,19 +78,31 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds():
+    """CPU time the whole machine spent busy (every process, every core) since boot."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 class Bench:
-    def __init__(self, args):
+    def __init__(self, args, replicas=1):
         self.args = args
+        self.replicas = replicas
         self.bin_dir = Path(args.bin_dir).resolve()
         stamp = f"{int(time.time())}{os.getpid() % 1000}"
         self.prefix = f"bench{stamp}"
         self.database = f"tributary_bench_{stamp}"
         self.work = Path(tempfile.mkdtemp(prefix="tributary-pipeline-bench-"))
-        self.processes = {}
-        self.admin_ports = {stage: free_port() for stage in STAGES}
+        self.processes = {}  # "<stage>" for replica 1, "<stage>-<n>" for the others
+        self.admin_ports = {name: free_port() for name in self.names()}
         self.feed_server = None
         self.database_created = False
         self.topics_created = False
+
+    def names(self):
+        return [stage if n == 1 else f"{stage}-{n}" for stage in STAGES
+                for n in range(1, self.replicas + 1)]
 
     # ------------------------------------------------------------------ setup and teardown
     def setup(self):
@@ -113,7 +130,9 @@ class Bench:
         log = open(self.work / "feed_server.log", "w")
         self.feed_server = subprocess.Popen(
             [sys.executable, str(REPO / "deploy/local/feed_server.py"), "--port", "0",
-             "--feeds", str(total), "--items", str(self.args.items)],
+             "--feeds", str(total), "--items", str(self.args.items),
+             # Whole-text feeds only: article pages would be work the throughput does not count.
+             "--summary-every", "0"],
             stdout=subprocess.PIPE, stderr=log, text=True)
         first_line = self.feed_server.stdout.readline()
         match = re.search(r"on (http://\S+)", first_line)
@@ -155,16 +174,17 @@ class Bench:
                           "TRIBUTARY_BATCH": "2000"},
         }
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("TRIBUTARY_")}
-        for stage in STAGES:
+        for name in self.names():
+            stage = name.split("-")[0]
             env = {**base_env, **common, **per_stage[stage],
-                   "TRIBUTARY_ADMIN_PORT": str(self.admin_ports[stage])}
-            out = open(self.work / f"{stage}.log", "w")
-            self.processes[stage] = subprocess.Popen(
+                   "TRIBUTARY_ADMIN_PORT": str(self.admin_ports[name])}
+            out = open(self.work / f"{name}.log", "w")
+            self.processes[name] = subprocess.Popen(
                 [str(self.bin_dir / f"tributary-{stage}")], env=env, stdout=out,
                 stderr=subprocess.STDOUT)
         time.sleep(self.args.warmup)
         self.require_running()
-        say(f"fleet started ({', '.join(STAGES)}); logs in {self.work}")
+        say(f"fleet started ({self.replicas} x {', '.join(STAGES)}); logs in {self.work}")
 
     def require_running(self):
         for stage, process in self.processes.items():
@@ -173,8 +193,8 @@ class Bench:
                 raise RuntimeError(f"{stage} exited with {process.returncode}:\n{tail}")
 
     def teardown(self):
-        for stage in reversed(STAGES):
-            process = self.processes.get(stage)
+        for name in reversed(self.names()):
+            process = self.processes.get(name)
             if process and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for process in self.processes.values():
@@ -298,6 +318,27 @@ class Bench:
             results["index_build"] = self.build_index()
         return results
 
+    def scaling_run(self):
+        """The throughput part only, and where the CPU went per stage (replicas summed)."""
+        cpu_before = {name: cpu_seconds(p.pid) or 0.0 for name, p in self.processes.items()}
+        feed_server_before = cpu_seconds(self.feed_server.pid) or 0.0
+        machine_before = machine_cpu_seconds()
+        result = self.throughput()
+        result["machine_cpu_seconds"] = machine_cpu_seconds() - machine_before
+        result["feed_server_cpu_seconds"] = (cpu_seconds(self.feed_server.pid) or 0.0) - \
+            feed_server_before
+        self.save_metrics("throughput")
+        per_stage = {}
+        for name, process in self.processes.items():
+            used = (cpu_seconds(process.pid) or 0.0) - cpu_before[name]
+            stage = name.split("-")[0]
+            per_stage[stage] = per_stage.get(stage, 0.0) + used
+        result["replicas"] = self.replicas
+        result["cpu_seconds"] = per_stage
+        result["items_per_cpu_second"] = {
+            stage: result["items"] / used for stage, used in per_stage.items() if used > 0}
+        return result
+
     def build_index(self):
         """With --ann-index=defer the HNSW index is built once, after the load."""
         say("building the deferred HNSW index (tributary index build)")
@@ -341,6 +382,31 @@ def report(results):
     print(f"  CPU seconds {cpu}")
 
 
+def report_scaling(runs, args):
+    print()
+    print(f"pipeline scaling, {args.feeds} feeds x {args.items} items per run ({args.backend} "
+          f"embedder, loader --ann-index={args.ann_index}, Kafka + PostgreSQL on this machine, "
+          f"{os.cpu_count()} cores)")
+    base = runs[0]["items_per_s"]
+    for run in runs:
+        print(f"  {run['replicas']} replica(s) of every stage: {run['items_per_s']:8.0f} items/s "
+              f"({run['items_per_s'] / base:.2f}x the {runs[0]['replicas']}-replica run; first "
+              f"fetch to last row {run['seconds_first_fetch_to_last_row']:.1f} s)")
+    for run in runs:
+        stages = sum(run["cpu_seconds"].values())
+        rest = run["machine_cpu_seconds"] - stages - run["feed_server_cpu_seconds"]
+        print(f"  {run['replicas']} replica(s): the machine was busy {run['machine_cpu_seconds']:.1f} "
+              f"CPU-s from enabling to drained ({run['seconds_enable_to_drained']:.1f} s x "
+              f"{os.cpu_count()} cores available): stages {stages:.1f}, feed server "
+              f"{run['feed_server_cpu_seconds']:.1f}, the rest (Kafka, PostgreSQL, ...) {rest:.1f}")
+    print("  items per CPU-second of each stage (all its replicas), per run:")
+    for stage in STAGES:
+        cells = ", ".join(f"{run['items_per_cpu_second'].get(stage, float('nan')):9.0f}"
+                          for run in runs)
+        cpu = ", ".join(f"{run['cpu_seconds'].get(stage, 0.0):.1f}" for run in runs)
+        print(f"    {stage:<10} {cells}   (CPU s: {cpu})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bin-dir", default=str(REPO / "build/bin"))
@@ -361,11 +427,27 @@ def main():
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait per run")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the database and topics")
+    parser.add_argument("--scaling", default="",
+                        help="replica counts, e.g. 1,2: the throughput part once per count, "
+                             "each on a fresh fleet, compared (no latency part)")
     args = parser.parse_args()
     for name in ("TRIBUTARY_KAFKA_BROKERS", "PGPORT", "PGUSER"):
         if name not in os.environ:
             sys.exit(f"{name} is not set: run through bench/pipeline/run.sh (it sources "
                      "deploy/local/env.sh)")
+    if args.scaling:
+        runs = []
+        for replicas in (int(n) for n in args.scaling.split(",")):
+            bench = Bench(args, replicas)
+            try:
+                bench.setup()
+                runs.append(bench.scaling_run())
+            finally:
+                bench.teardown()
+        report_scaling(runs, args)
+        if args.json:
+            print(json.dumps(runs))
+        return
     bench = Bench(args)
     try:
         bench.setup()
