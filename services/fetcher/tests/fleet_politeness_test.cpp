@@ -18,6 +18,7 @@
 #include "tests/support/admin_probe.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/kafka_admin.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/test_env.hpp"
 #include "tributary/v1/fetch.pb.h"
 #include "tributary/v1/source_event.pb.h"
@@ -51,7 +52,8 @@ class FleetPoliteness : public ::testing::Test {
     brokers_ = support::RequireEnv("TRIBUTARY_KAFKA_BROKERS");
     prefix_ = support::UniqueName("it-fleet");
     support::CreateTopic(brokers_, prefix_ + ".fetch.requests", kPartitions);
-    for (const char* name : {"documents", "source.events", "dlq.fetcher"}) {
+    for (const char* name : {"documents", "source.events", "dlq.fetcher", "items", "dlq.parser",
+                             "dlq.loader"}) {
       support::CreateTopic(brokers_, prefix_ + "." + name, 3);
     }
     server_ = std::make_unique<support::ChildProcess>(std::vector<std::string>{
@@ -72,6 +74,7 @@ class FleetPoliteness : public ::testing::Test {
     for (auto& replica : replicas_) {
       if (replica) replica->Stop(SIGTERM, 30s);
     }
+    for (auto& stage : stages_) stage->Stop(SIGTERM, 30s);
   }
 
   void StartReplica(int n) {
@@ -106,16 +109,37 @@ class FleetPoliteness : public ::testing::Test {
         << "every replica joined the group and got partitions";
   }
 
+  // A parser and a loader (no embeddings) behind the fetchers, on a scratch database whose
+  // sources are the pages: what the fleet finally stores.
+  void StartParserAndLoader() {
+    db_ = std::make_unique<support::ScratchDatabase>();
+    const auto common = std::vector<std::string>{
+        "--kafka-brokers", brokers_, "--topic-prefix", prefix_, "--admin-port", "0",
+        "--admin-address", "127.0.0.1", "--log-level", "warn"};
+    auto parser = common;
+    parser.insert(parser.begin(), (support::BinDir() / "tributary-parser").string());
+    parser.insert(parser.end(), {"--group-id", prefix_ + "-parser"});
+    stages_.push_back(std::make_unique<support::ChildProcess>(parser));
+    auto loader = common;
+    loader.insert(loader.begin(), (support::BinDir() / "tributary-loader").string());
+    loader.insert(loader.end(), {"--group-id", prefix_ + "-loader", "--embeddings=false",
+                                 "--pg-dsn", db_->Dsn(), "--batch-linger", "100ms"});
+    stages_.push_back(std::make_unique<support::ChildProcess>(loader));
+  }
+
   // `limited` requests to 127.0.0.1, then kFastPerHost to each other host, keyed as the
   // scheduler keys them; returns their request ids.
   std::set<std::string> Produce(int limited) {
     kafka::Producer producer({.brokers = brokers_}, "fleet-test");
     std::set<std::string> ids;
+    std::vector<std::int64_t> sources;
+    if (db_) sources = db_->AddSources(limited + (kHosts - 1) * kFastPerHost);
     const auto send = [&](int host, int i) {
       v1::FetchRequest request;
       // Each page a source of its own, as when many feeds live on one host: the host, not
       // the source, must decide who fetches it.
-      request.set_source_id(1000 * (host + 1) + i);
+      request.set_source_id(sources.empty() ? 1000 * (host + 1) + i
+                                            : sources[ids.size()]);
       request.set_url(bases_[static_cast<std::size_t>(host)] + "/page/" + std::to_string(i));
       request.set_kind(v1::SOURCE_KIND_PAGE);
       request.set_request_id("h" + std::to_string(host) + "-" + std::to_string(i));
@@ -169,7 +193,7 @@ class FleetPoliteness : public ::testing::Test {
     }
   }
 
-  // The request ids with an outcome on source.events, once all of `expected` have one (a
+  // The request ids with a fetch outcome on source.events, once all of `expected` have one (a
   // request fetched twice after a kill has two) or two minutes passed.
   std::set<std::string> EventIds(const std::set<std::string>& expected) {
     std::set<std::string> ids;
@@ -183,7 +207,7 @@ class FleetPoliteness : public ::testing::Test {
           for (const auto& message : messages) {
             const auto event = codec::Decode<v1::SourceEvent>(message.value);
             EXPECT_TRUE(event.has_value());
-            if (!event) continue;
+            if (!event || !event->has_fetch()) continue;  // a parse outcome (the parser's)
             EXPECT_EQ(event->fetch().status(), 200U)
                 << event->request_id() << ": " << event->error();
             ids.insert(event->request_id());
@@ -196,6 +220,8 @@ class FleetPoliteness : public ::testing::Test {
 
   std::string brokers_;
   std::string prefix_;
+  std::unique_ptr<support::ScratchDatabase> db_;
+  std::vector<std::unique_ptr<support::ChildProcess>> stages_;  // parser, loader
   std::unique_ptr<support::ChildProcess> server_;
   std::vector<std::string> bases_;
   std::array<int, kReplicas> admin_ports_{};
@@ -228,6 +254,7 @@ TEST_F(FleetPoliteness, ThreeReplicasHoldOneHostsLimitWhileTheOthersGoAtFullSpee
 }
 
 TEST_F(FleetPoliteness, TheLimitHoldsWhenTheReplicaOwningTheHostIsKilled) {
+  StartParserAndLoader();
   StartFleet();
   const auto ids = Produce(40);
   // Once the limited host is well under way, SIGKILL the replica serving it: its partitions
@@ -260,6 +287,21 @@ TEST_F(FleetPoliteness, TheLimitHoldsWhenTheReplicaOwningTheHostIsKilled) {
   EXPECT_EQ(paths.size(), 40U) << "every page of the limited host was fetched";
   EXPECT_GE(agents.size(), 2U) << "another replica took the host over";
   ExpectPoliteness(limited);
+
+  // What the fleet stored: every page once, whatever was fetched twice after the kill. A page
+  // is an item of its own source; fetch_log counts each item new exactly once.
+  const auto pages = static_cast<int>(ids.size());
+  EXPECT_TRUE(support::WaitFor(
+      [&] {
+        return db_->Scalar<int>("SELECT count(*) FROM items") >= pages &&
+               db_->Scalar<int>("SELECT count(*) FROM fetch_log WHERE status = 200") == pages;
+      },
+      60s))
+      << db_->Scalar<int>("SELECT count(*) FROM items") << " items";
+  EXPECT_EQ(db_->Scalar<int>("SELECT count(*) FROM items"), pages) << "nothing loaded twice";
+  EXPECT_EQ(db_->Scalar<int>("SELECT count(DISTINCT source_id) FROM items"), pages);
+  EXPECT_EQ(db_->Scalar<int>("SELECT coalesce(sum(items_new), 0)::int FROM fetch_log"), pages)
+      << "each item counted new once";
 }
 
 }  // namespace
