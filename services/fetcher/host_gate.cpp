@@ -52,27 +52,23 @@ HostGate::Permit::~Permit() {
 HostGate::HostGate(net::any_io_executor executor, GateSettings settings, const Clock& clock)
     : executor_(std::move(executor)),
       settings_(std::move(settings)),
-      limits_({.rate = settings_.rate, .concurrency = settings_.max_concurrency},
+      limits_({.rate = settings_.rate,
+               .concurrency = settings_.max_concurrency,
+               .burst = settings_.burst},
               settings_.host_limits),
       clock_(clock) {}
 
 HostGate::Host& HostGate::Get(const std::string& host) {
   auto& entry = hosts_[host];
-  if (!entry) {
-    const auto limit = limits_.For(host);
-    const bool overridden = limit.rate != limits_.defaults().rate ||
-                            limit.concurrency != limits_.defaults().concurrency;
-    entry = std::make_unique<Host>(limit, overridden ? 1.0 : settings_.burst, settings_, clock_);
-    entry->overridden = overridden;
-  }
+  if (!entry) entry = std::make_unique<Host>(limits_.For(host), settings_, clock_);
   return *entry;
 }
 
 void HostGate::ApplyRate(Host& h) {
   double rate = h.limit.rate;
   if (h.crawl_delay_rate > 0) rate = std::min(rate, h.crawl_delay_rate);
-  const bool plain = !h.overridden && h.crawl_delay_rate == 0 && h.slowdown >= 1.0;
-  h.bucket.SetRate(rate * h.slowdown, plain ? settings_.burst : 1.0);
+  const bool plain = h.crawl_delay_rate == 0 && h.slowdown >= 1.0;
+  h.bucket.SetRate(rate * h.slowdown, plain ? h.limit.burst : 1.0);
 }
 
 void HostGate::Adapt(Host& h, const Verdict& verdict) {

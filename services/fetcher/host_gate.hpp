@@ -77,10 +77,6 @@ class HostGate {
     std::chrono::nanoseconds latency{0};
   };
   void Report(const std::string& host, const Verdict& verdict);
-  void Report(const std::string& host, bool failure,
-              std::optional<std::chrono::seconds> retry_after) {
-    Report(host, Verdict{.failure = failure, .retry_after = retry_after});
-  }
 
   // robots.txt's Crawl-delay for the host (already capped by the caller); zero clears it.
   void SetCrawlDelay(const std::string& host, std::chrono::milliseconds delay);
@@ -110,13 +106,11 @@ class HostGate {
 
  private:
   struct Host {
-    Host(const HostLimit& host_limit, double burst, const GateSettings& settings,
-         const Clock& clock)
+    Host(const HostLimit& host_limit, const GateSettings& settings, const Clock& clock)
         : limit(host_limit),
-          bucket(host_limit.rate, burst, clock, /*initial=*/1.0),
+          bucket(host_limit.rate, host_limit.burst, clock, /*initial=*/1.0),
           breaker(settings.breaker_failures, settings.breaker_cool_down, clock) {}
-    HostLimit limit;          // from the defaults or a --host-limit pattern
-    bool overridden = false;  // a pattern matched: no burst
+    HostLimit limit;              // from the defaults or a --host-limit pattern
     double crawl_delay_rate = 0;  // 1 / Crawl-delay; 0: none
     double slowdown = 1.0;        // adaptive factor in [1/32, 1]
     double latency_ewma = 0;      // seconds, over normal responses

@@ -6,26 +6,16 @@
 #include <charconv>
 
 #include "common/base/ascii.hpp"
+#include "common/http/header_values.hpp"
 
 namespace tributary::fetcher {
-namespace {
-
-std::string_view Trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
-}
-
-}  // namespace
-
 Result<double> ParseRate(std::string_view text) {
-  const auto trimmed = Trim(text);
+  const auto trimmed = http::TrimOws(text);
   const auto slash = trimmed.find('/');
-  const auto number = Trim(trimmed.substr(0, slash));
+  const auto number = http::TrimOws(trimmed.substr(0, slash));
   double per_unit = 1;
   if (slash != std::string_view::npos) {
-    const auto unit = Trim(trimmed.substr(slash + 1));
+    const auto unit = http::TrimOws(trimmed.substr(slash + 1));
     if (unit == "s") {
       per_unit = 1;
     } else if (unit == "min") {
@@ -54,7 +44,7 @@ Result<std::vector<HostLimitRule>> ParseHostLimits(std::string_view text) {
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto end = std::min(text.find(';', start), text.size());
-    const auto entry = Trim(text.substr(start, end - start));
+    const auto entry = http::TrimOws(text.substr(start, end - start));
     start = end + 1;
     if (entry.empty()) continue;
     const auto eq = entry.find('=');
@@ -63,19 +53,19 @@ Result<std::vector<HostLimitRule>> ParseHostLimits(std::string_view text) {
                   fmt::format("'{}': expected PATTERN=RATE[,CONCURRENCY]", entry));
     }
     HostLimitRule rule;
-    rule.pattern = AsciiLower(Trim(entry.substr(0, eq)));
+    rule.pattern = AsciiLower(http::TrimOws(entry.substr(0, eq)));
     if (rule.pattern.starts_with("*.")) rule.pattern.erase(0, 2);  // "*.example.com" reads alike
     if (rule.pattern.empty() || rule.pattern.find_first_of("/: ") != std::string::npos) {
       return Fail(ErrorKind::kPermanent, "config",
                   fmt::format("'{}': the pattern must be a host name like example.com", entry));
     }
-    auto value = Trim(entry.substr(eq + 1));
+    auto value = http::TrimOws(entry.substr(eq + 1));
     const auto comma = value.find(',');
     auto rate = ParseRate(value.substr(0, comma));
     if (!rate) return tl::unexpected(rate.error());
     rule.rate = *rate;
     if (comma != std::string_view::npos) {
-      const auto text_concurrency = Trim(value.substr(comma + 1));
+      const auto text_concurrency = http::TrimOws(value.substr(comma + 1));
       int concurrency = 0;
       const auto [p, ec] = std::from_chars(
           text_concurrency.data(), text_concurrency.data() + text_concurrency.size(), concurrency);
@@ -104,7 +94,9 @@ HostLimit HostLimits::For(std::string_view key) const {
     const bool under = key.size() > rule.pattern.size() && key.ends_with(rule.pattern) &&
                        key[key.size() - rule.pattern.size() - 1] == '.';
     if (same || under) {
-      return {.rate = rule.rate, .concurrency = rule.concurrency.value_or(defaults_.concurrency)};
+      return {.rate = rule.rate,
+              .concurrency = rule.concurrency.value_or(defaults_.concurrency),
+              .burst = 1.0};
     }
   }
   return defaults_;

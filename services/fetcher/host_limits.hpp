@@ -28,6 +28,7 @@ Result<std::vector<HostLimitRule>> ParseHostLimits(std::string_view text);
 struct HostLimit {
   double rate = 2.0;  // requests per second
   int concurrency = 4;
+  double burst = 4.0;  // saved-up requests after idling; 1 (none) for a host under a rule
 };
 
 class HostLimits {
@@ -36,9 +37,8 @@ class HostLimits {
   HostLimits(HostLimit defaults, std::vector<HostLimitRule> rules);
 
   // The limit of `key` (a host or registrable domain): the longest pattern that is `key` or a
-  // parent domain of it, else the defaults.
+  // parent domain of it (no burst: the rule's rate is meant strictly), else the defaults.
   [[nodiscard]] HostLimit For(std::string_view key) const;
-  [[nodiscard]] const HostLimit& defaults() const { return defaults_; }
 
  private:
   HostLimit defaults_;

@@ -386,7 +386,7 @@ net::awaitable<FetchResponse> HttpClient::Fetch(FetchSpec spec) {
     const auto hop_started = std::chrono::steady_clock::now();
     auto hop = co_await Exchange(*target, spec, out.redirects == 0, max_body, deadline);
     if (!hop) {
-      if (gate_ != nullptr) gate_->Report(host_key, IsHostFailure(hop.error()), std::nullopt);
+      if (gate_ != nullptr) gate_->Report(host_key, {.failure = IsHostFailure(hop.error())});
       co_return finish(hop.error().error_class, hop.error().message);
     }
     auto& response = *hop;

@@ -53,16 +53,16 @@ Batch BuildBatch(const std::vector<const Record*>& records) {
   std::map<std::pair<std::int64_t, std::string_view>, const ItemRow*> articles;
   std::map<std::pair<std::int64_t, std::string_view>, ArticleFailure> article_failures;
   for (const Record* record : records) {
-    if (const auto* item = std::get_if<ItemRow>(record); item != nullptr && item->article) {
-      auto [it, inserted] = articles.try_emplace({item->source_id, item->external_id}, item);
-      if (!inserted && it->second->article->fetched_at_us <= item->article->fetched_at_us) {
-        it->second = item;
-      }
-      continue;
-    }
     if (const auto* item = std::get_if<ItemRow>(record)) {
-      auto [it, inserted] = items.try_emplace({item->source_id, item->external_id}, item);
-      if (!inserted && it->second->observed_at_us <= item->observed_at_us) it->second = item;
+      if (item->article) {  // an article page: merged into its item, newest fetch wins
+        auto [it, inserted] = articles.try_emplace({item->source_id, item->external_id}, item);
+        if (!inserted && it->second->article->fetched_at_us <= item->article->fetched_at_us) {
+          it->second = item;
+        }
+      } else {
+        auto [it, inserted] = items.try_emplace({item->source_id, item->external_id}, item);
+        if (!inserted && it->second->observed_at_us <= item->observed_at_us) it->second = item;
+      }
       continue;
     }
     const auto& event = std::get<SourceEventRow>(*record);

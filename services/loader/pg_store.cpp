@@ -161,30 +161,24 @@ Result<WriteStats> PgStore::Write(const Batch& batch) {
 void PgStore::MergeArticles(pqxx::work& tx, const std::vector<ItemRow>& articles,
                             const std::map<ModelKey, int>& model_ids,
                             std::vector<ItemRow>& vectors, WriteStats& stats) {
-  std::set<std::pair<std::int64_t, std::string>> merged;
-  for (const auto& row : Exec(tx, kArticles, sql::ArticleParams(articles))) {
-    merged.emplace(row[0].as<std::int64_t>(), row[1].as<std::string>());
-  }
-  stats.articles_merged = merged.size();
-  std::vector<ItemRow> with_vectors;
+  stats.articles_merged = Exec(tx, kArticles, sql::ArticleParams(articles)).affected_rows();
+  std::vector<const ItemRow*> with_vectors;
   for (const auto& article : articles) {
-    if (article.embedding) with_vectors.push_back(article);
+    if (article.embedding) with_vectors.push_back(&article);
   }
-  std::set<std::pair<std::int64_t, std::string>> write;
-  if (!with_vectors.empty()) {
-    for (const auto& row :
-         Exec(tx, kArticleVectors, sql::ArticleVectorParams(with_vectors, model_ids))) {
-      const auto& article = with_vectors[row[0].as<std::size_t>() - 1];
-      write.emplace(article.source_id, article.external_id);
-    }
+  if (with_vectors.empty()) return;
+  std::vector<const ItemRow*> write;
+  for (const auto& row :
+       Exec(tx, kArticleVectors, sql::ArticleVectorParams(with_vectors, model_ids))) {
+    write.push_back(with_vectors[row[0].as<std::size_t>() - 1]);
   }
   if (write.empty()) return;
+  std::set<std::pair<std::int64_t, std::string_view>> keys;
+  for (const auto* article : write) keys.emplace(article->source_id, article->external_id);
   std::erase_if(vectors, [&](const ItemRow& item) {
-    return write.contains({item.source_id, item.external_id});
+    return keys.contains({item.source_id, item.external_id});
   });
-  for (const auto& article : with_vectors) {
-    if (write.contains({article.source_id, article.external_id})) vectors.push_back(article);
-  }
+  for (const auto* article : write) vectors.push_back(*article);
   std::stable_sort(vectors.begin(), vectors.end(), [](const ItemRow& a, const ItemRow& b) {
     return std::tie(a.source_id, a.external_id) < std::tie(b.source_id, b.external_id);
   });

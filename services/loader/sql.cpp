@@ -154,7 +154,7 @@ CREATE TEMP TABLE loader_stage_embeddings (
 // The page's text replaces content_text (search and chunks read it) only while the row holds
 // the version the page was fetched for; the feed's own text stays in summary (moved there by
 // the first merge when the feed gave content but no summary). A redelivered or older page is a
-// no-op (article_hash, article_fetched_at). RETURNING: the merged keys, whose vectors follow.
+// no-op (article_hash, article_fetched_at). Which vectors follow: kArticleVectorsMissing.
 const char* const kMergeArticles = R"(
 UPDATE items AS i SET
     summary = CASE WHEN i.article_hash IS NULL THEN coalesce(nullif(i.summary, ''), i.content_text)
@@ -172,8 +172,7 @@ UPDATE items AS i SET
  WHERE i.source_id = u.source_id AND i.external_id = u.external_id
    AND i.content_hash = decode(u.item_hash, 'hex')
    AND i.article_hash IS DISTINCT FROM decode(u.content_hash, 'hex')
-   AND (i.article_fetched_at IS NULL OR i.article_fetched_at <= u.fetched_at)
-RETURNING i.source_id, i.external_id)";
+   AND (i.article_fetched_at IS NULL OR i.article_fetched_at <= u.fetched_at))";
 
 // Of the articles the rows hold now (merged by kMergeArticles, or before), those whose vector
 // or passages are not stored (a backfill by `tributary reembed`): their ordinals (1-based).
@@ -478,17 +477,17 @@ std::vector<std::string> ArticleParams(const std::vector<ItemRow>& articles) {
       .Take();
 }
 
-std::vector<std::string> ArticleVectorParams(const std::vector<ItemRow>& articles,
+std::vector<std::string> ArticleVectorParams(const std::vector<const ItemRow*>& articles,
                                              const std::map<ModelKey, int>& model_ids) {
-  return Columns<ItemRow>(articles)
-      .Add([](const ItemRow& r) { return std::to_string(r.source_id); })
-      .Add([](const ItemRow& r) { return r.external_id; })
-      .Add([](const ItemRow& r) { return digest::Hex(r.article->item_content_hash); })
-      .Add([](const ItemRow& r) { return digest::Hex(r.content_hash); })
-      .Add([&](const ItemRow& r) { return std::to_string(model_ids.at(r.embedding->model)); })
-      .Add([](const ItemRow& r) -> OptText {
-        if (!r.embedding->chunked) return std::nullopt;
-        return std::to_string(r.embedding->chunks.size());
+  return Columns<const ItemRow*>(articles)
+      .Add([](const ItemRow* r) { return std::to_string(r->source_id); })
+      .Add([](const ItemRow* r) { return r->external_id; })
+      .Add([](const ItemRow* r) { return digest::Hex(r->article->item_content_hash); })
+      .Add([](const ItemRow* r) { return digest::Hex(r->content_hash); })
+      .Add([&](const ItemRow* r) { return std::to_string(model_ids.at(r->embedding->model)); })
+      .Add([](const ItemRow* r) -> OptText {
+        if (!r->embedding->chunked) return std::nullopt;
+        return std::to_string(r->embedding->chunks.size());
       })
       .Take();
 }

@@ -55,7 +55,7 @@ std::vector<std::string> CurrentRowsParams(const std::vector<ItemRow>& items,
 std::vector<std::string> ItemParams(const std::vector<ItemRow>& items);
 std::vector<std::string> ArticleParams(const std::vector<ItemRow>& articles);
 // Articles with a vector only.
-std::vector<std::string> ArticleVectorParams(const std::vector<ItemRow>& articles,
+std::vector<std::string> ArticleVectorParams(const std::vector<const ItemRow*>& articles,
                                              const std::map<ModelKey, int>& model_ids);
 std::vector<std::string> ArticleFailureParams(const std::vector<ArticleFailure>& failures);
 std::vector<std::string> EmbeddingParams(const std::vector<ItemRow>& items,

@@ -1,6 +1,7 @@
 #include "services/parser/full_text.hpp"
 
 #include <fmt/format.h>
+#include <google/protobuf/util/time_util.h>
 
 #include "common/digest/sha256.hpp"
 #include "services/parser/urls.hpp"
@@ -82,11 +83,9 @@ Result<ParsedDocument> AsArticle(ParsedDocument page, const ParseInput& input) {
   auto* merge = article.mutable_article();
   merge->set_item_content_hash(version.content_hash());
   merge->set_url(input.url);
-  const auto since_epoch = input.fetched_at.time_since_epoch();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-  merge->mutable_fetched_at()->set_seconds(seconds.count());
-  merge->mutable_fetched_at()->set_nanos(static_cast<std::int32_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count()));
+  *merge->mutable_fetched_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(input.fetched_at.time_since_epoch())
+          .count());
   page.items.clear();
   page.items.push_back(std::move(article));
   page.children.clear();

@@ -1,5 +1,7 @@
 #include "services/scheduler/article_request.hpp"
 
+#include <google/protobuf/util/time_util.h>
+
 #include "common/digest/sha256.hpp"
 #include "services/scheduler/request_builder.hpp"
 
@@ -27,16 +29,8 @@ v1::FetchRequest BuildArticleRequest(const WantedArticle& article, std::int64_t 
   version->set_external_id(article.external_id);
   version->set_content_hash(article.content_hash);
   version->set_title(article.title);
-  constexpr std::int64_t kMicrosPerSecond = 1'000'000;
-  // Floor division: an instant before 1970 still has nanos in [0, 1e9).
-  auto seconds = article.observed_at_us / kMicrosPerSecond;
-  auto micros = article.observed_at_us % kMicrosPerSecond;
-  if (micros < 0) {
-    --seconds;
-    micros += kMicrosPerSecond;
-  }
-  version->mutable_observed_at()->set_seconds(seconds);
-  version->mutable_observed_at()->set_nanos(static_cast<std::int32_t>(micros * 1000));
+  *version->mutable_observed_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(article.observed_at_us);
   return request;
 }
 

@@ -9,6 +9,19 @@
 #include "services/scheduler/request_builder.hpp"
 
 namespace tributary::scheduler {
+namespace {
+
+// The records the broker did not acknowledge (`acked` may be shorter than `sent`).
+template <typename T>
+std::vector<T> Unacknowledged(const std::vector<T>& sent, const std::vector<bool>& acked) {
+  std::vector<T> out;
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    if (i >= acked.size() || !acked[i]) out.push_back(sent[i]);
+  }
+  return out;
+}
+
+}  // namespace
 
 Scheduler::Scheduler(ScheduleStore& store, RequestSink& sink, SchedulerSettings settings,
                      SchedulerMetrics& metrics, std::function<double()> unit_random)
@@ -84,12 +97,7 @@ void Scheduler::Emit(const std::vector<LeasedSource>& leased, RoundResult* resul
     metrics_.requests.Labels({lease.source.lease_expired ? "lease_expired" : "new"}).Inc();
     records.push_back(RequestRecord(settings_.requests_topic, request, settings_.politeness_scope));
   }
-  const auto acked = sink_.SendAll(std::move(records));
-  std::vector<LeasedSource> unsent;
-  for (std::size_t i = 0; i < leased.size(); ++i) {
-    if (i < acked.size() && acked[i]) continue;
-    unsent.push_back(leased[i]);
-  }
+  const auto unsent = Unacknowledged(leased, sink_.SendAll(std::move(records)));
   result->emitted = leased.size() - unsent.size();
   result->failed = unsent.size();
   if (unsent.empty()) return;
@@ -122,11 +130,7 @@ Result<void> Scheduler::EmitArticles(RoundResult* result) {
     }
     records.push_back(RequestRecord(settings_.requests_topic, request, settings_.politeness_scope));
   }
-  const auto acked = sink_.SendAll(std::move(records));
-  std::vector<WantedArticle> unsent;
-  for (std::size_t i = 0; i < taken->size(); ++i) {
-    if (i >= acked.size() || !acked[i]) unsent.push_back((*taken)[i]);
-  }
+  const auto unsent = Unacknowledged(*taken, sink_.SendAll(std::move(records)));
   result->articles = taken->size() - unsent.size();
   metrics_.requests.Labels({"article"}).Inc(static_cast<double>(result->articles));
   if (unsent.empty()) return {};

@@ -127,6 +127,34 @@ class Pipeline : public ::testing::Test {
     return db_.Scalar<T>(sql);
   }
 
+  // Registers every feed of the feed server, from its OPML.
+  void ImportFeeds() {
+    const auto opml = logs_ / "feeds.opml";
+    ASSERT_EQ(RunCommand("curl -sf " + base_ + "/opml -o " + opml.string()).exit_code, 0);
+    Cli("sources import-opml " + opml.string());
+  }
+
+  // Fetches of a feed item's article page: the server's /articles/ pages, and the /pages/
+  // that an entry shared with another feed links to (fetched as a child of the feed's request).
+  int ArticleFetches() {
+    return Scalar<int>("SELECT count(*) FROM fetch_log WHERE url LIKE '%/articles/%' OR (url "
+                       "LIKE '%/pages/%' AND parent_request_id IS NOT NULL)");
+  }
+
+  // Every entry of every feed is one row with one vector, and shared links are one story.
+  void ExpectEveryEntryOnce() {
+    EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems);
+    EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT (source_id, external_id)) FROM items"), kItems);
+    EXPECT_EQ(Scalar<int>("SELECT count(*) FROM item_embeddings"), kItems);
+    EXPECT_EQ(Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0);
+    EXPECT_EQ(Scalar<int>("SELECT count(*) FROM (SELECT source_id FROM items GROUP BY "
+                          "source_id HAVING count(*) = " + std::to_string(kItemsPerFeed) + ") s"),
+              kFeeds)
+        << "every feed delivered all of its entries";
+    // Entry 0 of feeds 2k and 2k+1 share a link (feed_server.py): one story each.
+    EXPECT_EQ(Scalar<int>("SELECT count(*) FROM stories WHERE item_count = 2"), kFeeds / 2);
+  }
+
   // Every item row with its vector's hash, as text: what a reader of the tables sees.
   std::vector<std::string> Rows() {
     pqxx::connection c(db_.Dsn());
@@ -154,9 +182,7 @@ class Pipeline : public ::testing::Test {
 
 TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) {
   // --- 1. first round -------------------------------------------------------------------------
-  const auto opml = logs_ / "feeds.opml";
-  ASSERT_EQ(RunCommand("curl -sf " + base_ + "/opml -o " + opml.string()).exit_code, 0);
-  Cli("sources import-opml " + opml.string());
+  ImportFeeds();
   Cli("sources add " + base_ + "/broken/500 --name broken");
   StartFleet();
   ASSERT_TRUE(WaitFor([&] { return Scalar<int>("SELECT count(*) FROM item_embeddings") >= kItems; },
@@ -198,10 +224,7 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
                 "JOIN sources s ON s.id = i.source_id WHERE i.article_state = 'failed'"),
             "HTTP 404 Not Found 0 true")
       << "the failed page's item as the feed gave it; its source healthy";
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM fetch_log WHERE url LIKE '%/articles/%' OR (url "
-                        "LIKE '%/pages/%' AND parent_request_id IS NOT NULL)"),
-            kSummaryItems)
-      << "one fetch per article";
+  EXPECT_EQ(ArticleFetches(), kSummaryItems) << "one fetch per article";
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems) << "merged, never added";
   // Every item with text has its passages (written with its vector), each inside that text.
   EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT item_id) FROM item_chunks"),
@@ -212,14 +235,7 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
                         "WHERE c.char_end > length(coalesce(nullif(i.content_text, ''), "
                         "i.summary))"),
             0);
-  EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT (source_id, external_id)) FROM items"), kItems);
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0);
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM (SELECT source_id FROM items GROUP BY source_id "
-                        "HAVING count(*) = " + std::to_string(kItemsPerFeed) + ") s"),
-            kFeeds)
-      << "every feed delivered all of its entries";
-  // Entry 0 of feeds 2k and 2k+1 share a link (feed_server.py): one story each.
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM stories WHERE item_count = 2"), kFeeds / 2);
+  ExpectEveryEntryOnce();
   // What the parser keeps beyond text reaches the rows: each item's HTML and authors, and each
   // feed's own metadata (from the parse outcome, which may land after the items).
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items WHERE content_html <> ''"), kItems);
@@ -295,10 +311,7 @@ TEST_F(Pipeline, FeedsToRowsExactlyOnceThenUnchangedUpdatedInjectedAndReplayed) 
       60s))
       << "the other feeds answered 304";
   EXPECT_EQ(Rows(), rows_before) << "no row was written (same xmin everywhere)";
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM fetch_log WHERE url LIKE '%/articles/%' OR (url "
-                        "LIKE '%/pages/%' AND parent_request_id IS NOT NULL)"),
-            kSummaryItems)
-      << "no article page fetched again";
+  EXPECT_EQ(ArticleFetches(), kSummaryItems) << "no article page fetched again";
   EXPECT_EQ(Metric("embedder", "tributary_embedder_backend_requests_total"),
             backend_calls)
       << "no embedding call: the re-sent items came from the cache";
@@ -492,9 +505,7 @@ TEST_F(Pipeline, TwoReplicasOfEveryStageLandEveryItemExactlyOnce) {
         60s))
         << stage << " never got partitions";
   }
-  const auto opml = logs_ / "feeds.opml";
-  ASSERT_EQ(RunCommand("curl -sf " + base_ + "/opml -o " + opml.string()).exit_code, 0);
-  Cli("sources import-opml " + opml.string());
+  ImportFeeds();
   ASSERT_TRUE(WaitFor(
       [&] {
         return Scalar<int>("SELECT count(*) FROM item_embeddings") >= kItems &&
@@ -504,20 +515,10 @@ TEST_F(Pipeline, TwoReplicasOfEveryStageLandEveryItemExactlyOnce) {
       120s))
       << Scalar<int>("SELECT count(*) FROM items") << " items, "
       << Scalar<int>("SELECT count(*) FROM item_embeddings") << " embeddings";
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items"), kItems);
-  EXPECT_EQ(Scalar<int>("SELECT count(DISTINCT (source_id, external_id)) FROM items"), kItems);
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM item_embeddings"), kItems);
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM dq_duplicates"), 0);
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM stories WHERE item_count = 2"), kFeeds / 2);
+  ExpectEveryEntryOnce();
   EXPECT_EQ(Scalar<int>("SELECT count(*) FROM items WHERE article_state = 'done'"),
             kMergedArticles);
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM fetch_log WHERE url LIKE '%/articles/%' OR (url "
-                        "LIKE '%/pages/%' AND parent_request_id IS NOT NULL)"),
-            kSummaryItems)
-      << "one fetch per article, whichever scheduler led";
-  EXPECT_EQ(Scalar<int>("SELECT count(*) FROM (SELECT source_id FROM items GROUP BY source_id "
-                        "HAVING count(*) = " + std::to_string(kItemsPerFeed) + ") s"),
-            kFeeds);
+  EXPECT_EQ(ArticleFetches(), kSummaryItems) << "one fetch per article, whichever scheduler led";
   // Each replica consumed its share. (The loader's two input topics are balanced together:
   // the sticky assignor may give one replica every `embedded` partition and the other every
   // `source.events` one, so "its share" is not "half the items" there; see docs/ops.md.)

@@ -26,7 +26,7 @@ void Request(net::io_context& io, HostGate& gate, const FakeClock& clock, const 
         auto permit = co_await gate.Acquire(host, clock.Now() + 1h);
         if (!permit) co_return;
         granted = true;
-        gate.Report(host, failure, retry_after);
+        gate.Report(host, {.failure = failure, .retry_after = retry_after});
       },
       net::detached);
   io.restart();
