@@ -5,10 +5,12 @@
 #                             (--check-config), each with negative tests proving the check bites;
 #   deploy/compose            the Compose Specification schema and consistency;
 #   deploy/docker/Dockerfile  BuildKit's parser and lint rules, and the final stage's promises;
-#   deploy/grafana            every metric a panel queries is registered by the C++ sources.
+#   deploy/grafana            every metric a panel queries is registered by the C++ sources;
+#   deploy/prometheus         promtool check + unit tests of the rules, their metrics registered,
+#                             every alert's runbook in docs/ops.md.
 # Needs the binaries in build/bin (TRIBUTARY_BIN_DIR overrides), Go (/usr/local/go/bin or PATH)
-# and the Go module proxy the first time: helm and the validators in tools/ are built from
-# modules into .local/bin (TRIBUTARY_TOOL_DIR overrides); later runs use the Go caches.
+# and the Go module proxy the first time: helm, promtool and the validators in tools/ are built
+# from modules into .local/bin (TRIBUTARY_TOOL_DIR overrides); later runs use the Go caches.
 #
 #   scripts/check_chart.sh
 set -euo pipefail
@@ -20,6 +22,9 @@ step() { printf '\n==> [check_chart %4ds] %s\n' $((SECONDS - started_at)) "$*"; 
 die() { printf 'check_chart.sh: %s\n' "$*" >&2; exit 1; }
 
 readonly HELM_VERSION=v3.22.0
+# Prometheus 3.x's module version; promtool is built without the service-discovery plugins it
+# does not need for rules (half the build).
+readonly PROMETHEUS_VERSION=v0.316.0
 # Helm built from source reports Kubernetes 1.20 unless told; render for the oldest version
 # the chart supports with everything it uses being GA (PDB unhealthyPodEvictionPolicy: 1.31).
 readonly KUBE_VERSION=1.31.0
@@ -53,7 +58,7 @@ expect_failure() {
 }
 
 # ---------------------------------------------------------------------------------------------
-step "tools: helm $HELM_VERSION and the validators in tools/ (Go module proxy, then the Go caches)"
+step "tools: helm $HELM_VERSION, promtool $PROMETHEUS_VERSION, the validators in tools/ (Go module proxy or caches)"
 t0=$SECONDS
 helm="$tool_dir/helm"
 if [[ -x $helm ]] && go version -m "$helm" 2>/dev/null | grep -qE "^\s+mod\s+helm.sh/helm/v3\s+$HELM_VERSION\b"; then
@@ -61,6 +66,16 @@ if [[ -x $helm ]] && go version -m "$helm" 2>/dev/null | grep -qE "^\s+mod\s+hel
 else
   GOBIN="$tool_dir" GOFLAGS= go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
   echo "  installed helm $HELM_VERSION into $tool_dir in $((SECONDS - t0)) s"
+fi
+promtool="$tool_dir/promtool"
+t1=$SECONDS
+if [[ -x $promtool ]] && go version -m "$promtool" 2>/dev/null |
+    grep -qE "^\s+mod\s+github.com/prometheus/prometheus\s+$PROMETHEUS_VERSION\b"; then
+  echo "  promtool $PROMETHEUS_VERSION already in $tool_dir"
+else
+  GOBIN="$tool_dir" GOFLAGS= go install -tags remove_all_sd \
+    "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
+  echo "  installed promtool $PROMETHEUS_VERSION into $tool_dir in $((SECONDS - t1)) s"
 fi
 t1=$SECONDS
 (cd tools && go build -o "$tool_dir/" ./cmd/...)
@@ -155,5 +170,31 @@ sed 's/tributary_loader_batch_seconds/tributary_loader_batch_duration_seconds/g'
   deploy/grafana/tributary-dashboard.json >"$work/renamed-metric.json"
 expect_failure "dashboard: a renamed metric" "tributary_loader_batch_duration_seconds" \
   python3 tools/dashboard/check_metrics.py "$work/renamed-metric.json"
+
+step "deploy/prometheus: the rules (promtool check and unit tests), their metrics, their runbooks"
+rules=deploy/prometheus/tributary-rules.yaml
+"$promtool" check rules "$rules"
+"$promtool" test rules deploy/prometheus/tests/*.yaml
+"$tool_dir/yaml2json" "$rules" >"$work/rules.json"
+python3 tools/dashboard/check_metrics.py "$work/rules.json"
+python3 tools/prometheus/check_runbooks.py "$work/rules.json"
+grep -q 'kind: PrometheusRule' "$work/all-on.yaml" &&
+  grep -q 'alert: TributaryFreshnessSLO' "$work/all-on.yaml" ||
+  die "the chart's PrometheusRule (prometheusRule.enabled) does not carry $rules"
+sed 's/tributary_ready == 0/tributary_ready = 0/' "$rules" >"$work/bad-syntax.yaml"
+expect_failure "rules: an expression that does not parse" "could not parse expression" \
+  "$promtool" check rules "$work/bad-syntax.yaml"
+mkdir -p "$work/rules-test/tests"
+sed 's/tributary_ready == 0/tributary_ready == 1/' "$rules" >"$work/rules-test/tributary-rules.yaml"
+cp deploy/prometheus/tests/*.yaml "$work/rules-test/tests/"
+expect_failure "rules: TributaryStageNotReady firing on ready stages (its unit test)" \
+  "TributaryStageNotReady" "$promtool" test rules "$work/rules-test/tests/tributary-rules.test.yaml"
+sed 's/tributary_embedder_quota_exhausted/tributary_embedder_quota_exceeded/g' "$work/rules.json" \
+  >"$work/renamed-rule-metric.json"
+expect_failure "rules: a metric no source registers" "tributary_embedder_quota_exceeded" \
+  python3 tools/dashboard/check_metrics.py "$work/renamed-rule-metric.json"
+sed 's/ops.md#slow-loader-writes/ops.md#slow-writes/' "$work/rules.json" >"$work/bad-runbook.json"
+expect_failure "rules: a runbook_url to a heading docs/ops.md does not have" "#slow-writes" \
+  python3 tools/prometheus/check_runbooks.py "$work/bad-runbook.json"
 
 printf '\n==> check_chart.sh passed in %ds\n' $((SECONDS - started_at))

@@ -95,7 +95,12 @@ net::awaitable<void> Accept(tcp::acceptor& acceptor, const AdminServer* server) 
 }  // namespace
 
 AdminServer::AdminServer(Settings settings, metrics::Registry& registry)
-    : settings_(std::move(settings)), registry_(registry), impl_(std::make_unique<Impl>()) {}
+    : settings_(std::move(settings)),
+      registry_(registry),
+      ready_gauge_(registry.AddGauge(
+          "tributary_ready",
+          "1 while /readyz answers ready (connected, partitions assigned), else 0.")),
+      impl_(std::make_unique<Impl>()) {}
 
 AdminServer::~AdminServer() { Stop(); }
 
@@ -103,6 +108,7 @@ void AdminServer::SetReady(bool ready, std::string reason) {
   std::lock_guard lock(ready_mutex_);
   ready_ = ready;
   not_ready_reason_ = std::move(reason);
+  ready_gauge_.Set(ready ? 1 : 0);
 }
 
 std::pair<bool, std::string> AdminServer::Readiness() const {

@@ -44,6 +44,8 @@ class AdminServer {
   struct Impl;
   Settings settings_;
   metrics::Registry& registry_;
+  // tributary_ready: what /readyz says, for alerting on a stage that runs but does not work.
+  metrics::Gauge& ready_gauge_;
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   std::atomic<std::uint16_t> bound_port_{0};

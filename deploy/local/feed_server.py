@@ -28,7 +28,9 @@ lands their text (--summary-every 0 turns summary feeds off).
 Every feed honours conditional GET (ETag / Last-Modified -> 304). Some articles appear in several
 feeds under the same link, so they become one story. POST /admin/touch/<n> changes the newest
 entry of feed n (new title and text, same id) and POST /admin/add/<n> adds an entry, so tests can
-show an update reaching its row; GET /admin/stats returns request counts as JSON.
+show an update reaching its row; GET /admin/stats returns request counts as JSON, and
+GET /admin/manifest every entry served (tab-separated: feed URL, entry id, link, summary-only
+0/1), which the chaos test compares with what landed.
 
 Usage: feed_server.py [--port 28080 (0: any free)] [--feeds 300] [--items 20] [--seed 1]
                       [--summary-every 3]
@@ -203,6 +205,20 @@ class Corpus:
                 f"</title></head><body><outline text=\"Demo\">{outlines}</outline></body></opml>"
                 ).encode()
 
+    def manifest(self):
+        """Every entry the feeds serve now, one per line: feed URL, the entry's id as its feed
+        carries it (RSS 1.0 has none but rdf:about, the link), link, and whether the feed
+        carries only its summary (so its page is fetched for the article)."""
+        lines = []
+        for n in range(self.feeds):
+            fmt = FORMATS[n % len(FORMATS)]
+            url = f"{self.base}/feeds/{n}.{EXT[fmt]}"
+            summary = int(self.is_summary_feed(n))
+            for e in self.entries(n):
+                entry_id = e["link"] if fmt == "rdf" else e["id"]
+                lines.append(f"{url}\t{entry_id}\t{e['link']}\t{summary}\n")
+        return "".join(lines).encode()
+
     def sitemap_index(self):
         maps = "".join(f"<sitemap><loc>{self.base}/sitemaps/{k}.xml</loc></sitemap>"
                        for k in range(3))
@@ -267,6 +283,8 @@ def make_handler(corpus, slow_seconds):
             self.count(path.split("/")[1] if "/" in path else path)
             if path == "/opml":
                 return self.send(200, corpus.opml(), "text/x-opml")
+            if path == "/admin/manifest":
+                return self.send(200, corpus.manifest(), "text/tab-separated-values")
             if path == "/admin/stats":
                 with corpus.lock:
                     return self.send(200, json.dumps(corpus.hits).encode(), "application/json")

@@ -285,6 +285,45 @@ void Core::LookupPg(const std::vector<Input>& inputs, std::vector<Slot>& slots) 
   }
 }
 
+void Core::LookupMergedArticles(std::vector<Input>& inputs, std::vector<Slot>& slots) {
+  std::vector<std::size_t> asked;
+  std::vector<ItemVersion> versions;
+  std::vector<bool> complete(inputs.size(), true);
+  for (const auto& slot : slots) {
+    if (!slot.vector) complete[slot.input] = false;
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (complete[i] || !inputs[i].item.article_wanted()) continue;
+    asked.push_back(i);
+    versions.push_back({.source_id = inputs[i].item.source_id(),
+                        .external_id = inputs[i].item.external_id(),
+                        .content_hash = inputs[i].item.content_hash()});
+  }
+  if (versions.empty()) return;
+  const int model_id = ModelId();
+  if (model_id <= 0) return;
+  auto found = store_->MergedArticleVectors(model_id, versions);
+  if (!found) {
+    metrics_.cache_errors.Inc();
+    Log()->warn("PostgreSQL look-up of merged articles failed ({}); embedding {} items' feed "
+                "text with the backend", found.error().message, versions.size());
+    return;
+  }
+  for (std::size_t k = 0; k < asked.size(); ++k) {
+    const auto it = found->find(k);
+    const bool hit = it != found->end() && it->second.size() == settings_.model.dims;
+    metrics_.cache_lookups.Labels({"article", hit ? "hit" : "miss"}).Inc();
+    if (hit) inputs[asked[k]].merged_article = std::move(it->second);
+  }
+  for (auto& slot : slots) {
+    const auto& merged = inputs[slot.input].merged_article;
+    if (merged && !slot.vector) {
+      slot.vector = *merged;
+      slot.origin = Origin::kPg;
+    }
+  }
+}
+
 void Core::RunBatch(Batch<Input>& batch) {
   if (fatal()) return;
   auto& inputs = batch.items;
@@ -301,6 +340,7 @@ void Core::RunBatch(Batch<Input>& batch) {
       slots.push_back(std::move(slot));
     }
   }
+  if (store_ != nullptr) LookupMergedArticles(inputs, slots);
   LookupPg(inputs, slots);
   if (fatal()) return;
 
@@ -350,7 +390,9 @@ void Core::RunBatch(Batch<Input>& batch) {
       vectors.push_back(std::move(*slot.vector));
       origin = std::max(origin, slot.origin);  // "backend" once any passage needed it
     }
-    if (vectors.size() == input.passages.size()) {
+    if (input.merged_article) {
+      Produce(input, {*input.merged_article}, Origin::kPg, /*with_passages=*/false);
+    } else if (vectors.size() == input.passages.size()) {
       Produce(input, vectors, origin);
     } else {
       dead_letterer_.DeadLetter(input.message,
@@ -444,7 +486,8 @@ bool Core::EmbedRange(const std::vector<std::string>& texts, std::size_t begin, 
   }
 }
 
-void Core::Produce(const Input& input, const std::vector<Vector>& vectors, Origin origin) {
+void Core::Produce(const Input& input, const std::vector<Vector>& vectors, Origin origin,
+                   bool with_passages) {
   v1::EmbeddedItem embedded;
   *embedded.mutable_item() = input.item;
   embedded.set_model_id(std::max(0, model_id_.load()));
@@ -454,8 +497,8 @@ void Core::Produce(const Input& input, const std::vector<Vector>& vectors, Origi
   embedded.set_distance(settings_.model.distance);
   embedded.mutable_vector()->Assign(vectors.front().begin(), vectors.front().end());
   embedded.set_from_cache(origin != Origin::kBackend);
-  embedded.set_chunked(true);
-  for (std::size_t p = 0; p < input.passages.size(); ++p) {
+  embedded.set_chunked(with_passages);
+  for (std::size_t p = 0; with_passages && p < input.passages.size(); ++p) {
     const auto& passage = input.passages[p];
     if (!passage.is_chunk) continue;
     auto* chunk = embedded.add_chunks();

@@ -102,6 +102,9 @@ class Core {
     std::vector<std::string> keys;   // the LRU key of each passage
     std::size_t tokens = 0;          // of all passages
     Clock::TimePoint consumed_at;
+    // The stored vector of this very version's merged article (LookupMergedArticles): the
+    // item goes on with it, unembedded.
+    std::optional<Vector> merged_article;
   };
   enum class Origin { kLru, kPg, kBackend };
 
@@ -119,9 +122,15 @@ class Core {
     Origin origin = Origin::kBackend;
   };
   void LookupPg(const std::vector<Input>& inputs, std::vector<Slot>& slots);
+  // Inputs that want their linked article (Item.article_wanted) and whose stored row already
+  // holds this version with the article merged get `merged_article`, and their slots are
+  // filled so that nothing of them is embedded.
+  void LookupMergedArticles(std::vector<Input>& inputs, std::vector<Slot>& slots);
   int ModelId();  // 0: not registered (yet); negative: fatal mismatch
-  // `vectors`: one per passage of the input, in order.
-  void Produce(const Input& input, const std::vector<Vector>& vectors, Origin origin);
+  // `vectors`: one per passage of the input, in order; `with_passages` false sends only the
+  // first, as the item's vector, without passages (chunked = false).
+  void Produce(const Input& input, const std::vector<Vector>& vectors, Origin origin,
+               bool with_passages = true);
   void SetFatal(std::string reason);
   bool Wait(std::chrono::milliseconds delay);
   void UpdateGateMetrics();

@@ -1,6 +1,9 @@
 #include "services/embedder/pg_vector_store.hpp"
 
 #include <charconv>
+#include <span>
+
+#include "common/pg/array_literal.hpp"
 
 namespace tributary::embedder {
 namespace {
@@ -17,6 +20,19 @@ SELECT DISTINCT ON (content_hash) content_hash, embedding::text
         UNION ALL
         SELECT content_hash, embedding FROM item_chunks
          WHERE model_id = $1 AND content_hash = ANY (ARRAY(SELECT hash FROM wanted))) found)";
+
+constexpr const char* kMerged = "embedder_merged_articles";
+// The row must hold the very version asked about (its content_hash) with that version's article
+// merged; the vector returned is the row's, which is the article's (item_embeddings.content_hash
+// = article_hash, as the loader stores it).
+constexpr const char* kMergedSql = R"(
+SELECT u.n - 1, e.embedding::text
+  FROM unnest($2::bigint[], $3::text[], $4::text[])
+       WITH ORDINALITY AS u(source_id, external_id, content_hash, n)
+  JOIN items i ON i.source_id = u.source_id AND i.external_id = u.external_id
+              AND i.content_hash = decode(u.content_hash, 'hex') AND i.article_state = 'done'
+  JOIN item_embeddings e ON e.item_id = i.id AND e.model_id = $1
+                        AND e.content_hash = i.article_hash)";
 
 std::string HexArray(const std::vector<std::string>& hashes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -57,6 +73,7 @@ std::optional<Vector> ParseVectorText(std::string_view text) {
 PgVectorStore::PgVectorStore(pg::Database& database, std::chrono::milliseconds give_up_after)
     : database_(database), give_up_after_(give_up_after) {
   database_.Prepare(kLookup, kLookupSql);
+  database_.Prepare(kMerged, kMergedSql);
 }
 
 Result<std::optional<RegisteredModel>> PgVectorStore::FindModel(const std::string& name,
@@ -88,6 +105,35 @@ Result<std::map<std::string, Vector>> PgVectorStore::Lookup(
           const pqxx::binarystring hash(row[0]);
           if (auto vector = ParseVectorText(row[1].c_str())) {
             found.emplace(hash.str(), std::move(*vector));
+          }
+        }
+        return found;
+      },
+      give_up_after_);
+}
+
+Result<std::map<std::size_t, Vector>> PgVectorStore::MergedArticleVectors(
+    int model_id, const std::vector<ItemVersion>& versions) {
+  std::vector<std::string> sources;
+  std::vector<std::string> ids;
+  std::vector<std::string> hashes;
+  for (const auto& v : versions) {
+    sources.push_back(std::to_string(v.source_id));
+    ids.push_back(v.external_id);
+    hashes.push_back(v.content_hash);
+  }
+  const auto source_array = pg::ArrayLiteral(std::span<const std::string>(sources));
+  const auto id_array = pg::ArrayLiteral(std::span<const std::string>(ids));
+  const auto hash_array = HexArray(hashes);
+  std::lock_guard lock(mutex_);
+  return database_.Run(
+      [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        std::map<std::size_t, Vector> found;
+        for (const auto& row :
+             tx.exec_prepared(kMerged, model_id, source_array, id_array, hash_array)) {
+          if (auto vector = ParseVectorText(row[1].c_str())) {
+            found.emplace(row[0].as<std::size_t>(), std::move(*vector));
           }
         }
         return found;

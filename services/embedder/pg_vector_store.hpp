@@ -1,6 +1,7 @@
 #pragma once
 // The VectorStore port on PostgreSQL, read-only: the model registry (embedding_models) and
-// item_embeddings as the second cache layer, one round trip per batch. Serialized by a mutex:
+// item_embeddings and item_chunks as the second cache layer, one round trip per batch (and one
+// more for a batch with items whose linked article may be merged). Serialized by a mutex:
 // the look-ups are index probes, far shorter than a backend request.
 #include <mutex>
 
@@ -18,6 +19,8 @@ class PgVectorStore final : public VectorStore {
                                                    const std::string& version) override;
   Result<std::map<std::string, Vector>> Lookup(
       int model_id, const std::vector<std::string>& content_hashes) override;
+  Result<std::map<std::size_t, Vector>> MergedArticleVectors(
+      int model_id, const std::vector<ItemVersion>& versions) override;
 
  private:
   pg::Database& database_;

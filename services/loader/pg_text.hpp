@@ -1,7 +1,6 @@
 #pragma once
-// Rendering the row model's plain values as PostgreSQL text: array literals, timestamps,
-// vectors, enclosure JSON (JSON strings: common/base/json_text.hpp). Arrays are how a whole
-// batch travels as one parameter of `INSERT ... SELECT FROM unnest($1::..[])`.
+// Rendering the row model's plain values as PostgreSQL text: timestamps, vectors, enclosure
+// JSON (JSON strings: common/base/json_text.hpp); array literals are common/pg's.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -9,13 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/pg/array_literal.hpp"
 #include "services/loader/rows.hpp"
 
 namespace tributary::loader {
 
-// {"a","b",NULL}: every element quoted, so no element text can break the literal.
-std::string ArrayLiteral(std::span<const std::optional<std::string>> elements);
-std::string ArrayLiteral(std::span<const std::string> elements);
+using pg::ArrayLiteral;
 
 // 2026-11-23 18:47:37.123456+00 from seconds and nanoseconds since the epoch (UTC).
 std::string TimestampText(std::int64_t seconds, std::int32_t nanos);

@@ -56,10 +56,14 @@ UPDATE sources s SET lease_until = NULL, next_fetch_at = now()
   FROM unnest($1::bigint[], $2::text[]) AS u(id, request_id)
  WHERE s.id = u.id AND s.last_request_id = u.request_id)";
 
+// Stale: not fetched within twice its interval (a source never fetched counts from when it was
+// added), the freshness SLO's measure (deploy/prometheus, `tributary status --check`).
 constexpr const char* kGauges = R"(
 SELECT count(*) FILTER (WHERE next_fetch_at <= now()
                           AND (lease_until IS NULL OR lease_until < now())),
-       count(*) FILTER (WHERE consecutive_failures >= $1)
+       count(*) FILTER (WHERE consecutive_failures >= $1),
+       count(*),
+       count(*) FILTER (WHERE coalesce(last_fetched_at, created_at) < now() - 2 * fetch_interval)
   FROM sources WHERE enabled)";
 
 // The rows come from items_article_wanted_idx (0018): wanted ones, and requested ones whose
@@ -124,7 +128,10 @@ Result<SourceCounts> PgScheduleStore::Count(int failure_threshold) {
   return database_.Run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     const auto row = tx.exec_params1(kGauges, failure_threshold);
-    return SourceCounts{.due = row[0].as<double>(), .failing = row[1].as<double>()};
+    return SourceCounts{.due = row[0].as<double>(),
+                        .failing = row[1].as<double>(),
+                        .enabled = row[2].as<double>(),
+                        .stale = row[3].as<double>()};
   });
 }
 

@@ -35,6 +35,8 @@ struct LeasedSource {
 struct SourceCounts {
   double due = 0;      // enabled, due and not leased
   double failing = 0;  // enabled, at or past the failure threshold
+  double enabled = 0;
+  double stale = 0;    // enabled, not fetched within 2x its interval (new: since added)
 };
 
 class ScheduleStore {

@@ -49,6 +49,8 @@ Result<RoundResult> Scheduler::Round() {
   if (const auto counts = store_.Count(settings_.failure_threshold); counts) {
     metrics_.due.Set(counts->due);
     metrics_.failing.Set(counts->failing);
+    metrics_.enabled.Set(counts->enabled);
+    metrics_.stale.Set(counts->stale);
   }
   auto rescheduled = Reschedule();
   if (!rescheduled) return tl::unexpected(rescheduled.error());

@@ -21,6 +21,11 @@ SchedulerMetrics::SchedulerMetrics(metrics::Registry& registry)
       failing(registry.AddGauge(
           "tributary_scheduler_failing_sources",
           "Enabled sources whose consecutive failures reached --failure-threshold.")),
+      enabled(registry.AddGauge("tributary_scheduler_enabled_sources", "Enabled sources.")),
+      stale(registry.AddGauge(
+          "tributary_scheduler_stale_sources",
+          "Enabled sources not fetched within twice their fetch interval (one never fetched: "
+          "since it was added); 1 - stale/enabled is the freshness SLO.")),
       tick_seconds(registry.AddHistogram("tributary_scheduler_tick_seconds",
                                          "Time of one scheduling round (leader only).",
                                          {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})) {}

@@ -15,6 +15,8 @@ struct SchedulerMetrics {
   metrics::Family<metrics::Counter>& rescheduled;
   metrics::Gauge& due;      // sources due now and not leased (backlog)
   metrics::Gauge& failing;  // enabled sources at or over the failure threshold
+  metrics::Gauge& enabled;
+  metrics::Gauge& stale;    // enabled sources not fetched within twice their interval
   metrics::Histogram& tick_seconds;
 };
 

@@ -23,7 +23,7 @@ class FleetScript : public ::testing::Test {
     fs::create_directories(dir_ / "bin");
     for (const char* stage : {"loader", "embedder", "parser", "fetcher", "scheduler"}) {
       const auto path = dir_ / "bin" / (std::string("tributary-") + stage);
-      std::ofstream(path) << "#!/bin/sh\necho \"$@\" > '" << (dir_ / stage).string()
+      std::ofstream(path) << "#!/bin/sh\necho \"$@\" >> '" << (dir_ / stage).string()
                           << ".args'\nexec sleep 300\n";
       fs::permissions(path, fs::perms::owner_all);
     }
@@ -32,8 +32,9 @@ class FleetScript : public ::testing::Test {
     Fleet("stop");
     fs::remove_all(dir_);
   }
-  CommandResult Fleet(const std::string& command) {
-    return RunCommand("TRIBUTARY_TOPIC_PREFIX=fleet-test TRIBUTARY_FLEET_DIR=" + dir_.string() +
+  CommandResult Fleet(const std::string& command, const std::string& env = {}) {
+    return RunCommand(env + " TRIBUTARY_TOPIC_PREFIX=fleet-test TRIBUTARY_FLEET_DIR=" +
+                      dir_.string() +
                       " TRIBUTARY_BIN_DIR=" + (dir_ / "bin").string() + " " +
                       (SourceDir() / "deploy/local/fleet.sh").string() + " " + command + " 2>&1");
   }
@@ -84,6 +85,34 @@ TEST_F(FleetScript, EveryConsumingStageGetsAStableInstanceIdOfItsOwn) {
   }
   EXPECT_THAT(Read("scheduler.args"), ::testing::Not(HasSubstr("--group-instance-id")))
       << "the scheduler is no group member";
+}
+
+// The chaos test runs two of every stage from one fleet directory: each replica is its own
+// process with its own pid file, log, group instance id and admin port, and `stop` stops them
+// all, also when asked with fewer replicas than were started.
+TEST_F(FleetScript, ReplicasAreProcessesOfTheirOwn) {
+  const auto started = Fleet("start", "TRIBUTARY_FLEET_REPLICAS=2");
+  ASSERT_EQ(started.exit_code, 0) << started.output;
+  const auto host = RunCommand("uname -n").output;
+  const auto id = host.substr(0, host.size() - 1) + "-fleet-test-";
+  for (const char* stage : {"loader", "embedder", "parser", "fetcher"}) {
+    const auto args = Read(std::string(stage) + ".args");
+    EXPECT_THAT(args, HasSubstr("--group-instance-id " + id + stage + "\n")) << stage;
+    EXPECT_THAT(args, HasSubstr("--group-instance-id " + id + stage + "-2 ")) << stage;
+    EXPECT_THAT(args, HasSubstr("--admin-port 0")) << "replica 2 of " << stage;
+    EXPECT_TRUE(fs::exists(dir_ / (std::string(stage) + "-2.pid"))) << stage;
+  }
+  EXPECT_NE(Read("scheduler.args").find('\n'), Read("scheduler.args").rfind('\n'))
+      << "two schedulers started";
+  const auto status = Fleet("status", "TRIBUTARY_FLEET_REPLICAS=2");
+  EXPECT_THAT(status.output, HasSubstr("loader-2: running"));
+  EXPECT_THAT(status.output, ::testing::Not(HasSubstr("not running")));
+  const auto stopped = Fleet("stop");
+  EXPECT_THAT(stopped.output, HasSubstr("scheduler-2: stopped"));
+  EXPECT_THAT(stopped.output, HasSubstr("loader-2: stopped"));
+  EXPECT_FALSE(fs::exists(dir_ / "loader-2.pid"));
+  EXPECT_THAT(Fleet("start", "TRIBUTARY_FLEET_REPLICAS=x").output,
+              HasSubstr("TRIBUTARY_FLEET_REPLICAS=x is not a number"));
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Checks that every tributary_* metric a Grafana dashboard queries is one the C++ sources
-register, so renaming a metric without updating the dashboard fails scripts/check_chart.sh.
+"""Checks that every tributary_* metric a Grafana dashboard or a Prometheus rule file queries is
+one the C++ sources register, so renaming a metric without updating them fails
+scripts/check_chart.sh.
 
-  check_metrics.py DASHBOARD.json [SOURCE_ROOT...]   (default roots: services common)
+  check_metrics.py DASHBOARD.json|RULES.json [SOURCE_ROOT...]   (default roots: services common)
+
+A rule file is read as JSON (tools/cmd/yaml2json converts the YAML). A name regex such as
+{__name__=~"tributary_(parser|loader)_consumer_lag"} counts as each name it lists.
 
 Names come from two kinds of registration in the sources (tests excluded):
   * literals:  registry.AddCounter("tributary_loader_retries_total", ...), CounterFamily(...), ...
@@ -27,6 +31,8 @@ CONSTRUCTOR = re.compile(r"^(\w+)::\1\(", re.M)
 STAGE_HOST = re.compile(r"\bruntime::StageHost\s+\w+\s*\(\s*\{\s*\.stage\s*=\s*\"([a-z]+)\"", re.S)
 HOSTED = {"Consumer", "Producer", "DlqPublisher"}  # what a StageHost constructs
 HISTOGRAM_SERIES = re.compile(r"_(bucket|sum|count)$")
+NAME = re.compile(r"\btributary_[a-z0-9_]+")
+NAME_ALTERNATIVES = re.compile(r"\btributary_\(([a-z0-9_|]+)\)_([a-z0-9_]+)")
 
 
 def source_files(roots):
@@ -69,16 +75,28 @@ def registered_names(roots):
     return names
 
 
-def dashboard_metrics(path):
-    dashboard = json.loads(pathlib.Path(path).read_text())
+def names_in(expr):
+    names = NAME.findall(expr)
+    for alternatives, suffix in NAME_ALTERNATIVES.findall(expr):
+        names += [f"tributary_{a}_{suffix}" for a in alternatives.split("|")]
+    return names
+
+
+def queried_metrics(path):
+    """Metric name -> where it is queried (a panel's title, or a rule's name)."""
+    document = json.loads(pathlib.Path(path).read_text())
     used = {}
     def walk(panels):
         for panel in panels:
             for target in panel.get("targets", []):
-                for name in re.findall(r"\btributary_[a-z0-9_]+", target.get("expr", "")):
-                    used.setdefault(name, panel.get("title", "?"))
+                for name in names_in(target.get("expr", "")):
+                    used.setdefault(name, f"panel '{panel.get('title', '?')}'")
             walk(panel.get("panels", []))
-    walk(dashboard.get("panels", []))
+    walk(document.get("panels", []))
+    for group in document.get("groups", []):
+        for rule in group.get("rules", []):
+            for name in names_in(rule.get("expr", "")):
+                used.setdefault(name, f"rule '{rule.get('alert') or rule.get('record')}'")
     return used
 
 
@@ -87,14 +105,14 @@ def main(argv):
         sys.exit(__doc__)
     roots = argv[1:] or ["services", "common"]
     registered = registered_names(roots)
-    used = dashboard_metrics(argv[0])
+    used = queried_metrics(argv[0])
     if not used:
-        sys.exit(f"{argv[0]}: no tributary_* metric in any panel expression")
+        sys.exit(f"{argv[0]}: no tributary_* metric in any panel or rule expression")
     unknown = []
-    for name, panel in sorted(used.items()):
+    for name, where in sorted(used.items()):
         base = HISTOGRAM_SERIES.sub("", name)
         if name not in registered and base not in registered:
-            unknown.append(f"  {name} (panel '{panel}')")
+            unknown.append(f"  {name} ({where})")
     if unknown:
         print(f"FAIL {argv[0]}: metrics that no source registers:\n" + "\n".join(unknown),
               file=sys.stderr)

@@ -49,13 +49,18 @@ TEST_F(AdminServerTest, ReadyzFollowsReadinessWithTheReason) {
   EXPECT_EQ(response.result(), http::status::service_unavailable);
   EXPECT_THAT(response.body(), HasSubstr("starting"));
 
+  EXPECT_THAT(Get(server_.port(), "/metrics").body(), HasSubstr("\ntributary_ready 0\n"));
+
   server_.SetReady(true);
   EXPECT_EQ(Get(server_.port(), "/readyz").result(), http::status::ok);
+  EXPECT_THAT(Get(server_.port(), "/metrics").body(), HasSubstr("\ntributary_ready 1\n"))
+      << "the TributaryStageNotReady alert reads it";
 
   server_.SetReady(false, "no partitions assigned");
   response = Get(server_.port(), "/readyz");
   EXPECT_EQ(response.result(), http::status::service_unavailable);
   EXPECT_THAT(response.body(), HasSubstr("no partitions assigned"));
+  EXPECT_THAT(Get(server_.port(), "/metrics").body(), HasSubstr("\ntributary_ready 0\n"));
 }
 
 TEST_F(AdminServerTest, MetricsServesThePrometheusText) {

@@ -139,6 +139,43 @@ TEST(EmbedderCore, AVectorInPostgresSkipsTheBackendInOneLookupPerBatch) {
   EXPECT_EQ(h.Metric(h.metrics.items_out, {"lru"}), 1);
 }
 
+// A feed item whose linked article is merged into its row (issue 19) holds the article's text
+// and vector: its feed text, met again when the feed is read in full, is not embedded again
+// (the chaos test's second round counted these backend calls). It goes on with the stored
+// vector and no passages, which the loader finds current and writes nothing for.
+TEST(EmbedderCore, AFeedItemWhoseArticleIsMergedIsNotEmbeddedAgain) {
+  Harness h(3, /*with_store=*/true);
+  h.store.model = RegisteredModel{.id = 7, .dims = kDims, .distance = "cosine"};
+  auto merged = MakeItem(1, "a", "Alpha", "the feed's short summary");
+  merged.set_article_wanted(true);
+  h.store.merged[{7, "1/a/" + merged.content_hash()}] = Vector(kDims, 0.5F);
+  auto waiting = MakeItem(1, "b", "Beta");  // wants its article, not merged yet
+  waiting.set_article_wanted(true);
+  auto whole = MakeItem(1, "c", "Gamma");  // carries its whole text: never looked up
+  h.store.merged[{7, "1/c/" + whole.content_hash()}] = Vector(kDims, 0.75F);
+  h.Add(merged, 1);
+  h.Add(waiting, 2);
+  h.Add(whole, 3);
+  EXPECT_EQ(h.store.merged_lookups, 1) << "one look-up per batch";
+  ASSERT_EQ(h.backend.requests.size(), 1U);
+  EXPECT_EQ(h.backend.requests[0], (std::vector<std::string>{"Beta", "Gamma"}));
+  const auto out = testing::Embedded(h.bus);
+  ASSERT_EQ(out.size(), 3U);
+  EXPECT_EQ(out[0].item().external_id(), "a");
+  EXPECT_EQ(std::vector<float>(out[0].vector().begin(), out[0].vector().end()),
+            Vector(kDims, 0.5F));
+  EXPECT_FALSE(out[0].chunked()) << "the feed text's passages are not the row's";
+  EXPECT_EQ(out[0].chunks_size(), 0);
+  EXPECT_TRUE(out[0].from_cache());
+  EXPECT_TRUE(out[1].chunked());
+  EXPECT_EQ(std::vector<float>(out[2].vector().begin(), out[2].vector().end()),
+            HashEmbed("Gamma", kDims));
+  EXPECT_EQ(h.Metric(h.metrics.cache_lookups, {"article", "hit"}), 1);
+  EXPECT_EQ(h.Metric(h.metrics.cache_lookups, {"article", "miss"}), 1);
+  h.bus.DeliverAll();
+  EXPECT_EQ(testing::Offsets(h.bus), (std::set<std::int64_t>{1, 2, 3}));
+}
+
 TEST(EmbedderCore, AnItemRepeatedInOneBatchIsEmbeddedOnce) {
   Harness h(3);
   const auto item = MakeItem(1, "a", "Alpha");

@@ -76,8 +76,23 @@ class FakeStore final : public VectorStore {
     }
     return found;
   }
+  Result<std::map<std::size_t, Vector>> MergedArticleVectors(
+      int model_id, const std::vector<ItemVersion>& versions) override {
+    ++merged_lookups;
+    std::map<std::size_t, Vector> found;
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      const auto& v = versions[i];
+      const auto it = merged.find({model_id, std::to_string(v.source_id) + "/" + v.external_id +
+                                                 "/" + v.content_hash});
+      if (it != merged.end()) found.emplace(i, it->second);
+    }
+    return found;
+  }
   std::optional<RegisteredModel> model;
   std::map<std::pair<int, std::string>, Vector> rows;
+  // (model id, "source/external id/content hash") -> the merged article's vector
+  std::map<std::pair<int, std::string>, Vector> merged;
+  int merged_lookups = 0;
   int lookups = 0;
   int model_lookups = 0;
 };

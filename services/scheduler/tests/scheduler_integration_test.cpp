@@ -183,6 +183,15 @@ TEST_F(SchedulerRound, EmitsEachDueSourceOnceAndReschedulesItFromItsOutcome) {
                                 "WHERE id = " + std::to_string(requests[1].source_id())),
               6 * 3600, 30);
   EXPECT_EQ(replica.metrics.failing.Value(), 1) << "b reached --failure-threshold (5)";
+  // Freshness (the SLO's gauges): a and b were fetched just now, `later` was added just now
+  // (the disabled one does not count). Once a's last fetch is older than twice its interval
+  // (30 min), it is stale; b was fetched but failed, and is fresh.
+  EXPECT_EQ(replica.metrics.enabled.Value(), 3);
+  EXPECT_EQ(replica.metrics.stale.Value(), 0);
+  Exec("UPDATE sources SET last_fetched_at = now() - interval '61 minutes' WHERE id = " +
+       std::to_string(a.source_id()));
+  replica.Round();
+  EXPECT_EQ(replica.metrics.stale.Value(), 1);
 
   // Due again: a new request with a new id.
   Exec("UPDATE sources SET next_fetch_at = now() - interval '1 second' WHERE id = " +

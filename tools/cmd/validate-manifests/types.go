@@ -25,6 +25,7 @@ var knownKinds = map[string]func() any{
 	"autoscaling/v2 HorizontalPodAutoscaler":  func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
 	"networking.k8s.io/v1 NetworkPolicy":      func() any { return &networkingv1.NetworkPolicy{} },
 	"monitoring.coreos.com/v1 ServiceMonitor": func() any { return &monitoringv1.ServiceMonitor{} },
+	"monitoring.coreos.com/v1 PrometheusRule": func() any { return &monitoringv1.PrometheusRule{} },
 	"keda.sh/v1alpha1 ScaledObject":           func() any { return &keda.ScaledObject{} },
 	"keda.sh/v1alpha1 TriggerAuthentication":  func() any { return &keda.TriggerAuthentication{} },
 }
