@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "common/codec/topics.hpp"
@@ -14,6 +15,7 @@
 #include "services/cli/database_session.hpp"
 #include "services/cli/kafka_tools.hpp"
 #include "services/cli/message_json.hpp"
+#include "services/cli/slo_check.hpp"
 
 namespace tributary::cli {
 namespace {
@@ -83,18 +85,32 @@ nlohmann::json Number(const pqxx::field& f) {
   return f.as<double>();
 }
 
-void DatabaseStatus(pqxx::connection& connection, nlohmann::json* out) {
+// `failing_for`: how long a failing source must have gone without a success (one that never
+// succeeded: since it was added) to count in sources.failing_long.
+void DatabaseStatus(pqxx::connection& connection, std::chrono::milliseconds failing_for,
+                    nlohmann::json* out) {
   pqxx::read_transaction tx(connection);
   const auto s = tx.exec1(
       "SELECT count(*), count(*) FILTER (WHERE enabled), "
       "count(*) FILTER (WHERE enabled AND consecutive_failures > 0), "
       "count(*) FILTER (WHERE last_fetched_at IS NULL), count(*) FILTER (WHERE stale) "
       "FROM dq_source_freshness");
+  // Fresh as the scheduler's tributary_scheduler_stale_sources counts it (its complement).
+  const auto f = tx.exec_params1(
+      "SELECT count(*) FILTER (WHERE coalesce(last_fetched_at, created_at) "
+      "                              >= now() - 2 * fetch_interval), "
+      "       count(*) FILTER (WHERE consecutive_failures > 0 AND "
+      "         coalesce(last_success_at, created_at) < now() - $1 * interval '1 millisecond') "
+      "FROM sources WHERE enabled",
+      static_cast<std::int64_t>(failing_for.count()));
   (*out)["sources"] = {{"total", s[0].as<std::int64_t>()},
                        {"enabled", s[1].as<std::int64_t>()},
                        {"failing", s[2].as<std::int64_t>()},
                        {"never_fetched", s[3].as<std::int64_t>()},
-                       {"stale", s[4].as<std::int64_t>()}};
+                       {"stale", s[4].as<std::int64_t>()},
+                       {"fresh", f[0].as<std::int64_t>()},
+                       {"failing_long", f[1].as<std::int64_t>()},
+                       {"failing_for", config::FormatDuration(failing_for)}};
   const auto e = tx.exec1(
       "SELECT coalesce(sum(fetches), 0), coalesce(sum(errors), 0), "
       "coalesce(sum(fetch_errors), 0), coalesce(sum(parse_errors), 0) FROM dq_error_rates");
@@ -190,6 +206,12 @@ void PrintText(const nlohmann::json& s, bool all_partitions) {
   std::cout << fmt::format("\nRows\n  {} items, {} stories, {} embeddings\n",
                            r["items"].get<std::int64_t>(), r["stories"].get<std::int64_t>(),
                            r["embeddings"].get<std::int64_t>());
+  if (!s.contains("slo_breached")) return;
+  std::cout << "\nSLOs (--check)\n";
+  if (s["slo_breached"].empty()) std::cout << "  every SLO holds\n";
+  for (const auto& b : s["slo_breached"]) {
+    std::cout << "  BREACHED " << b.get<std::string>() << "\n";
+  }
 }
 
 }  // namespace
@@ -200,6 +222,8 @@ int StatusCommand(const config::Source& source) {
   log::Settings log_settings;
   bool json = false;
   bool all_partitions = false;
+  bool check = false;
+  SloThresholds slo;
   std::vector<std::string> groups = {"tributary-fetcher", "tributary-parser",
                                      "tributary-embedder", "tributary-loader"};
   config::Spec spec(
@@ -208,7 +232,9 @@ int StatusCommand(const config::Source& source) {
       "under --topic-prefix; a group's input it never committed counts whole), DLQ depth per "
       "stage, sources (enabled, failing = consecutive failures > 0, never fetched, stale per "
       "dq_source_freshness), fetch error rates over 24 h (dq_error_rates), and row counts. "
-      "Exit code 1 when a section could not be read.");
+      "With --check it also judges the SLOs the Prometheus alerts watch and names each one "
+      "breached. Exit code 1 when a section could not be read, else 3 when --check found an "
+      "SLO breached, else 0.");
   kafka::AddSettings(spec, &kafka_settings);
   pg::AddSettings(spec, &pg_settings);
   log::AddSettings(spec, &log_settings);
@@ -217,7 +243,24 @@ int StatusCommand(const config::Source& source) {
             "parser, embedder or loader also reports that stage's inputs it never committed.")
       .Bool("all-partitions", &all_partitions,
             "Text: list every partition, not only those with lag (JSON always has all).")
-      .Bool("json", &json, "Print JSON instead of text.");
+      .Bool("json", &json, "Print JSON instead of text.")
+      .Bool("check", &check,
+            "Judge the SLOs (for cron and CI without Prometheus): lag per group, a group with "
+            "lag and no member, DLQ depth, freshness, long-failing sources, fetch error rate; "
+            "exit 3 naming each one breached.")
+      .Int("max-lag", &slo.max_lag, std::int64_t{0}, std::numeric_limits<std::int64_t>::max(),
+           "--check: most messages of lag per consumer group.")
+      .Int("max-dlq", &slo.max_dlq, std::int64_t{0}, std::numeric_limits<std::int64_t>::max(),
+           "--check: most records per dead-letter topic.")
+      .Int("min-fresh-percent", &slo.min_fresh_percent, 0, 100,
+           "--check: least share of enabled sources fetched within twice their interval (a "
+           "source never fetched counts from when it was added).")
+      .Int("max-error-percent", &slo.max_error_percent, 0, 100,
+           "--check: most share of the last 24 h's fetches that failed (judged from 20 "
+           "fetches on).")
+      .Duration("failing-for", &slo.failing_for,
+                "--check: a source failing without a success for longer than this breaches "
+                "(one that never succeeded: since it was added).");
   if (auto status = spec.EndEarly(spec.Parse(source))) return *status;
   log::Setup(log_settings);
   bool ok = true;
@@ -241,7 +284,7 @@ int StatusCommand(const config::Source& source) {
   pg::Database database(pg_settings, "tributary-cli");
   if (Connect(database, "status")) {
     try {
-      DatabaseStatus(database.Connection(), &status);
+      DatabaseStatus(database.Connection(), slo.failing_for, &status);
     } catch (const std::exception& e) {
       ok = false;
       status["database_error"] = log::Mask(e.what());
@@ -250,12 +293,18 @@ int StatusCommand(const config::Source& source) {
     ok = false;
     status["database_error"] = "cannot connect to PostgreSQL";
   }
+  std::vector<std::string> breached;
+  if (check) {
+    breached = BreachedSlos(status, slo);
+    status["slo_breached"] = breached;
+  }
   if (json) {
     std::cout << DumpLine(status) << "\n";
   } else {
     PrintText(status, all_partitions);
   }
-  return ok ? 0 : 1;
+  if (!ok) return 1;
+  return breached.empty() ? 0 : 3;
 }
 
 }  // namespace tributary::cli

@@ -379,6 +379,32 @@ TEST_F(OperatorCli, StatusReportsLagDlqSourcesErrorsAndRows) {
   const auto text = Cli("status --pg-dsn dbname=" + db.name() + " --groups " + embedder);
   EXPECT_EQ(text.exit_code, 0) << text.output;
   EXPECT_THAT(text.output, HasSubstr("1 failing, 2 never fetched, 2 stale"));
+
+  // --check: the SLOs, from the same snapshot. a failed a day after it was added, c was added
+  // a day ago and never fetched (2 of 3 fresh), the DLQ holds one, the embedder group has lag
+  // and nobody consuming; 4 fetches are too few to judge an error rate.
+  EXPECT_EQ(status["sources"]["fresh"], 2);
+  EXPECT_EQ(status["sources"]["failing_long"], 1);
+  const auto check =
+      Cli("status --check --pg-dsn dbname=" + db.name() + " --groups " + embedder);
+  EXPECT_EQ(check.exit_code, 3) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("BREACHED stage down: " + embedder +
+                                      " has 2 messages of lag and no member consuming"));
+  EXPECT_THAT(check.output, HasSubstr("BREACHED dead letters: " + Topic("dlq.parser") +
+                                      " holds 1 records"));
+  EXPECT_THAT(check.output, HasSubstr("BREACHED freshness: 2 of 3 enabled sources"));
+  EXPECT_THAT(check.output, HasSubstr("BREACHED failing sources: 1 enabled sources have failed "
+                                      "for longer than 6h"));
+  EXPECT_THAT(check.output, ::testing::Not(HasSubstr("fetch errors")));
+  const auto relaxed = Cli("status --check --pg-dsn dbname=" + db.name() + " --groups " + never +
+                           " --max-dlq 1 --min-fresh-percent 60 --failing-for 2d");
+  EXPECT_EQ(relaxed.exit_code, 0) << relaxed.output;
+  EXPECT_THAT(relaxed.output, HasSubstr("every SLO holds"));
+  const auto json_check = Cli("status --check --json --pg-dsn dbname=" + db.name() +
+                                  " --groups " + embedder, false);
+  EXPECT_EQ(json_check.exit_code, 3);
+  EXPECT_EQ(nlohmann::json::parse(json_check.output, nullptr, false)["slo_breached"].size(), 4U)
+      << json_check.output;
 }
 
 // Three items of one source with their hash-backend vectors, as the pipeline would store them,
