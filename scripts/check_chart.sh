@@ -22,9 +22,6 @@ step() { printf '\n==> [check_chart %4ds] %s\n' $((SECONDS - started_at)) "$*"; 
 die() { printf 'check_chart.sh: %s\n' "$*" >&2; exit 1; }
 
 readonly HELM_VERSION=v3.22.0
-# Prometheus 3.x's module version; promtool is built without the service-discovery plugins it
-# does not need for rules (half the build).
-readonly PROMETHEUS_VERSION=v0.316.0
 # Helm built from source reports Kubernetes 1.20 unless told; render for the oldest version
 # the chart supports with everything it uses being GA (PDB unhealthyPodEvictionPolicy: 1.31).
 readonly KUBE_VERSION=1.31.0
@@ -58,7 +55,7 @@ expect_failure() {
 }
 
 # ---------------------------------------------------------------------------------------------
-step "tools: helm $HELM_VERSION, promtool $PROMETHEUS_VERSION, the validators in tools/ (Go module proxy or caches)"
+step "tools: helm $HELM_VERSION, promtool, the validators in tools/ (Go module proxy or caches)"
 t0=$SECONDS
 helm="$tool_dir/helm"
 if [[ -x $helm ]] && go version -m "$helm" 2>/dev/null | grep -qE "^\s+mod\s+helm.sh/helm/v3\s+$HELM_VERSION\b"; then
@@ -68,15 +65,7 @@ else
   echo "  installed helm $HELM_VERSION into $tool_dir in $((SECONDS - t0)) s"
 fi
 promtool="$tool_dir/promtool"
-t1=$SECONDS
-if [[ -x $promtool ]] && go version -m "$promtool" 2>/dev/null |
-    grep -qE "^\s+mod\s+github.com/prometheus/prometheus\s+$PROMETHEUS_VERSION\b"; then
-  echo "  promtool $PROMETHEUS_VERSION already in $tool_dir"
-else
-  GOBIN="$tool_dir" GOFLAGS= go install -tags remove_all_sd \
-    "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
-  echo "  installed promtool $PROMETHEUS_VERSION into $tool_dir in $((SECONDS - t1)) s"
-fi
+deploy/prometheus/install_tool.sh promtool "$tool_dir"
 t1=$SECONDS
 (cd tools && go build -o "$tool_dir/" ./cmd/...)
 echo "  built validate-manifests, check-binary-config, validate-compose, lint-dockerfile, yaml2json in $((SECONDS - t1)) s"

@@ -3,8 +3,11 @@
 # PostgreSQL + pgvector, serves a generated web of feeds on loopback, registers them, runs the
 # whole fleet, waits until the pipeline has drained, and prints what arrived.
 #
-#   ./scripts/demo.sh          run it (safe to re-run: everything is an upsert)
-#   ./scripts/demo.sh --stop   stop the fleet, the feed server, Kafka and PostgreSQL
+#   ./scripts/demo.sh               run it (safe to re-run: everything is an upsert)
+#   ./scripts/demo.sh --prometheus  also run a real Prometheus (deploy/local/prometheus.sh) on
+#                                   the fleet's /metrics with deploy/prometheus's rules, and check
+#                                   that every target is up and every rule loaded and healthy
+#   ./scripts/demo.sh --stop        stop the fleet, the feed server, Prometheus, Kafka, PostgreSQL
 #
 # Settings: TRIBUTARY_DEMO_FEEDS (300), TRIBUTARY_DEMO_ITEMS (20 per feed),
 # TRIBUTARY_DEMO_PORT (28080), TRIBUTARY_DEMO_TIMEOUT (seconds to wait for the drain, 600),
@@ -37,12 +40,15 @@ feed_server_running() {
 }
 
 if [[ ${1:-} == --stop ]]; then
+  deploy/local/prometheus.sh stop
   deploy/local/fleet.sh stop
   if feed_server_running; then kill "$(cat "$feed_pid_file")"; rm -f "$feed_pid_file"; fi
   deploy/local/down.sh
   exit 0
 fi
-[[ $# -eq 0 ]] || die "usage: scripts/demo.sh [--stop]"
+prometheus=0
+[[ ${1:-} == --prometheus ]] && { prometheus=1; shift; }
+[[ $# -eq 0 ]] || die "usage: scripts/demo.sh [--prometheus | --stop]"
 
 if [[ ${TRIBUTARY_DEMO_BUILD:-1} != 0 ]]; then
   step "install (deploy/local/install.sh)"
@@ -90,6 +96,10 @@ export TRIBUTARY_PER_HOST_RATE="${TRIBUTARY_PER_HOST_RATE:-1000}"
 export TRIBUTARY_PER_HOST_BURST="${TRIBUTARY_PER_HOST_BURST:-200}"
 export TRIBUTARY_PER_HOST_CONCURRENCY="${TRIBUTARY_PER_HOST_CONCURRENCY:-32}"
 deploy/local/fleet.sh start
+if ((prometheus)); then
+  step "start Prometheus on the fleet's /metrics (deploy/local/prometheus.sh)"
+  deploy/local/prometheus.sh start
+fi
 
 step "wait until the pipeline has drained (timeout ${timeout_s}s)"
 expected_sources=$(psql -qAtc "SELECT count(*) FROM sources WHERE enabled AND url LIKE '$base/%'")
@@ -139,6 +149,11 @@ echo
 echo "failing sources (backed off, visible in 'tributary sources list --failing'):"
 "$tributary" sources list --failing --log-level warn | sed 's/^/    /'
 
+if ((prometheus)); then
+  step "Prometheus: targets up, rules loaded and healthy (deploy/local/prometheus.sh check)"
+  deploy/local/prometheus.sh check || die "Prometheus does not see the fleet or its rules"
+fi
+
 step "a sample search: tributary search \"river harbor lighthouse\" --limit 5"
 "$tributary" search "river harbor lighthouse" --limit 5 --log-level warn ||
   die "tributary search failed (its error is above)"
@@ -148,5 +163,6 @@ cat <<DONE
 The fleet keeps running and re-fetches on schedule (conditional GETs: unchanged feeds cost a 304).
   logs:        .local/run/fleet/*.log, .local/run/demo/feed_server.log
   look around: build/bin/tributary sources list | status | decode items --max 3 | search "..."
+  metrics:     with --prometheus, http://127.0.0.1:${TRIBUTARY_PROMETHEUS_PORT:-29090}/alerts
   stop all:    ./scripts/demo.sh --stop
 DONE

@@ -1,8 +1,8 @@
 // scripts/demo.sh as the README tells people to run it, in a scratch database, topic prefix,
-// fleet directory and feed port (beside whatever else runs on the machine): run twice in a row
-// with the fleet from the first run still up, the second run changes no row; its embeddings are
-// the local model's and a search finds by meaning; a failing search fails the demo and shows
-// its error.
+// fleet directory and feed port (beside whatever else runs on the machine): run twice in a row,
+// the first time with --prometheus, with the fleet from the first run still up, the second run
+// changes no row; its embeddings are the local model's and a search finds by meaning; a failing
+// search fails the demo and shows its error.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -35,9 +35,11 @@ class Demo : public ::testing::Test {
            " TRIBUTARY_DEMO_RUN_DIR=" + (dir_ / "run").string() +
            " TRIBUTARY_DEMO_PORT=" + std::to_string(::tributary::testing::FreePort()) +
            " TRIBUTARY_DEMO_FEEDS=20 TRIBUTARY_DEMO_ITEMS=5 TRIBUTARY_DEMO_BUILD=0"
-           " TRIBUTARY_DEMO_TIMEOUT=180 TRIBUTARY_ADMIN_PORT=0";
+           " TRIBUTARY_DEMO_TIMEOUT=180 TRIBUTARY_ADMIN_PORT=0 TRIBUTARY_PROMETHEUS_PORT=" +
+           std::to_string(::tributary::testing::FreePort());
   }
   void TearDown() override {
+    RunCommand(env_ + " " + Script("deploy/local/prometheus.sh") + " stop 2>&1");
     RunCommand(env_ + " " + Script("deploy/local/fleet.sh") + " stop 2>&1");
     std::ifstream pid_file(dir_ / "run" / "feed_server.pid");
     if (int pid = 0; pid_file >> pid && pid > 0) kill(pid, SIGTERM);
@@ -49,8 +51,10 @@ class Demo : public ::testing::Test {
   static std::string Script(const std::string& path) {
     return (::tributary::testing::SourceDir() / path).string();
   }
-  ::tributary::testing::CommandResult Run(const std::string& extra_env = {}) {
-    return RunCommand(env_ + " " + extra_env + " " + Script("scripts/demo.sh") + " 2>&1");
+  ::tributary::testing::CommandResult Run(const std::string& extra_env = {},
+                                          const std::string& flags = {}) {
+    return RunCommand(env_ + " " + extra_env + " " + Script("scripts/demo.sh") + " " + flags +
+                      " 2>&1");
   }
   // Every row of the tables a round writes, with its xmin: a rewritten row gets a new one.
   std::string Rows() {
@@ -76,9 +80,13 @@ class Demo : public ::testing::Test {
 };
 
 TEST_F(Demo, RunsTwiceWithTheFleetRunningAndTheSecondRunChangesNoRow) {
-  const auto first = Run();
+  // With a real Prometheus (built from its Go module) on the stages' /metrics and the rules of
+  // deploy/prometheus: every stage scraped, every rule loaded, healthy and evaluated.
+  const auto first = Run({}, "--prometheus");
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_THAT(first.output, HasSubstr("a sample search"));
+  EXPECT_THAT(first.output,
+              HasSubstr("ok prometheus: 5 targets up, 14 rules loaded and healthy (9 alerts"));
   // 20 feeds x 5 items, and 28 pages of the sitemaps (30 listed, 2 fail on purpose).
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM items"), 20 * 5 + 28);
   EXPECT_EQ(db_.Scalar<int>("SELECT count(*) FROM item_embeddings"), 20 * 5 + 28);
