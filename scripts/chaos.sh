@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The chaos test (ctest label chaos, run by scripts/test.sh; docs/ops.md "Delivery guarantees"):
+# The chaos test (ctest label chaos, run by scripts/test.sh; README "Test it"):
 # the whole fleet, two replicas of every stage, ingests a generated web of feeds while stages are
 # SIGKILLed at random and restarted, the broker is SIGKILLed and restarted, PostgreSQL is stopped
 # with `-m immediate` and started, and one consumer is SIGSTOPped past max.poll.interval.ms and
@@ -9,11 +9,12 @@
 # merged, no dead letter, one fetch per source and per article. A second round of the same feeds
 # (whole bodies, no conditional GET) must then write no row and call the embedding backend 0 times.
 #
-#   scripts/chaos.sh [--items 10000] [--kills 16] [--interval 4] [--seed N] [--keep]
+#   scripts/chaos.sh [--items 10000] [--kills 16] [--interval 4] [--seed N] [--rate 15] [--keep]
 #
 #   --items N     entries served (20 per feed; every 10th feed carries summaries only, so its
 #                 entries' article pages are fetched too)
-#   --kills N     SIGKILLs of a random stage replica, one every --interval seconds
+#   --kills N     SIGKILLs of a random stage replica (restarted at once), one every --interval
+#   --interval S  seconds between kills (4)
 #   --seed N      picks the victims and the zombie (default: random; printed, to run it again)
 #   --rate R      per-host fetch rate (default 15/s): paces ingestion to outlast the chaos
 #   --keep        keep the scratch database, topics and logs for a look afterwards
@@ -31,7 +32,7 @@ interval=4
 seed=$((RANDOM * 32768 + RANDOM))
 rate=15
 keep=0
-usage() { sed -n '12,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '/^#   scripts\/chaos.sh/,/^#   --keep/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --items) items=$2; shift 2 ;;
@@ -248,7 +249,7 @@ say "drained $(since "$t") s after the last kill"
 
 if [[ -n $zombie ]]; then
   woke=$(tail -n +"$((zombie_lines_before + 1))" "$TRIBUTARY_FLEET_DIR/$zombie.log" |
-    grep -m1 -iE 'revok|lost|fenced|max\.poll|rebalanc|unknown member' || true)
+    grep -m1 -iE 'revok|lost|fenced|poll interval|rebalanc|unknown member' || true)
   say "zombie $zombie after SIGCONT: ${woke:-(nothing about its partitions in its log)}"
 fi
 
