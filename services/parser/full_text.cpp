@@ -30,13 +30,14 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 
 }  // namespace
 
-std::size_t CountWords(std::string_view text) {
+std::size_t CountWords(std::string_view text, std::size_t limit) {
   std::size_t words = 0;
   bool in_word = false;
   for (const char c : text) {
     if (IsSpace(c)) {
       in_word = false;
     } else if (!in_word) {
+      if (words == limit) break;
       in_word = true;
       ++words;
     }
@@ -52,7 +53,7 @@ void MarkArticlesWanted(ParsedDocument& document, const v1::SourceOptions& optio
   for (auto& item : document.items) {
     if (!IsHttpUrl(item.url())) continue;
     const auto& text = item.content_text().empty() ? item.summary() : item.content_text();
-    if (always || CountWords(text) < min_words) item.set_article_wanted(true);
+    if (always || CountWords(text, min_words) < min_words) item.set_article_wanted(true);
   }
 }
 

@@ -16,8 +16,9 @@ namespace tributary::parser {
 // far more; a summary or a first paragraph carries less.
 inline constexpr std::uint32_t kDefaultFullTextMinWords = 150;
 
-// Words as runs of non-space characters.
-std::size_t CountWords(std::string_view text);
+// Words as runs of non-space characters, counted up to `limit`: whether a text reaches the
+// threshold needs no more, and feed items often carry whole articles.
+std::size_t CountWords(std::string_view text, std::size_t limit = SIZE_MAX);
 
 // Sets article_wanted on the items of a feed (RSS, Atom, CDF, JSON Feed) whose link is http(s)
 // when the setting is ALWAYS, or AUTO (the default) and the item's text (content, else

@@ -49,6 +49,9 @@ TEST(FullText, CountsWordsAsRunsOfNonSpace) {
   EXPECT_EQ(CountWords(""), 0U);
   EXPECT_EQ(CountWords("  one\ttwo\n\nthree  "), 3U);
   EXPECT_EQ(CountWords("caf\xC3\xA9 au lait"), 3U);
+  EXPECT_EQ(CountWords("one two three four", 2), 2U) << "counting stops at the limit";
+  EXPECT_EQ(CountWords("one two", 2), 2U);
+  EXPECT_EQ(CountWords("one", 2), 1U);
 }
 
 TEST(FullText, AutoAsksForThePagesOfShortItemsOnly) {
