@@ -59,6 +59,11 @@ class Consumer::Callbacks : public RdKafka::RebalanceCb, public RdKafka::EventCb
       } else {
         consumer->assign(partitions);
       }
+      // librdkafka keeps a partition's pause flag across its revocation and re-assignment
+      // (confluentinc/librdkafka#1849): one paused for backpressure when it was revoked or lost
+      // (a broker restart, a session timeout) would come back paused, while this consumer
+      // counts it as running, and never be consumed again. Found by scripts/chaos.sh.
+      consumer->resume(partitions);
       return;
     }
     // Revoked, or lost (ERR__REVOKE_PARTITIONS after a session timeout).

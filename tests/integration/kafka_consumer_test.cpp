@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -261,6 +262,69 @@ TEST(KafkaConsumer, BackpressurePausesAtTheInFlightLimitWithoutLosingMessages) {
   EXPECT_EQ(next->offset, 10);
   EXPECT_EQ(next->value, "10");
   consumer.Close(0ms);
+}
+
+// librdkafka keeps a partition's pause flag across its revocation and re-assignment: a
+// partition paused for backpressure when it was taken away came back paused and was never
+// consumed again (a fetcher stalled for minutes in the chaos test after a broker restart).
+TEST(KafkaConsumer, APartitionPausedWhenRevokedIsConsumedWhenItComesBack) {
+  const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto topic = UniqueName("it-pause-revoke");
+  const auto group = UniqueName("it-group");
+  kafka::Settings settings{.brokers = brokers};
+  testing::CreateTopic(brokers, topic, 2);
+  {
+    kafka::Producer producer(settings, "test");
+    for (int i = 0; i < 60; ++i) {
+      ASSERT_TRUE(producer.ProduceAndWait(
+          {.topic = topic, .key = "k" + std::to_string(i), .value = std::to_string(i)}, 10s));
+    }
+  }
+  const kafka::ConsumerSettings limited{.stage = "a", .group_id = group, .topics = {topic},
+                                        .max_in_flight_per_partition = 2};
+  kafka::Consumer a(settings, limited);
+  // A holds 2 messages of each partition: both are at the limit, paused.
+  std::map<int, std::vector<kafka::Message>> held;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while ((held[0].size() < 2 || held[1].size() < 2) &&
+         std::chrono::steady_clock::now() < deadline) {
+    if (auto m = a.Poll(100ms)) held[m->partition].push_back(std::move(*m));
+  }
+  ASSERT_EQ(held[0].size(), 2U);
+  ASSERT_EQ(held[1].size(), 2U);
+  // B joins: one partition moves from A (paused) to B. B finishes one message and leaves, so
+  // the partition comes back to A with messages left to consume.
+  int moved = -1;
+  {
+    kafka::Consumer b(settings, {.stage = "b", .group_id = group, .topics = {topic}});
+    const auto until = std::chrono::steady_clock::now() + 60s;
+    while (moved < 0 && std::chrono::steady_clock::now() < until) {
+      EXPECT_FALSE(a.Poll(50ms).has_value()) << "A is paused on both partitions";
+      if (auto m = b.Poll(50ms)) {
+        moved = m->partition;
+        EXPECT_TRUE(b.Complete(*m));
+      }
+    }
+    ASSERT_GE(moved, 0) << "B never got a partition";
+    b.Close(10s);
+  }
+  // A finishes what it holds of the partition it kept; what it held of the moved one was
+  // abandoned when that was revoked.
+  for (const auto& m : held[1 - moved]) EXPECT_TRUE(a.Complete(m));
+  std::optional<kafka::Message> from_moved;
+  const auto until = std::chrono::steady_clock::now() + 60s;
+  while (!from_moved && std::chrono::steady_clock::now() < until) {
+    if (auto m = a.Poll(100ms)) {
+      if (m->partition == moved) {
+        from_moved = std::move(*m);
+      } else {
+        EXPECT_TRUE(a.Complete(*m));
+      }
+    }
+  }
+  EXPECT_TRUE(from_moved.has_value())
+      << "partition " << moved << " came back to A and was never consumed";
+  a.Close(0ms);
 }
 
 TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHolds) {
