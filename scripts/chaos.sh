@@ -249,7 +249,7 @@ say "drained $(since "$t") s after the last kill"
 
 if [[ -n $zombie ]]; then
   woke=$(tail -n +"$((zombie_lines_before + 1))" "$TRIBUTARY_FLEET_DIR/$zombie.log" |
-    grep -m1 -iE 'revok|lost|fenced|poll interval|rebalanc|unknown member' || true)
+    grep -m1 -iE 'revok|lost|fenced|poll interval|rebalanc|unknown member|assigned' || true)
   say "zombie $zombie after SIGCONT: ${woke:-(nothing about its partitions in its log)}"
 fi
 
@@ -291,8 +291,7 @@ rows_fingerprint() {
 backend_calls() {
   local total=0 name port value
   for name in embedder embedder-2; do
-    port=$(grep -o 'admin server listening on [0-9.]*:[0-9]*' "$TRIBUTARY_FLEET_DIR/$name.log" |
-      tail -n 1 | sed 's/.*://')
+    port=$(admin_port_of "$TRIBUTARY_FLEET_DIR/$name.log")
     value=$(curl -sf "http://127.0.0.1:$port/metrics" |
       awk '/^tributary_embedder_backend_requests_total/ {s += $2} END {print s + 0}')
     total=$((total + ${value%.*}))

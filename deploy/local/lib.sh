@@ -200,6 +200,12 @@ pg_running_port() {
   sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true
 }
 
+# The admin port a stage's log says it listens on last (it may have restarted on another: tests
+# and replicas use --admin-port 0), or nothing.
+admin_port_of() {
+  grep -o 'admin server listening on [0-9.]*:[0-9]*' "$1" 2>/dev/null | tail -n 1 | sed 's/.*://'
+}
+
 # The embedding the local fleet and its searches use unless the caller chose one: the
 # in-process all-MiniLM-L6-v2 that install.sh installs (semantic search with no model server).
 # TRIBUTARY_BACKEND=hash (lexical, no model, fastest) or openai are the alternatives.

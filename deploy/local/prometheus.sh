@@ -35,8 +35,7 @@ targets() {
     [[ -e $pid_file ]] || continue
     name=$(basename "$pid_file" .pid)
     pid_alive "$(cat "$pid_file")" || continue
-    port=$(grep -o 'admin server listening on [0-9.]*:[0-9]*' "$FLEET_DIR/$name.log" |
-      tail -n 1 | sed 's/.*://')
+    port=$(admin_port_of "$FLEET_DIR/$name.log")
     [[ -n $port ]] && printf '127.0.0.1:%s\n' "$port"
   done
 }
