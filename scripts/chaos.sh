@@ -138,6 +138,14 @@ mapfile -t replicas < <(for s in loader embedder parser fetcher scheduler; do
 done)
 
 # ------------------------------------------------------------------------------------- chaos
+# As a supervisor would, a killed process is restarted once it is gone: tearing one down takes
+# a moment (a JVM's longer, and longer still on a loaded machine), and a start script would take
+# a dying process for a running one.
+wait_gone() {
+  local _
+  for _ in $(seq 300); do pid_alive "$1" || return 0; sleep 0.1; done
+  die "$2 (pid $1) still runs 30 s after SIGKILL"
+}
 # The kills run every --interval seconds; the broker goes at a quarter of them, the zombie at
 # two fifths, PostgreSQL at three fifths, so each lands while the fleet is busy.
 step "chaos: $kills SIGKILLs every ${interval}s, the broker, PostgreSQL, one zombie"
@@ -153,6 +161,7 @@ for ((k = 0; k < kills; k++)); do
     [[ -n $pid ]] || die "no broker of this checkout is running"
     kill -KILL "$pid"
     broker_down=1
+    wait_gone "$pid" "the broker"
     deploy/local/up.sh >"$work/up-broker.log" 2>&1 ||
       { cat "$work/up-broker.log" >&2; die "the broker did not come back"; }
     broker_down=0
@@ -186,6 +195,7 @@ for ((k = 0; k < kills; k++)); do
   pid=$(pid_of "$victim")
   if [[ -n $pid ]] && pid_alive "$pid"; then
     kill -KILL "$pid"
+    wait_gone "$pid" "$victim"
     kill_count=$((kill_count + 1))
     killed[$victim]=$((${killed[$victim]:-0} + 1))
   fi

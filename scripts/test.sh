@@ -34,6 +34,7 @@ scripts/check_chart.sh  # Helm chart, compose file, Dockerfile, Grafana dashboar
 # shellcheck source=../deploy/local/lib.sh
 source deploy/local/lib.sh
 stop_services=1
+failed_runs=()  # build directories whose ctest run failed: their failures are recapped last
 if port_answers "$TRIBUTARY_KAFKA_PORT" && port_answers "$TRIBUTARY_PG_PORT"; then stop_services=0; fi
 cleanup() {
   local status=$?
@@ -41,6 +42,7 @@ cleanup() {
     step "stop the local services (deploy/local/down.sh)"
     deploy/local/down.sh || status=1
   fi
+  for build_dir in "${failed_runs[@]}"; do scripts/show_failed_tests.sh "$build_dir" || true; done
   printf '\n==> test.sh finished in %ds with exit status %d\n' $((SECONDS - started_at)) "$status"
   exit "$status"
 }
@@ -55,7 +57,7 @@ ctest_args=(--output-on-failure --no-tests=error -j "$jobs")
 
 step "tests: every label (unit, integration, e2e, chaos)"
 status=0
-ctest --test-dir build/dev "${ctest_args[@]}" || status=1
+ctest --test-dir build/dev "${ctest_args[@]}" || { status=1; failed_runs+=(build/dev); }
 
 if [[ ${TRIBUTARY_SKIP_ASAN:-0} != 1 ]]; then
   step "sanitizers: ASan + UBSan build, unit and integration"
@@ -63,7 +65,8 @@ if [[ ${TRIBUTARY_SKIP_ASAN:-0} != 1 ]]; then
   cmake --build build/asan -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     LSAN_OPTIONS="suppressions=$repo/cmake/lsan.supp" \
-    ctest --test-dir build/asan -L 'unit|integration' "${ctest_args[@]}" || status=1
+    ctest --test-dir build/asan -L 'unit|integration' "${ctest_args[@]}" ||
+    { status=1; failed_runs+=(build/asan); }
 fi
 
 exit "$status"

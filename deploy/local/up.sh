@@ -221,14 +221,17 @@ list_topics() {
 
 EXISTING_TOPICS=""
 wait_for_kafka() {
-  local pid=$1 deadline=$((SECONDS + UP_TIMEOUT))
+  local pid=$1 deadline=$((SECONDS + UP_TIMEOUT)) exited="Kafka exited during start-up"
+  # A broker found running may have been on its way out (stopping, or killed a moment ago).
+  [[ -n $KAFKA_RUNNING_PID ]] &&
+    exited="the running Kafka (pid $pid) exited meanwhile; run $DEPLOY_DIR/up.sh again to start it"
   until port_answers "$KAFKA_PORT"; do
-    _is_our_broker "$pid" || kafka_fail "Kafka exited during start-up"
+    _is_our_broker "$pid" || kafka_fail "$exited"
     ((SECONDS < deadline)) || kafka_fail "Kafka did not open 127.0.0.1:$KAFKA_PORT within $UP_TIMEOUT s (TRIBUTARY_UP_TIMEOUT)"
     sleep 0.2
   done
   until EXISTING_TOPICS=$(list_topics); do
-    _is_our_broker "$pid" || kafka_fail "Kafka exited during start-up"
+    _is_our_broker "$pid" || kafka_fail "$exited"
     if ((SECONDS >= deadline)); then
       show_log_tail "$KAFKA_RUN_DIR/tools.err" 10
       kafka_fail "Kafka on 127.0.0.1:$KAFKA_PORT did not answer a topic listing within $UP_TIMEOUT s (TRIBUTARY_UP_TIMEOUT)"
