@@ -95,13 +95,13 @@ void DatabaseStatus(pqxx::connection& connection, std::chrono::milliseconds fail
       "count(*) FILTER (WHERE enabled AND consecutive_failures > 0), "
       "count(*) FILTER (WHERE last_fetched_at IS NULL), count(*) FILTER (WHERE stale) "
       "FROM dq_source_freshness");
-  // Fresh as the scheduler's tributary_scheduler_stale_sources counts it (its complement).
+  // Fresh by the SLO's measure (migration 0019): the complement of the scheduler's
+  // tributary_scheduler_stale_sources.
   const auto f = tx.exec_params1(
-      "SELECT count(*) FILTER (WHERE coalesce(last_fetched_at, created_at) "
-      "                              >= now() - 2 * fetch_interval), "
+      "SELECT count(*) FILTER (WHERE tributary_source_fresh(s)), "
       "       count(*) FILTER (WHERE consecutive_failures > 0 AND "
       "         coalesce(last_success_at, created_at) < now() - $1 * interval '1 millisecond') "
-      "FROM sources WHERE enabled",
+      "FROM sources s WHERE enabled",
       static_cast<std::int64_t>(failing_for.count()));
   (*out)["sources"] = {{"total", s[0].as<std::int64_t>()},
                        {"enabled", s[1].as<std::int64_t>()},

@@ -56,15 +56,15 @@ UPDATE sources s SET lease_until = NULL, next_fetch_at = now()
   FROM unnest($1::bigint[], $2::text[]) AS u(id, request_id)
  WHERE s.id = u.id AND s.last_request_id = u.request_id)";
 
-// Stale: not fetched within twice its interval (a source never fetched counts from when it was
-// added), the freshness SLO's measure (deploy/prometheus, `tributary status --check`).
+// Stale: not fresh by the freshness SLO's measure (migration 0019), which `tributary status
+// --check` reads too.
 constexpr const char* kGauges = R"(
 SELECT count(*) FILTER (WHERE next_fetch_at <= now()
                           AND (lease_until IS NULL OR lease_until < now())),
        count(*) FILTER (WHERE consecutive_failures >= $1),
        count(*),
-       count(*) FILTER (WHERE coalesce(last_fetched_at, created_at) < now() - 2 * fetch_interval)
-  FROM sources WHERE enabled)";
+       count(*) FILTER (WHERE NOT tributary_source_fresh(s))
+  FROM sources s WHERE enabled)";
 
 // The rows come from items_article_wanted_idx (0018): wanted ones, and requested ones whose
 // request got no outcome within the lease (asked again, up to 3 times in all). An item of a
