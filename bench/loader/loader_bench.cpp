@@ -132,7 +132,7 @@ int Run(const Options& o) {
     auto truncate = [&] {
       pqxx::work tx(probe);
       tx.exec0("TRUNCATE items, stories, story_items, item_embeddings, item_chunks, "
-               "item_documents");
+               "item_documents, item_vector_bits");
       tx.commit();
       pqxx::nontransaction vac(probe);
       vac.exec0("VACUUM ANALYZE items");

@@ -482,14 +482,15 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
     // index must match), as the index's own scan counter shows.
     pqxx::connection c(db.Dsn());
     const std::string index = "item_embeddings_m" + std::to_string(model_id) + "_hnsw";
-    const auto index_scans = [&] {
+    const auto scans_of = [&](const std::string& name) {
       pqxx::nontransaction q(c);
       q.exec("SELECT pg_stat_clear_snapshot()");
       return q.exec_params1("SELECT coalesce(sum(idx_scan), 0) FROM pg_stat_user_indexes "
                             "WHERE indexrelname = $1",
-                            index)[0]
+                            name)[0]
           .as<std::int64_t>();
     };
+    const auto index_scans = [&] { return scans_of(index); };
     std::string vector = "[";
     for (int i = 0; i < 256; ++i) vector += i ? ",0.1" : "0.1";
     vector += "]";
@@ -509,13 +510,21 @@ TEST_F(OperatorCli, SearchFindsTheNearestItemThroughTheModelsIndex) {
     const auto before = index_scans();
     EXPECT_EQ(search(""), 3U);
     EXPECT_GT(index_scans(), before) << index << " was not scanned";
-    // The items of a few sources, or of a day, are compared one by one (0015): the index is
-    // not walked.
+    // The items of a few sources, or of a day, are ranked by their vectors' bits (0020,
+    // 0022): the HNSW index is not walked, one of the bits' indexes (by source, by date) is
+    // read (which one is the planner's choice on three rows).
+    const auto bits_scans = [&] {
+      return scans_of("item_vector_bits_source_idx") + scans_of("item_vector_bits_date_idx");
+    };
     const auto before_sources = index_scans();
+    auto before_bits = bits_scans();
     EXPECT_EQ(search(", source_ids => (SELECT array_agg(id) FROM sources)"), 3U);
     EXPECT_EQ(index_scans(), before_sources) << index << " was walked for a few sources' items";
+    EXPECT_GT(bits_scans(), before_bits) << "the bits were not read for a few sources' items";
+    before_bits = bits_scans();
     EXPECT_EQ(search(", since => now() - interval '1 day'"), 3U);
     EXPECT_EQ(index_scans(), before_sources) << index << " was walked for a day's items";
+    EXPECT_GT(bits_scans(), before_bits) << "the bits were not read for a day's items";
   }
 
   tributary::testing::ScratchDatabase db;

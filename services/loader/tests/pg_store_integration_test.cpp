@@ -236,6 +236,50 @@ TEST(LoaderPg, PassagesLandWithTheItemAndAShorterVersionRemovesTheRest) {
   EXPECT_TRUE(loader.bus.DeadLettered().empty());
 }
 
+// Rows of item_vector_bits (0020) that differ from what the stored vectors and their items say:
+// one per passage, one (chunk -1) per item vector, with the item's source and date.
+std::int64_t VectorBitsOutOfStep(ScratchDatabase& db) {
+  return db.Scalar<std::int64_t>(R"(
+    WITH expected AS (
+      SELECT c.item_id, c.model_id, c.chunk, i.source_id,
+             coalesce(i.published_at, i.first_seen_at), binary_quantize(c.embedding)::varbit
+        FROM item_chunks c JOIN items i ON i.id = c.item_id
+      UNION ALL
+      SELECT e.item_id, e.model_id, -1, i.source_id,
+             coalesce(i.published_at, i.first_seen_at), binary_quantize(e.embedding)::varbit
+        FROM item_embeddings e JOIN items i ON i.id = e.item_id),
+    actual AS (
+      SELECT item_id, model_id, chunk, source_id, published_or_seen, bits FROM item_vector_bits)
+    SELECT (SELECT count(*) FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM actual) a) +
+           (SELECT count(*) FROM (SELECT * FROM actual EXCEPT ALL SELECT * FROM expected) b))");
+}
+
+// The filtered search's bits follow every change the loader makes, and the item's date.
+TEST(LoaderPg, VectorBitsFollowThePassagesTheItemVectorAndTheItemsDate) {
+  ScratchDatabase db;
+  const auto source = db.AddSources(1)[0];
+  Loader loader(db);
+  const auto v1 = testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 1, 1000), kDims, 0), 3, 1);
+  loader.Load({AsMessage(v1, kItems, 0)});
+  EXPECT_EQ(db.Scalar<std::int64_t>("SELECT count(*) FROM item_vector_bits"), 4);
+  EXPECT_EQ(VectorBitsOutOfStep(db), 0);
+  const auto bits_v1 = db.Scalar<std::string>("SELECT bits::text FROM item_vector_bits "
+                                              "WHERE chunk = 0");
+  // A shorter version with other vectors: the passages it no longer has go, the rest change.
+  auto v2 = testing::WithChunks(MakeEmbedded(MakeItem(source, "x", 2, 2000), kDims, 7), 1, 2);
+  for (int i = 1; i < kDims; i += 2) v2.mutable_chunks(0)->set_vector(i, -0.5F);  // other signs
+  loader.Load({AsMessage(v2, kItems, 1)});
+  EXPECT_EQ(db.Scalar<std::int64_t>("SELECT count(*) FROM item_vector_bits"), 2);
+  EXPECT_EQ(VectorBitsOutOfStep(db), 0);
+  EXPECT_NE(db.Scalar<std::string>("SELECT bits::text FROM item_vector_bits WHERE chunk = 0"),
+            bits_v1);
+  pqxx::connection c(db.Dsn());
+  pqxx::nontransaction(c).exec0("UPDATE items SET published_at = '2020-01-01Z'");
+  EXPECT_EQ(VectorBitsOutOfStep(db), 0) << "the item's date changed, its bits' did not";
+  pqxx::nontransaction(c).exec0("DELETE FROM items");
+  EXPECT_EQ(db.Scalar<std::int64_t>("SELECT count(*) FROM item_vector_bits"), 0);
+}
+
 TEST(LoaderPg, AnOlderVersionAfterANewerOneNeitherAddsNorRemovesPassages) {
   ScratchDatabase db;
   const auto source = db.AddSources(1)[0];
