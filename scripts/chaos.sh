@@ -126,10 +126,16 @@ step "the fleet: two replicas of every stage (deploy/local/fleet.sh, backend $TR
 pid_of() { cat "$TRIBUTARY_FLEET_DIR/$1.pid" 2>/dev/null || true; }
 # The zombie must outlast max.poll.interval.ms (librdkafka wants it >= session.timeout.ms, 10 s).
 # Only for the stages: a CLI client's session timeout is librdkafka's 45 s.
+# A second try: a stage can end by itself right after its start (see restart_ended).
 start_fleet() {
-  TRIBUTARY_KAFKA__MAX_POLL_INTERVAL_MS=15000 deploy/local/fleet.sh start \
-    >>"$work/fleet-start.log" 2>&1 ||
-    { tail -n 20 "$work/fleet-start.log" >&2; die "a stage did not (re)start"; }
+  local _
+  for _ in 1 2; do
+    TRIBUTARY_KAFKA__MAX_POLL_INTERVAL_MS=15000 deploy/local/fleet.sh start \
+      >>"$work/fleet-start.log" 2>&1 && return 0
+    sleep 2
+  done
+  tail -n 20 "$work/fleet-start.log" >&2
+  die "a stage did not (re)start"
 }
 start_fleet
 mapfile -t replicas < <(for s in loader embedder parser fetcher scheduler; do
@@ -146,6 +152,18 @@ wait_gone() {
   for _ in $(seq 300); do pid_alive "$1" || return 0; sleep 0.1; done
   die "$2 (pid $1) still runs 30 s after SIGKILL"
 }
+# As a supervisor would: a replica that ended by itself (a stage ends on a fatal Kafka error,
+# e.g. a static member fenced after the broker's restart) is started again.
+restart_ended() {
+  local name pid
+  for name in "${replicas[@]}"; do
+    pid=$(pid_of "$name")
+    [[ -n $pid ]] && pid_alive "$pid" && continue
+    say "$name had ended ($(tail -n 1 "$TRIBUTARY_FLEET_DIR/$name.log" | cut -c1-200)): starting it"
+    start_fleet
+    return
+  done
+}
 # The kills run every --interval seconds; the broker goes at a quarter of them, the zombie at
 # two fifths, PostgreSQL at three fifths, so each lands while the fleet is busy.
 step "chaos: $kills SIGKILLs every ${interval}s, the broker, PostgreSQL, one zombie"
@@ -155,6 +173,7 @@ zombie=""
 broker_at=$((kills / 4)) zombie_at=$((kills * 2 / 5)) pg_at=$((kills * 3 / 5))
 for ((k = 0; k < kills; k++)); do
   sleep "$interval"
+  restart_ended
   if ((k == broker_at)); then
     t=$(now_ms)
     pid=$(kafka_pid)
@@ -170,7 +189,10 @@ for ((k = 0; k < kills; k++)); do
   if ((k == zombie_at)); then
     zombie=${replicas[$((RANDOM % 4 * 2 + 1))]}  # the second replica of a consuming stage
     zombie_pid=$(pid_of "$zombie")
-    kill -STOP "$zombie_pid"
+    # (it may have ended by itself since restart_ended looked: then there is no zombie)
+    kill -STOP "$zombie_pid" 2>/dev/null || { zombie="" zombie_pid=""; }
+  fi
+  if [[ -n $zombie && -n $zombie_pid && $k == "$zombie_at" ]]; then
     zombie_lines_before=$(wc -l <"$TRIBUTARY_FLEET_DIR/$zombie.log")
     (sleep "$zombie_seconds"; kill -CONT "$zombie_pid" 2>/dev/null) &
     zombie_cont=$!
@@ -215,6 +237,7 @@ say "$kill_count SIGKILLs (${summary%, })"
 wait_drained() {
   local expected=$1 deadline=$((SECONDS + $2)) stable=0 last="" now
   while ((SECONDS < deadline)); do
+    restart_ended
     now=$(sql -F ' ' -c "SELECT (SELECT count(*) FROM items),
       (SELECT count(*) FROM item_embeddings),
       (SELECT count(*) FROM items WHERE article_state IN ('wanted', 'requested'))")

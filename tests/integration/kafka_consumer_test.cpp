@@ -327,6 +327,42 @@ TEST(KafkaConsumer, APartitionPausedWhenRevokedIsConsumedWhenItComesBack) {
   a.Close(0ms);
 }
 
+// A static member fenced by another with its group.instance.id gets a fatal error that only
+// librdkafka's log and fatal_error() tell; Poll must throw (the stage then ends and is started
+// again) instead of returning nothing for ever.
+TEST(KafkaConsumer, AStaticMemberFencedByItsInstanceIdEndsWithAnError) {
+  const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
+  const auto topic = UniqueName("it-fenced");
+  const auto group = UniqueName("it-group");
+  kafka::Settings settings{.brokers = brokers};
+  testing::CreateTopic(brokers, topic, 1);
+  ProduceNumbered(settings, topic, 4);
+  const kafka::ConsumerSettings same{.stage = "a", .group_id = group,
+                                     .group_instance_id = UniqueName("instance"),
+                                     .topics = {topic}};
+  kafka::Consumer a(settings, same);
+  auto first = Next(a);
+  ASSERT_TRUE(first.has_value()) << "A consumed nothing";
+  ASSERT_TRUE(a.Complete(*first));
+  // B joins with A's instance id: the broker hands A's membership to B, A is fenced when it
+  // next talks to the group (its offset commits run every second).
+  kafka::Consumer b(settings, same);
+  bool threw = false;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!threw && std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (auto m = a.Poll(100ms)) {
+        EXPECT_TRUE(a.Complete(*m));
+      }
+      b.Poll(10ms);
+    } catch (const std::runtime_error& e) {
+      threw = true;
+      EXPECT_NE(std::string(e.what()).find("fatal error"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_TRUE(threw) << "A was fenced but Poll kept returning";
+}
+
 TEST(KafkaConsumer, AtTheTotalLimitPollWaitsForWorkAndPausesOnlyWhenTheLimitHolds) {
   const auto brokers = RequireEnv("TRIBUTARY_KAFKA_BROKERS");
   const auto topic = UniqueName("it-limit-wait");
