@@ -82,7 +82,7 @@ class Consumer::Callbacks : public RdKafka::RebalanceCb, public RdKafka::EventCb
     switch (event.type()) {
       case RdKafka::Event::EVENT_ERROR:
         if (event.fatal()) {
-          fatal_ = true;
+          // Poll ends the stage: it asks fatal_error(), which every fatal error reaches.
           Log()->critical("Kafka consumer fatal error: {}", event.str());
         } else if (ShouldLog()) {
           // Transient (broker down, transport): librdkafka retries by itself; say it once in a
@@ -104,8 +104,6 @@ class Consumer::Callbacks : public RdKafka::RebalanceCb, public RdKafka::EventCb
     }
   }
 
-  [[nodiscard]] bool fatal() const { return fatal_; }
-
  private:
   bool ShouldLog() {
     const auto now = std::chrono::steady_clock::now();
@@ -114,7 +112,6 @@ class Consumer::Callbacks : public RdKafka::RebalanceCb, public RdKafka::EventCb
     return true;
   }
   Consumer& owner_;
-  std::atomic<bool> fatal_{false};
   std::chrono::steady_clock::time_point last_logged_{};
 };
 
@@ -292,7 +289,7 @@ std::optional<Message> Consumer::Poll(std::chrono::milliseconds timeout) {
   // its last group writes in a crash can say so after its restart) shows only as a log line
   // and in fatal_error(). The stage must end so its supervisor starts it again (the chaos test
   // saw both embedders sit idle for minutes); its uncommitted work is redelivered.
-  if (raw->err() != RdKafka::ERR_NO_ERROR || callbacks_->fatal()) {
+  if (raw->err() != RdKafka::ERR_NO_ERROR) {
     std::string reason;
     if (consumer_->fatal_error(reason) != RdKafka::ERR_NO_ERROR) {
       throw std::runtime_error("Kafka consumer fatal error: " + reason);

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -53,9 +52,9 @@ bool ShareWords(std::string_view value) {
   return false;
 }
 
-std::size_t CountDescendants(const xmlNode* node, std::string_view tag, std::size_t limit) {
+std::size_t CountDescendants(const Node* node, std::string_view tag, std::size_t limit) {
   std::size_t count = 0;
-  Walk(const_cast<xmlNode*>(node), [&](xmlNode* n) {
+  Walk(const_cast<Node*>(node), [&](Node* n) {
     if (count >= limit) return false;
     if (n != node && IsTag(n, tag)) ++count;
     return IsElement(n);
@@ -64,17 +63,17 @@ std::size_t CountDescendants(const xmlNode* node, std::string_view tag, std::siz
 }
 
 // A table that holds data (kept whole) rather than laying out the page.
-bool IsDataTable(const xmlNode* table) {
+bool IsDataTable(const Node* table) {
   if (Attr(table, "role") == "presentation" || Attr(table, "datatable") == "0") return false;
   if (HasAttr(table, "summary")) return true;
-  for (const xmlNode* child = table->children; child != nullptr; child = child->next) {
-    if (IsTag(child, "caption") && child->children != nullptr) return true;
+  for (const Node* child = table->first_child; child != nullptr; child = child->next) {
+    if (IsTag(child, "caption") && child->first_child != nullptr) return true;
   }
   bool structure = false;
   bool nested = false;
   std::size_t rows = 0;
   std::size_t columns = 0;
-  Walk(const_cast<xmlNode*>(table), [&](xmlNode* n) {
+  Walk(const_cast<Node*>(table), [&](Node* n) {
     if (!IsElement(n)) return false;
     if (n != table && IsTag(n, "table")) {
       nested = true;
@@ -84,9 +83,9 @@ bool IsDataTable(const xmlNode* table) {
     if (IsTag(n, "tr")) {
       ++rows;
       std::size_t cells = 0;
-      for (const xmlNode* cell = n->children; cell != nullptr; cell = cell->next) {
+      for (const Node* cell = n->first_child; cell != nullptr; cell = cell->next) {
         if (IsAnyTag(cell, {"td", "th"})) {
-          const auto span = std::atoi(Attr(cell, "colspan").c_str());
+          const auto span = std::atoi(std::string(Attr(cell, "colspan")).c_str());
           cells += span > 0 ? static_cast<std::size_t>(span) : 1;
         }
       }
@@ -101,22 +100,30 @@ bool IsDataTable(const xmlNode* table) {
 
 // Elements inside a data table, <code> or <figure>: the conditional cleaner treats them apart.
 struct Shelter {
-  std::unordered_set<const xmlNode*> kept;    // inside a data table or code: never removed
-  std::unordered_set<const xmlNode*> figure;  // inside a figure: images are its point
+  enum Flag : unsigned char { kKept = 1, kFigure = 2 };
+  // Inside a data table or code: never removed.
+  [[nodiscard]] bool Kept(const Node* node) const { return (flags.Get(node) & kKept) != 0; }
+  // Inside a figure: images are its point.
+  [[nodiscard]] bool InFigure(const Node* node) const {
+    return (flags.Get(node) & kFigure) != 0;
+  }
+  NodeTable<unsigned char> flags;
 };
 
-Shelter FindSheltered(xmlNode* article) {
-  Shelter shelter;
-  std::vector<std::pair<xmlNode*, std::pair<bool, bool>>> stack{{article, {false, false}}};
+Shelter FindSheltered(Node* article, std::uint32_t first_node_id) {
+  Shelter shelter{NodeTable<unsigned char>(first_node_id)};
+  std::vector<std::pair<Node*, std::pair<bool, bool>>> stack{{article, {false, false}}};
   while (!stack.empty()) {
     auto [node, inside] = stack.back();
     stack.pop_back();
     auto [kept, figure] = inside;
-    if (kept) shelter.kept.insert(node);
-    if (figure) shelter.figure.insert(node);
+    if (kept || figure) {
+      shelter.flags[node] =
+          static_cast<unsigned char>((kept ? Shelter::kKept : 0) | (figure ? Shelter::kFigure : 0));
+    }
     kept = kept || IsTag(node, "code") || (IsTag(node, "table") && IsDataTable(node));
     figure = figure || IsTag(node, "figure");
-    for (xmlNode* child = node->children; child != nullptr; child = child->next) {
+    for (Node* child = node->first_child; child != nullptr; child = child->next) {
       if (IsElement(child)) stack.push_back({child, {kept, figure}});
     }
   }
@@ -124,7 +131,7 @@ Shelter FindSheltered(xmlNode* article) {
 }
 
 // Whether a block's statistics say it is page chrome rather than article.
-bool LooksLikeChrome(const xmlNode* node, const ElementStats& s, int weight, bool in_figure) {
+bool LooksLikeChrome(const Node* node, const ElementStats& s, int weight, bool in_figure) {
   if (weight < 0) return true;
   if (s.commas >= 10) return false;
   bool list = IsAnyTag(node, {"ul", "ol"});
@@ -144,15 +151,15 @@ bool LooksLikeChrome(const xmlNode* node, const ElementStats& s, int weight, boo
       (s.embeds == 1 && s.text < 75) || s.embeds > 1 || (img == 0 && s.textish_text == 0);
   if (!chrome || !list) return chrome;
   // A list of images, one per item, is a gallery worth keeping.
-  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+  for (const Node* child = node->first_child; child != nullptr; child = child->next) {
     if (IsElement(child) && ElementChildren(child).size() > 1) return chrome;
   }
   return s.images != CountDescendants(node, "li", s.images + 1);
 }
 
-void RemoveAll(xmlNode* article, std::initializer_list<std::string_view> tags) {
-  std::vector<xmlNode*> doomed;
-  Walk(article, [&](xmlNode* node) {
+void RemoveAll(Node* article, std::initializer_list<std::string_view> tags) {
+  std::vector<Node*> doomed;
+  Walk(article, [&](Node* node) {
     if (!IsElement(node)) return false;
     if (node != article && IsAnyTag(node, tags)) {
       doomed.push_back(node);
@@ -160,30 +167,29 @@ void RemoveAll(xmlNode* article, std::initializer_list<std::string_view> tags) {
     }
     return true;
   });
-  for (auto* node : doomed) Remove(node);
+  for (auto* node : doomed) Unlink(node);
 }
 
 // Removes the elements with these tags whose statistics look like chrome, deepest first, so a
 // block is judged by what is left inside it.
-void CleanConditionally(xmlNode* article, std::initializer_list<std::string_view> tags,
-                        const CleanOptions& options) {
+void CleanConditionally(Node* article, std::initializer_list<std::string_view> tags,
+                        const CleanOptions& options, TreeStats& stats) {
   if (!options.clean_conditionally) return;
-  const auto shelter = FindSheltered(article);
-  TreeStats stats;
-  WalkChildrenFirst(article, [&](xmlNode* node) {
+  const auto shelter = FindSheltered(article, options.first_node_id);
+  WalkChildrenFirst(article, [&](Node* node) {
     stats.Refresh(node);
-    if (!IsAnyTag(node, tags) || shelter.kept.count(node) != 0) return;
+    if (!IsAnyTag(node, tags) || shelter.Kept(node)) return;
     if (IsTag(node, "table") && IsDataTable(node)) return;
     const int weight = options.weight_classes ? ClassWeight(node) : 0;
-    if (LooksLikeChrome(node, stats.Of(node), weight, shelter.figure.count(node) != 0)) {
-      Remove(node);
+    if (LooksLikeChrome(node, stats.Of(node), weight, shelter.InFigure(node))) {
+      Unlink(node);
     }
   });
 }
 
 }  // namespace
 
-int ClassWeight(const xmlNode* node) {
+int ClassWeight(const Node* node) {
   int weight = 0;
   for (const char* attribute : {"class", "id"}) {
     const auto value = AsciiLower(Attr(node, attribute));
@@ -194,17 +200,16 @@ int ClassWeight(const xmlNode* node) {
   return weight;
 }
 
-double CleanArticle(xmlNode* article, const CleanOptions& options) {
-  CleanConditionally(article, {"form", "fieldset"}, options);
+double CleanArticle(Node* article, const CleanOptions& options, TreeStats& stats) {
+  CleanConditionally(article, {"form", "fieldset"}, options, stats);
   RemoveAll(article, {"object", "embed", "footer", "link", "aside", "iframe", "input", "textarea",
                       "select", "button"});
   // Share bars below the article's top-level blocks, unless they hold a real amount of text.
   {
-    TreeStats stats;
     stats.Compute(article);
-    std::vector<xmlNode*> doomed;
-    for (xmlNode* top : ElementChildren(article)) {
-      Walk(top, [&](xmlNode* node) {
+    std::vector<Node*> doomed;
+    for (Node* top : ElementChildren(article)) {
+      Walk(top, [&](Node* node) {
         if (!IsElement(node)) return false;
         if (node != top && ShareWords(ClassAndId(node)) && stats.Of(node).text < 500) {
           doomed.push_back(node);
@@ -213,24 +218,23 @@ double CleanArticle(xmlNode* article, const CleanOptions& options) {
         return true;
       });
     }
-    for (auto* node : doomed) Remove(node);
+    for (auto* node : doomed) Unlink(node);
   }
   // Headings whose class says chrome.
   if (options.weight_classes) {
-    std::vector<xmlNode*> doomed;
-    Walk(article, [&](xmlNode* node) {
+    std::vector<Node*> doomed;
+    Walk(article, [&](Node* node) {
       if (!IsElement(node)) return false;
       if (IsAnyTag(node, {"h1", "h2"}) && ClassWeight(node) < 0) doomed.push_back(node);
       return true;
     });
-    for (auto* node : doomed) Remove(node);
+    for (auto* node : doomed) Unlink(node);
   }
-  CleanConditionally(article, {"table", "ul", "div"}, options);
+  CleanConditionally(article, {"table", "ul", "div"}, options, stats);
   // Paragraphs left empty (no text, no image or embed).
-  TreeStats stats;
   stats.Compute(article);
-  std::vector<xmlNode*> doomed;
-  Walk(article, [&](xmlNode* node) {
+  std::vector<Node*> doomed;
+  Walk(article, [&](Node* node) {
     if (!IsElement(node)) return false;
     if (!IsTag(node, "p")) return true;
     const auto& s = stats.Of(node);
@@ -239,7 +243,7 @@ double CleanArticle(xmlNode* article, const CleanOptions& options) {
   });
   // An empty paragraph has no text: what the article holds is unchanged by removing them.
   const double text = stats.Of(article).text;
-  for (auto* node : doomed) Remove(node);
+  for (auto* node : doomed) Unlink(node);
   return text;
 }
 

@@ -1,12 +1,9 @@
 #include "services/parser/article_extractor.hpp"
 
-#include <libxml/HTMLtree.h>
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -19,6 +16,7 @@ namespace tributary::parser {
 namespace {
 
 using html::ClassAndId;
+using html::Node;
 using html::ContainsAny;
 using html::IsAnyTag;
 using html::IsElement;
@@ -49,12 +47,12 @@ bool MaybeWords(std::string_view class_id) {
   return ContainsAny(class_id,
                      {"and", "article", "body", "column", "content", "main", "mathjax", "shadow"});
 }
-bool UnlikelyRole(const std::string& role) {
+bool UnlikelyRole(std::string_view role) {
   return role == "menu" || role == "menubar" || role == "complementary" || role == "navigation" ||
          role == "alert" || role == "alertdialog" || role == "dialog";
 }
 
-bool Hidden(const xmlNode* node) {
+bool Hidden(const Node* node) {
   std::string style;
   for (const char c : AsciiLower(html::Attr(node, "style"))) {
     if (c != ' ' && c != '\t' && c != '\n') style.push_back(c);
@@ -69,25 +67,22 @@ bool Hidden(const xmlNode* node) {
          AsciiLower(html::Attr(node, "class")).find("fallback-image") == std::string::npos;
 }
 
-// xmlFree is a variable holding libxml2's deallocator, not a function: wrap it.
-struct XmlFree {
-  void operator()(xmlChar* p) const { xmlFree(p); }
-};
-
-std::string InnerText(const xmlNode* node) {
-  std::unique_ptr<xmlChar, XmlFree> content(xmlNodeGetContent(node));
+// The text below `node`, whitespace runs as one space, trimmed.
+std::string InnerText(const Node* node) {
   std::string out;
   bool space = false;
-  for (const char* p = reinterpret_cast<const char*>(content.get()); p != nullptr && *p != 0;
-       ++p) {
-    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
-      space = !out.empty();
-      continue;
+  html::Walk(const_cast<Node*>(node), [&](Node* n) {
+    for (const char c : n->text) {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+        space = !out.empty();
+        continue;
+      }
+      if (space) out.push_back(' ');
+      space = false;
+      out.push_back(c);
     }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(*p);
-  }
+    return IsElement(n);
+  });
   return out;
 }
 
@@ -125,7 +120,7 @@ double Similarity(std::string_view a, std::string_view b) {
   return 1.0 - static_cast<double>(unique) / static_cast<double>(total);
 }
 
-bool PhrasingTag(const xmlNode* node) {
+bool PhrasingTag(const Node* node) {
   return IsAnyTag(node, {"abbr", "audio", "b", "bdo", "br", "button", "cite", "code", "data",
                          "datalist", "dfn", "em", "embed", "i", "img", "input", "kbd", "label",
                          "mark", "math", "meter", "noscript", "object", "output", "progress", "q",
@@ -134,26 +129,25 @@ bool PhrasingTag(const xmlNode* node) {
                          "big", "tt"});
 }
 
-bool BlockTag(const xmlNode* node) {
+bool BlockTag(const Node* node) {
   return IsAnyTag(node, {"blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul"});
 }
 
 // Text, inline elements, and links/edits that hold only those.
-bool Phrasing(const xmlNode* node, std::size_t& budget) {
-  if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) return true;
-  if (!IsElement(node)) return node->type == XML_COMMENT_NODE;
+bool Phrasing(const Node* node, std::size_t& budget) {
+  if (html::IsText(node)) return true;
   if (PhrasingTag(node)) return true;
   if (!IsAnyTag(node, {"a", "del", "ins"})) return false;
-  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+  for (const Node* child = node->first_child; child != nullptr; child = child->next) {
     if (budget == 0 || !Phrasing(child, --budget)) return false;
   }
   return true;
 }
 
-bool HasBlockInside(const xmlNode* node) {
+bool HasBlockInside(const Node* node) {
   std::size_t budget = kQuestionBudget;
   bool found = false;
-  html::Walk(const_cast<xmlNode*>(node), [&](xmlNode* n) {
+  html::Walk(const_cast<Node*>(node), [&](Node* n) {
     if (found || budget == 0) return false;
     --budget;
     if (n != node && BlockTag(n)) found = true;
@@ -162,28 +156,27 @@ bool HasBlockInside(const xmlNode* node) {
   return found || budget == 0;
 }
 
-bool OnlyWhitespace(const xmlNode* text) {
-  if (text->content == nullptr) return true;
-  for (const auto* p = text->content; *p != 0; ++p) {
-    if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f') return false;
+bool OnlyWhitespace(const Node* text) {
+  for (const char c : text->text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') return false;
   }
   return true;
 }
 
 // An element with no text and nothing in it but <br>/<hr>.
-bool WithoutContent(const xmlNode* node) {
-  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
-    if (child->type == XML_TEXT_NODE && !OnlyWhitespace(child)) return false;
+bool WithoutContent(const Node* node) {
+  for (const Node* child = node->first_child; child != nullptr; child = child->next) {
+    if (html::IsText(child) && !OnlyWhitespace(child)) return false;
     if (IsElement(child) && !IsAnyTag(child, {"br", "hr"})) return false;
   }
   return true;
 }
 
 // A div whose only element is one <p>, with no text of its own.
-xmlNode* SoleParagraph(const xmlNode* div) {
-  xmlNode* only = nullptr;
-  for (xmlNode* child = div->children; child != nullptr; child = child->next) {
-    if (child->type == XML_TEXT_NODE && !OnlyWhitespace(child)) return nullptr;
+Node* SoleParagraph(const Node* div) {
+  Node* only = nullptr;
+  for (Node* child = div->first_child; child != nullptr; child = child->next) {
+    if (html::IsText(child) && !OnlyWhitespace(child)) return nullptr;
     if (!IsElement(child)) continue;
     if (only != nullptr || !IsTag(child, "p")) return nullptr;
     only = child;
@@ -191,24 +184,51 @@ xmlNode* SoleParagraph(const xmlNode* div) {
   return only;
 }
 
+// The share of `node`'s text inside links (as TreeStats weighs it: links to '#...' 0.3), in
+// one walk of its subtree.
+double LinkDensity(const Node* node) {
+  double text = 0;
+  double link_text = 0;
+  // Each entry: a node and the weight of the outermost link around it (0: none).
+  std::vector<std::pair<const Node*, double>> stack{{node, 0.0}};
+  while (!stack.empty()) {
+    auto [n, link] = stack.back();
+    stack.pop_back();
+    if (html::IsText(n)) {
+      const double length = html::CountedLength(n);
+      text += length;
+      link_text += length * link;
+      continue;
+    }
+    if (link == 0 && n != node && IsTag(n, "a")) {
+      const auto href = html::Attr(n, "href");
+      link = !href.empty() && href[0] == '#' ? 0.3 : 1.0;
+    }
+    for (const Node* child = n->first_child; child != nullptr; child = child->next) {
+      stack.emplace_back(child, link);
+    }
+  }
+  return text > 0 ? link_text / text : 0;
+}
+
 // Runs of text and inline elements directly inside a div become paragraphs of their own, so
 // that they are scored like the paragraphs beside them.
-void WrapLooseText(xmlDoc* doc, xmlNode* div) {
-  xmlNode* paragraph = nullptr;
+void WrapLooseText(html::Document& doc, Node* div) {
+  Node* paragraph = nullptr;
   std::size_t budget = kQuestionBudget;
-  for (xmlNode* child = div->children; child != nullptr;) {
-    xmlNode* next = child->next;
+  for (Node* child = div->first_child; child != nullptr;) {
+    Node* next = child->next;
     if (budget > 0 && Phrasing(child, budget)) {
       if (paragraph == nullptr) {
-        if (child->type == XML_TEXT_NODE && OnlyWhitespace(child)) {
+        if (html::IsText(child) && OnlyWhitespace(child)) {
           child = next;
           continue;
         }
-        paragraph = xmlNewDocNode(doc, nullptr, reinterpret_cast<const xmlChar*>("p"), nullptr);
-        xmlAddPrevSibling(child, paragraph);
+        paragraph = doc.NewElement("p");
+        html::InsertBefore(child, paragraph);
       }
-      xmlUnlinkNode(child);
-      xmlAddChild(paragraph, child);
+      html::Unlink(child);
+      html::AppendChild(paragraph, child);
     } else {
       paragraph = nullptr;
     }
@@ -216,7 +236,7 @@ void WrapLooseText(xmlDoc* doc, xmlNode* div) {
   }
 }
 
-double TagWeight(const xmlNode* node) {
+double TagWeight(const Node* node) {
   if (IsTag(node, "div")) return 5;
   if (IsAnyTag(node, {"pre", "td", "blockquote"})) return 3;
   if (IsAnyTag(node, {"address", "ol", "ul", "dl", "dd", "dt", "li", "form"})) return -3;
@@ -226,45 +246,64 @@ double TagWeight(const xmlNode* node) {
 
 class Scorer {
  public:
-  Scorer(xmlDoc* doc, const Attempt& attempt, std::string_view title)
-      : doc_(doc), attempt_(attempt), title_(title) {}
+  // `first_node_id`: the id of the body's copy this attempt works on (all it scores is newer).
+  Scorer(html::Document& doc, const Attempt& attempt, std::string_view title,
+         std::uint32_t first_node_id)
+      : doc_(doc),
+        attempt_(attempt),
+        title_(title),
+        first_node_id_(first_node_id),
+        scores_(first_node_id),
+        stats_(first_node_id) {
+    // The copy and the boxes and paragraphs made while scoring it, with room to spare.
+    const auto end = doc.size() + (doc.size() - first_node_id) / 4 + 64;
+    scores_.Reserve(end);
+    stats_.Reserve(end);
+  }
 
   // Prunes `body` (a copy) and returns the article container built from it, with the
   // characters of text it holds.
-  xmlNode* Run(xmlNode* body, std::string& byline, double& text);
+  Node* Run(Node* body, std::string& byline, double& text);
 
  private:
-  void Prune(xmlNode* body, std::string& byline);
+  void Prune(Node* body, std::string& byline);
   void Score();
-  xmlNode* PickTop(xmlNode* body);
-  xmlNode* GatherSiblings(xmlNode* top);
-  double& ScoreOf(xmlNode* node);
-  bool Scored(const xmlNode* node) const { return scores_.count(node) != 0; }
+  Node* PickTop(Node* body);
+  Node* GatherSiblings(Node* top);
+  double& ScoreOf(Node* node);
+  bool Scored(const Node* node) const { return scores_.Get(node).scored; }
+  double CurrentScore(const Node* node) const { return scores_.Get(node).score; }
 
-  xmlDoc* doc_;
+  struct Entry {
+    double score = 0;
+    bool scored = false;
+  };
+
+  html::Document& doc_;
   Attempt attempt_;
   std::string_view title_;
   bool title_removed_ = false;
-  std::vector<xmlNode*> to_score_;
-  std::unordered_map<const xmlNode*, double> scores_;
-  std::vector<xmlNode*> candidates_;
+  std::vector<Node*> to_score_;
+  std::uint32_t first_node_id_;
+  html::NodeTable<Entry> scores_;
+  std::vector<Node*> candidates_;
   html::TreeStats stats_;
 };
 
-double& Scorer::ScoreOf(xmlNode* node) {
-  auto [it, inserted] = scores_.try_emplace(node, 0.0);
-  if (inserted) {
-    it->second = TagWeight(node) + (attempt_.weight_classes ? html::ClassWeight(node) : 0);
+double& Scorer::ScoreOf(Node* node) {
+  auto& entry = scores_[node];
+  if (!entry.scored) {
+    entry = {TagWeight(node) + (attempt_.weight_classes ? html::ClassWeight(node) : 0), true};
     candidates_.push_back(node);
   }
-  return it->second;
+  return entry.score;
 }
 
-void Scorer::Prune(xmlNode* body, std::string& byline) {
+void Scorer::Prune(Node* body, std::string& byline) {
   // Pre-order with each element's "inside a table or <code>" (unlikely-looking words in there
   // name data, not chrome).
-  std::vector<std::pair<xmlNode*, bool>> stack;
-  for (xmlNode* child = body->children; child != nullptr; child = child->next) {
+  std::vector<std::pair<Node*, bool>> stack;
+  for (Node* child = body->first_child; child != nullptr; child = child->next) {
     stack.emplace_back(child, false);
   }
   std::reverse(stack.begin(), stack.end());
@@ -275,7 +314,7 @@ void Scorer::Prune(xmlNode* body, std::string& byline) {
     const auto class_id = ClassAndId(node);
     if (Hidden(node) ||
         (html::Attr(node, "aria-modal") == "true" && html::Attr(node, "role") == "dialog")) {
-      html::Remove(node);
+      html::Unlink(node);
       continue;
     }
     if (byline.empty() &&
@@ -283,8 +322,8 @@ void Scorer::Prune(xmlNode* body, std::string& byline) {
          AsciiLower(html::Attr(node, "itemprop")).find("author") != std::string::npos ||
          ContainsAny(class_id, {"byline", "author", "dateline", "writtenby", "p-author"}))) {
       // A schema.org author block names the person in its itemprop="name" child.
-      const xmlNode* name = nullptr;
-      html::Walk(node, [&](xmlNode* n) {
+      const Node* name = nullptr;
+      html::Walk(node, [&](Node* n) {
         if (name != nullptr || !IsElement(n)) return false;
         if (n != node && html::Attr(n, "itemprop") == "name") name = n;
         return name == nullptr;
@@ -293,30 +332,30 @@ void Scorer::Prune(xmlNode* body, std::string& byline) {
       const auto text = InnerText(node);
       if (!text.empty() && text.size() < 100) {
         byline = name != nullptr ? InnerText(name) : text;
-        html::Remove(node);
+        html::Unlink(node);
         continue;
       }
     }
     if (!title_removed_ && IsAnyTag(node, {"h1", "h2"}) && !title_.empty() &&
         Similarity(title_, InnerText(node)) > 0.75) {
       title_removed_ = true;
-      html::Remove(node);
+      html::Unlink(node);
       continue;
     }
     if (attempt_.strip_unlikely) {
       if (UnlikelyWords(class_id) && !MaybeWords(class_id) && !sheltered &&
           !IsAnyTag(node, {"body", "a"})) {
-        html::Remove(node);
+        html::Unlink(node);
         continue;
       }
       if (UnlikelyRole(html::Attr(node, "role"))) {
-        html::Remove(node);
+        html::Unlink(node);
         continue;
       }
     }
     if ((IsAnyTag(node, {"div", "section", "header"}) || IsHeading(node)) &&
         WithoutContent(node)) {
-      html::Remove(node);
+      html::Unlink(node);
       continue;
     }
     if (IsAnyTag(node, {"section", "h2", "h3", "h4", "h5", "h6", "p", "td", "pre"})) {
@@ -324,15 +363,11 @@ void Scorer::Prune(xmlNode* body, std::string& byline) {
     }
     if (IsTag(node, "div")) {
       WrapLooseText(doc_, node);
-      if (xmlNode* paragraph = SoleParagraph(node); paragraph != nullptr) {
+      if (Node* paragraph = SoleParagraph(node); paragraph != nullptr) {
         // Keep the paragraph in the div's place when the div adds nothing but a box; a
         // link-heavy paragraph stays boxed, where it is scored as a div.
-        html::TreeStats local;
-        local.Compute(node);
-        if (local.Of(node).LinkDensity() < 0.25) {
-          xmlUnlinkNode(paragraph);
-          xmlReplaceNode(node, paragraph);
-          xmlFreeNode(node);
+        if (LinkDensity(node) < 0.25) {
+          html::Replace(node, paragraph);
           to_score_.push_back(paragraph);
           node = paragraph;
         }
@@ -343,7 +378,7 @@ void Scorer::Prune(xmlNode* body, std::string& byline) {
     }
     const bool inside = sheltered || IsAnyTag(node, {"table", "code"});
     const auto first = stack.size();
-    for (xmlNode* child = node->children; child != nullptr; child = child->next) {
+    for (Node* child = node->first_child; child != nullptr; child = child->next) {
       stack.emplace_back(child, inside);
     }
     std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first), stack.end());
@@ -351,13 +386,13 @@ void Scorer::Prune(xmlNode* body, std::string& byline) {
 }
 
 void Scorer::Score() {
-  for (xmlNode* element : to_score_) {
+  for (Node* element : to_score_) {
     if (element->parent == nullptr || !IsElement(element->parent)) continue;
     const auto& s = stats_.Of(element);
     if (s.text < 25) continue;
     const double points =
         1.0 + static_cast<double>(s.commas + 1) + std::min(std::floor(s.text / 100), 3.0);
-    xmlNode* ancestor = element->parent;
+    Node* ancestor = element->parent;
     for (int level = 0; level < 5 && ancestor != nullptr && IsElement(ancestor);
          ++level, ancestor = ancestor->parent) {
       // The root (no element above it) is not a candidate.
@@ -367,40 +402,40 @@ void Scorer::Score() {
     }
   }
   // Link-heavy containers are navigation, however much text they hold.
-  for (xmlNode* candidate : candidates_) {
-    scores_[candidate] *= 1.0 - stats_.Of(candidate).LinkDensity();
+  for (Node* candidate : candidates_) {
+    scores_[candidate].score *= 1.0 - stats_.Of(candidate).LinkDensity();
   }
 }
 
-xmlNode* Scorer::PickTop(xmlNode* body) {
-  std::vector<xmlNode*> top;
-  for (xmlNode* candidate : candidates_) {
+Node* Scorer::PickTop(Node* body) {
+  std::vector<Node*> top;
+  for (Node* candidate : candidates_) {
     top.push_back(candidate);
     std::sort(top.begin(), top.end(),
-              [&](const xmlNode* a, const xmlNode* b) { return scores_[a] > scores_[b]; });
+              [&](const Node* a, const Node* b) { return CurrentScore(a) > CurrentScore(b); });
     if (top.size() > kTopCandidates) top.pop_back();
   }
   if (top.empty() || IsTag(top.front(), "body")) {
     // Nothing scored: the whole body, boxed, is the article.
-    xmlNode* box = xmlNewDocNode(doc_, nullptr, reinterpret_cast<const xmlChar*>("div"), nullptr);
-    while (body->children != nullptr) {
-      xmlNode* child = body->children;
-      xmlUnlinkNode(child);
-      xmlAddChild(box, child);
+    Node* box = doc_.NewElement("div");
+    while (body->first_child != nullptr) {
+      Node* child = body->first_child;
+      html::Unlink(child);
+      html::AppendChild(box, child);
     }
-    xmlAddChild(body, box);
+    html::AppendChild(body, box);
     stats_.Compute(box);
     ScoreOf(box);
     return box;
   }
-  xmlNode* best = top.front();
-  const double best_score = scores_[best];
+  Node* best = top.front();
+  const double best_score = CurrentScore(best);
   // Several near-best candidates under one ancestor: the article is that ancestor.
-  std::vector<std::vector<const xmlNode*>> near_best;
+  std::vector<std::vector<const Node*>> near_best;
   for (std::size_t i = 1; i < top.size(); ++i) {
-    if (best_score > 0 && scores_[top[i]] / best_score >= 0.75) {
-      std::vector<const xmlNode*> ancestors;
-      for (const xmlNode* a = top[i]->parent; a != nullptr && IsElement(a); a = a->parent) {
+    if (best_score > 0 && CurrentScore(top[i]) / best_score >= 0.75) {
+      std::vector<const Node*> ancestors;
+      for (const Node* a = top[i]->parent; a != nullptr && IsElement(a); a = a->parent) {
         ancestors.push_back(a);
       }
       near_best.push_back(std::move(ancestors));
@@ -408,7 +443,7 @@ xmlNode* Scorer::PickTop(xmlNode* body) {
   }
   constexpr std::size_t kAgreeing = 3;
   if (near_best.size() >= kAgreeing) {
-    for (xmlNode* parent = best->parent; parent != nullptr && IsElement(parent) &&
+    for (Node* parent = best->parent; parent != nullptr && IsElement(parent) &&
                                          !IsTag(parent, "body");
          parent = parent->parent) {
       std::size_t containing = 0;
@@ -424,12 +459,12 @@ xmlNode* Scorer::PickTop(xmlNode* body) {
   ScoreOf(best);
   // Climb while the parent scores at least a third of the best, and take it when it scores
   // more: the article's paragraphs are often split over sibling boxes.
-  double last = scores_[best];
+  double last = CurrentScore(best);
   const double threshold = last / 3;
-  for (xmlNode* parent = best->parent;
+  for (Node* parent = best->parent;
        parent != nullptr && IsElement(parent) && !IsTag(parent, "body"); parent = parent->parent) {
     if (!Scored(parent)) continue;
-    const double score = scores_[parent];
+    const double score = CurrentScore(parent);
     if (score < threshold) break;
     if (score > last) {
       best = parent;
@@ -446,19 +481,19 @@ xmlNode* Scorer::PickTop(xmlNode* body) {
   return best;
 }
 
-xmlNode* Scorer::GatherSiblings(xmlNode* top) {
-  xmlNode* article = xmlNewDocNode(doc_, nullptr, reinterpret_cast<const xmlChar*>("div"), nullptr);
-  const double top_score = scores_[top];
+Node* Scorer::GatherSiblings(Node* top) {
+  Node* article = doc_.NewElement("div");
+  const double top_score = CurrentScore(top);
   const double threshold = std::max(10.0, top_score * 0.2);
   const auto top_class = html::Attr(top, "class");
-  xmlNode* parent = top->parent;
+  Node* parent = top->parent;
   const auto siblings = parent != nullptr ? html::ElementChildren(parent) : std::vector{top};
-  for (xmlNode* sibling : siblings) {
+  for (Node* sibling : siblings) {
     bool append = sibling == top;
     if (!append) {
       const double bonus =
           !top_class.empty() && html::Attr(sibling, "class") == top_class ? top_score * 0.2 : 0;
-      if (Scored(sibling) && scores_[sibling] + bonus >= threshold) {
+      if (Scored(sibling) && CurrentScore(sibling) + bonus >= threshold) {
         append = true;
       } else if (IsTag(sibling, "p")) {
         const auto& s = stats_.Of(sibling);
@@ -475,32 +510,30 @@ xmlNode* Scorer::GatherSiblings(xmlNode* top) {
       }
     }
     if (append) {
-      xmlUnlinkNode(sibling);
-      xmlAddChild(article, sibling);
+      html::Unlink(sibling);
+      html::AppendChild(article, sibling);
     }
   }
   return article;
 }
 
-xmlNode* Scorer::Run(xmlNode* body, std::string& byline, double& text) {
+Node* Scorer::Run(Node* body, std::string& byline, double& text) {
   Prune(body, byline);
   stats_.Compute(body);
   Score();
-  xmlNode* top = PickTop(body);
-  xmlNode* article = GatherSiblings(top);
+  Node* top = PickTop(body);
+  Node* article = GatherSiblings(top);
   text = html::CleanArticle(article, {.weight_classes = attempt_.weight_classes,
-                                      .clean_conditionally = attempt_.clean_conditionally});
+                                      .clean_conditionally = attempt_.clean_conditionally,
+                                      .first_node_id = first_node_id_},
+                            stats_);
   return article;
 }
 
 // Markup before the body that never holds article text (and would be scored as text).
-void RemoveNonContent(xmlNode* root) {
-  std::vector<xmlNode*> doomed;
-  html::Walk(root, [&](xmlNode* node) {
-    if (node->type == XML_COMMENT_NODE) {
-      doomed.push_back(node);
-      return false;
-    }
+void RemoveNonContent(Node* root) {
+  std::vector<Node*> doomed;
+  html::Walk(root, [&](Node* node) {
     if (!IsElement(node)) return false;
     if (IsAnyTag(node, {"script", "style", "noscript", "template", "svg", "canvas", "nav",
                         "dialog", "link", "meta"})) {
@@ -509,39 +542,31 @@ void RemoveNonContent(xmlNode* root) {
     }
     return true;
   });
-  for (auto* node : doomed) html::Remove(node);
-}
-
-std::string Serialize(xmlDoc* doc, xmlNode* node) {
-  std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buffer(xmlBufferCreate(), &xmlBufferFree);
-  htmlNodeDump(buffer.get(), doc, node);
-  return {reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
-          static_cast<std::size_t>(xmlBufferLength(buffer.get()))};
+  for (auto* node : doomed) html::Unlink(node);
 }
 
 }  // namespace
 
-Article ExtractArticle(xmlDoc* doc, xmlNode* body, std::string_view title) {
+Article ExtractArticle(html::Document& doc, Node* body, std::string_view title) {
   constexpr Attempt kAttempts[] = {{true, true, true},
                                    {false, true, true},
                                    {false, false, true},
                                    {false, false, false}};
-  // Once, before the copies: no attempt keeps any of it.
+  // Once, before the copies: no attempt keeps any of it, and all share the text's counts.
   RemoveNonContent(body);
+  html::CountText(body);
   Article best;
   double best_length = -1;
   for (const auto& attempt : kAttempts) {
-    std::unique_ptr<xmlNode, decltype(&xmlFreeNode)> copy(xmlDocCopyNode(body, doc, 1),
-                                                          &xmlFreeNode);
-    if (copy == nullptr) break;
+    // Each attempt prunes a copy of its own (in the document's arena, freed with it).
+    Node* copy = doc.Copy(body);
     std::string byline;
-    Scorer scorer(doc, attempt, title);
+    Scorer scorer(doc, attempt, title, copy->id);
     double length = 0;
-    std::unique_ptr<xmlNode, decltype(&xmlFreeNode)> article(
-        scorer.Run(copy.get(), byline, length), &xmlFreeNode);
+    const Node* article = scorer.Run(copy, byline, length);
     if (length > best_length) {
       best_length = length;
-      best.html = Serialize(doc, article.get());
+      best.html = html::OuterHtml(article);
       best.byline = std::move(byline);
     }
     if (length >= kEnoughText) break;

@@ -5,11 +5,11 @@
 // threads, related-article lists, cookie banners and hidden elements are removed before and
 // after. When the result is short, it tries again less strictly and keeps the longest.
 // The algorithm is the one Mozilla's Readability made common; this is our own implementation
-// over libxml2's HTML tree.
-#include <libxml/tree.h>
-
+// over our HTML tree (html_dom.hpp).
 #include <string>
 #include <string_view>
+
+#include "services/parser/html_dom.hpp"
 
 namespace tributary::parser {
 
@@ -21,6 +21,6 @@ struct Article {
 // `title` is the page's title, so that a heading repeating it is not counted twice. `body` loses
 // what never holds article text (scripts, styles, comments, navigation); each attempt then
 // works on its own copy of what is left.
-Article ExtractArticle(xmlDoc* doc, xmlNode* body, std::string_view title);
+Article ExtractArticle(html::Document& doc, html::Node* body, std::string_view title);
 
 }  // namespace tributary::parser

@@ -1,78 +1,52 @@
 #include "services/parser/article_stats.hpp"
 
 #include "services/parser/html_dom.hpp"
+#include "services/parser/text_measure.hpp"
 
 namespace tributary::parser::html {
 namespace {
 
-bool IsSpaceByte(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-bool Textish(const xmlNode* node) {
+bool Textish(const Node* node) {
   return IsAnyTag(node, {"span", "li", "td", "blockquote", "dl", "div", "img", "ol", "p", "pre",
                          "table", "ul"});
 }
 
-const ElementStats kNone{};
+}  // namespace
+
+namespace {
+
+const Node* Counted(const Node* text) {
+  if (text->text_length == Node::kUncounted) {
+    const auto measure = MeasureText(text->text);
+    text->text_length = measure.length;
+    text->text_commas = measure.commas;
+  }
+  return text;
+}
 
 }  // namespace
 
-double TextLength(const char* text) {
-  double length = 0;
-  bool space = false;
-  bool any = false;
-  for (const auto* p = reinterpret_cast<const unsigned char*>(text); *p != 0; ++p) {
-    if (IsSpaceByte(*p)) {
-      space = true;
-      continue;
-    }
-    if ((*p & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte: the same character
-    if (space && any) ++length;
-    space = false;
-    any = true;
-    ++length;
-  }
-  // Whitespace around the words separates them from their neighbours: one each side at most.
-  if (any) {
-    const auto* begin = reinterpret_cast<const unsigned char*>(text);
-    if (IsSpaceByte(*begin)) ++length;
-    if (space) ++length;
-  }
-  return length;
+double CountedLength(const Node* text) { return Counted(text)->text_length; }
+std::size_t CountedCommas(const Node* text) { return Counted(text)->text_commas; }
+
+void CountText(Node* root) {
+  Walk(root, [](Node* node) {
+    if (IsText(node)) Counted(node);
+    return IsElement(node);
+  });
 }
 
-std::size_t CommaCount(const char* text) {
-  std::size_t count = 0;
-  for (const auto* p = reinterpret_cast<const unsigned char*>(text); *p != 0; ++p) {
-    if (*p == ',') {
-      ++count;
-    } else if (*p == 0xD8 && p[1] == 0x8C) {  // U+060C Arabic comma
-      ++count;
-    } else if (*p == 0xEF && ((p[1] == 0xB9 && p[2] == 0x90) ||   // U+FE50 small comma
-                              (p[1] == 0xB8 && p[2] == 0x90) ||   // U+FE10 vertical comma
-                              (p[1] == 0xB8 && p[2] == 0x91) ||   // U+FE11 ideographic, vertical
-                              (p[1] == 0xBC && p[2] == 0x8C))) {  // U+FF0C fullwidth comma
-      ++count;
-    } else if (*p == 0xE3 && p[1] == 0x80 && p[2] == 0x81) {  // U+3001 ideographic comma
-      ++count;
-    }
-  }
-  return count;
-}
-
-void TreeStats::Compute(xmlNode* root) {
-  WalkChildrenFirst(root, [&](xmlNode* element) { Refresh(element); });
+void TreeStats::Compute(Node* root) {
+  WalkChildrenFirst(root, [&](Node* element) { Refresh(element); });
   Refresh(root);
 }
 
-void TreeStats::Refresh(xmlNode* element) {
+void TreeStats::Refresh(Node* element) {
   ElementStats stats;
-  for (xmlNode* child = element->children; child != nullptr; child = child->next) {
-    if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
-      if (child->content == nullptr) continue;
-      stats.text += TextLength(reinterpret_cast<const char*>(child->content));
-      stats.commas += CommaCount(reinterpret_cast<const char*>(child->content));
+  for (Node* child = element->first_child; child != nullptr; child = child->next) {
+    if (IsText(child)) {
+      stats.text += CountedLength(child);
+      stats.commas += CountedCommas(child);
       continue;
     }
     if (!IsElement(child)) continue;
@@ -97,9 +71,6 @@ void TreeStats::Refresh(xmlNode* element) {
   stats_[element] = stats;
 }
 
-const ElementStats& TreeStats::Of(const xmlNode* element) const {
-  const auto found = stats_.find(element);
-  return found == stats_.end() ? kNone : found->second;
-}
+const ElementStats& TreeStats::Of(const Node* element) const { return stats_.Get(element); }
 
 }  // namespace tributary::parser::html

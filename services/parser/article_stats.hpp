@@ -3,10 +3,10 @@
 // the leaves up: text length, link text, commas, and counts of paragraphs, images, list items,
 // inputs and embeds. One pass keeps scoring linear on pages that nest 100,000 elements deep,
 // where asking each element for its text would be quadratic.
-#include <libxml/tree.h>
-
 #include <cstddef>
-#include <unordered_map>
+#include <cstdint>
+
+#include "services/parser/html_dom.hpp"
 
 namespace tributary::parser::html {
 
@@ -29,19 +29,28 @@ struct ElementStats {
 
 class TreeStats {
  public:
+  // `first`: the lowest node id it will be asked about (NodeTable).
+  explicit TreeStats(std::uint32_t first = 0) : stats_(first) {}
+  // Room for the nodes below id `end` (a document's size() and some to spare).
+  void Reserve(std::size_t end) { stats_.Reserve(end); }
+
   // (Re)computes every element at or below `root`.
-  void Compute(xmlNode* root);
+  void Compute(Node* root);
   // Recomputes one element from its own text and its element children's (current) stats: after
   // a child was removed, or for a node built during extraction.
-  void Refresh(xmlNode* element);
-  [[nodiscard]] const ElementStats& Of(const xmlNode* element) const;
+  void Refresh(Node* element);
+  // Zero for an element never computed.
+  [[nodiscard]] const ElementStats& Of(const Node* element) const;
 
  private:
-  std::unordered_map<const xmlNode*, ElementStats> stats_;
+  NodeTable<ElementStats> stats_;
 };
 
-// Characters of `text` with whitespace runs counted once (leading/trailing included).
-double TextLength(const char* text);
-std::size_t CommaCount(const char* text);
+// A text node's MeasureText (text_measure.hpp), counted once and kept in the node (and the
+// copies made after).
+double CountedLength(const Node* text);
+std::size_t CountedCommas(const Node* text);
+// Counts every text node below `root` now, so that the copies each attempt makes share them.
+void CountText(Node* root);
 
 }  // namespace tributary::parser::html

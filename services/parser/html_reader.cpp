@@ -1,24 +1,19 @@
 #include "services/parser/html_reader.hpp"
 
-#include <libxml/HTMLparser.h>
-
-#include <memory>
 #include <utility>
 
 #include "services/parser/article_extractor.hpp"
 #include "services/parser/html_dom.hpp"
+#include "services/parser/html_parser.hpp"
 #include "services/parser/page_metadata.hpp"
 #include "services/parser/text.hpp"
 
 namespace tributary::parser {
 namespace {
 
-constexpr int kOptions = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                         HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
-
-xmlNode* FindFirst(xmlNode* root, std::string_view name) {
-  xmlNode* found = nullptr;
-  html::Walk(root, [&](xmlNode* node) {
+html::Node* FindFirst(html::Node* root, std::string_view name) {
+  html::Node* found = nullptr;
+  html::Walk(root, [&](html::Node* node) {
     if (found != nullptr || !html::IsElement(node)) return false;
     if (html::IsTag(node, name)) {
       found = node;
@@ -36,12 +31,11 @@ Result<void> ReadHtmlPage(std::string_view utf8, DocumentBuilder& builder) {
   if (utf8.size() > 512 * 1024 * 1024)
     return Fail(ErrorKind::kPermanent, "parse", "page too large");
   const std::string& url = builder.base_url();
-  std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(
-      htmlReadMemory(utf8.data(), static_cast<int>(utf8.size()),
-                     url.empty() ? nullptr : url.c_str(), "UTF-8", kOptions),
-      &xmlFreeDoc);
-  xmlNode* root = doc ? xmlDocGetRootElement(doc.get()) : nullptr;
-  if (root == nullptr) return Fail(ErrorKind::kPermanent, "parse", "not HTML: no root element");
+  auto doc = html::ParseHtml(utf8);
+  html::Node* root = doc.root();
+  if (root->first_child == nullptr) {
+    return Fail(ErrorKind::kPermanent, "parse", "not HTML: no elements and no text");
+  }
 
   auto page = ReadPageMetadata(root);
   RawEntry entry;
@@ -54,8 +48,8 @@ Result<void> ReadHtmlPage(std::string_view utf8, DocumentBuilder& builder) {
   if (!page.image.empty()) entry.enclosures.push_back({page.image, "image", 0});
   for (auto& name : page.authors) entry.authors.push_back({.name = std::move(name)});
   entry.categories = std::move(page.keywords);
-  xmlNode* body = FindFirst(root, "body");
-  auto article = ExtractArticle(doc.get(), body != nullptr ? body : root, page.title);
+  html::Node* body = FindFirst(root, "body");
+  auto article = ExtractArticle(doc, body != nullptr ? body : root, page.title);
   // The article's markup: the text keeps its paragraphs and headings as line breaks, and
   // content_html keeps the markup itself (sanitized by Normalize).
   entry.content = std::move(article.html);

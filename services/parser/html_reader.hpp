@@ -1,7 +1,7 @@
 #pragma once
 // A web page as one item: its metadata (page_metadata.hpp) and its article, chosen by content
-// scoring (article_extractor.hpp), as the item's content markup. libxml2's HTML parser, no
-// network.
+// scoring (article_extractor.hpp), as the item's content markup. Our own HTML parser
+// (html_parser.hpp).
 #include <string_view>
 
 #include "common/base/result.hpp"

@@ -38,12 +38,10 @@ std::size_t WordCount(std::string_view text) {
   return words;
 }
 
-std::string ElementText(const xmlNode* node) {
+std::string ElementText(const html::Node* node) {
   std::string out;
-  html::Walk(const_cast<xmlNode*>(node), [&](xmlNode* n) {
-    if (n->type == XML_TEXT_NODE && n->content != nullptr) {
-      out.append(reinterpret_cast<const char*>(n->content));
-    }
+  html::Walk(const_cast<html::Node*>(node), [&](html::Node* n) {
+    out.append(n->text);
     return html::IsElement(n);
   });
   return CollapseWhitespace(out);
@@ -218,13 +216,13 @@ std::string First(const std::map<std::string, std::string>& values,
 
 std::string TitleWithoutSiteName(const std::string& title) { return CleanTitle(title, {}); }
 
-PageMetadata ReadPageMetadata(xmlNode* root) {
+PageMetadata ReadPageMetadata(html::Node* root) {
   PageMetadata meta;
   std::map<std::string, std::string> values;  // <meta> name/property (lowercased) -> content
   std::vector<std::string> json_ld;
   std::vector<std::string> headings;  // h1 and h2 texts, for the title
   std::string og_url;
-  html::Walk(root, [&](xmlNode* node) {
+  html::Walk(root, [&](html::Node* node) {
     if (!html::IsElement(node)) return false;
     if (html::IsTag(node, "title") && meta.document_title.empty()) {
       meta.document_title = ElementText(node);
@@ -268,8 +266,9 @@ PageMetadata ReadPageMetadata(xmlNode* root) {
     if (html::IsTag(node, "script")) {
       if (AsciiLower(html::Attr(node, "type")) == "application/ld+json") {
         std::string text;
-        for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
-          if (child->content != nullptr) text.append(reinterpret_cast<const char*>(child->content));
+        for (const html::Node* child = node->first_child; child != nullptr;
+             child = child->next) {
+          text.append(child->text);
         }
         json_ld.push_back(std::move(text));
       }
@@ -289,7 +288,7 @@ PageMetadata ReadPageMetadata(xmlNode* root) {
   }
   if (meta.title.empty()) {
     std::vector<std::string> h1s;
-    html::Walk(root, [&](xmlNode* node) {
+    html::Walk(root, [&](html::Node* node) {
       if (!html::IsElement(node)) return false;
       if (html::IsTag(node, "h1")) h1s.push_back(ElementText(node));
       return !html::IsTag(node, "h1");

@@ -2,10 +2,10 @@
 // What a web page says about itself, from the most to the least deliberate source: JSON-LD
 // (schema.org Article and its kinds), then Open Graph / Twitter / Dublin Core <meta>, then the
 // plain <title> with the site's name cut off ("Story | Site" -> "Story").
-#include <libxml/tree.h>
-
 #include <string>
 #include <vector>
+
+#include "services/parser/html_dom.hpp"
 
 namespace tributary::parser {
 
@@ -24,7 +24,7 @@ struct PageMetadata {
 };
 
 // `root` is the page's <html> element.
-PageMetadata ReadPageMetadata(xmlNode* root);
+PageMetadata ReadPageMetadata(html::Node* root);
 
 // "Story title | Site" -> "Story title", unless that would leave too few words to be a title.
 std::string TitleWithoutSiteName(const std::string& title);
