@@ -16,4 +16,13 @@ inline std::string AsciiLower(std::string_view text) {
   return out;
 }
 
+// Whether `text` is `lower` (lower case already) in any case, without a copy.
+inline bool AsciiEqualsLower(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (AsciiLower(text[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace tributary

@@ -9,48 +9,11 @@
 
 #include "common/base/ascii.hpp"
 #include "services/parser/article_stats.hpp"
+#include "services/parser/class_hints.hpp"
 #include "services/parser/html_dom.hpp"
 
 namespace tributary::parser::html {
 namespace {
-
-// Words in class/id that say "not the article".
-bool NegativeWords(std::string_view value) {
-  if (ContainsAny(value, {"-ad-", "hidden", "banner", "combx", "comment", "com-", "contact",
-                          "footer", "gdpr", "masthead", "media", "meta", "outbrain", "promo",
-                          "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper",
-                          "sponsor", "shopping", "tags", "widget"})) {
-    return true;
-  }
-  // "hid" only as a whole word.
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    auto end = value.find(' ', start);
-    if (end == std::string_view::npos) end = value.size();
-    if (value.substr(start, end - start) == "hid") return true;
-    start = end + 1;
-  }
-  return false;
-}
-
-bool PositiveWords(std::string_view value) {
-  return ContainsAny(value, {"article", "body", "content", "entry", "hentry", "h-entry", "main",
-                             "page", "pagination", "post", "text", "blog", "story"});
-}
-
-// class or id naming a share bar: "share" or "sharedaddy" as a word ('-', '_' and spaces split).
-bool ShareWords(std::string_view value) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= value.size(); ++i) {
-    const bool word_char = i < value.size() && ((value[i] >= 'a' && value[i] <= 'z') ||
-                                                (value[i] >= '0' && value[i] <= '9'));
-    if (word_char) continue;
-    const auto word = value.substr(start, i - start);
-    if (word == "share" || word == "sharedaddy") return true;
-    start = i + 1;
-  }
-  return false;
-}
 
 std::size_t CountDescendants(const Node* node, std::string_view tag, std::size_t limit) {
   std::size_t count = 0;
@@ -189,17 +152,6 @@ void CleanConditionally(Node* article, std::initializer_list<std::string_view> t
 
 }  // namespace
 
-int ClassWeight(const Node* node) {
-  int weight = 0;
-  for (const char* attribute : {"class", "id"}) {
-    const auto value = AsciiLower(Attr(node, attribute));
-    if (value.empty()) continue;
-    if (NegativeWords(value)) weight -= 25;
-    if (PositiveWords(value)) weight += 25;
-  }
-  return weight;
-}
-
 double CleanArticle(Node* article, const CleanOptions& options, TreeStats& stats) {
   CleanConditionally(article, {"form", "fieldset"}, options, stats);
   RemoveAll(article, {"object", "embed", "footer", "link", "aside", "iframe", "input", "textarea",
@@ -211,7 +163,7 @@ double CleanArticle(Node* article, const CleanOptions& options, TreeStats& stats
     for (Node* top : ElementChildren(article)) {
       Walk(top, [&](Node* node) {
         if (!IsElement(node)) return false;
-        if (node != top && ShareWords(ClassAndId(node)) && stats.Of(node).text < 500) {
+        if (node != top && HasHint(node, kShareWords) && stats.Of(node).text < 500) {
           doomed.push_back(node);
           return false;
         }

@@ -21,7 +21,4 @@ struct CleanOptions {
 // lends (each step computes what it reads).
 double CleanArticle(Node* article, const CleanOptions& options, TreeStats& stats);
 
-// +25 per attribute (class, id) whose words say content, -25 per one that says chrome.
-int ClassWeight(const Node* node);
-
 }  // namespace tributary::parser::html

@@ -9,15 +9,14 @@
 
 #include "services/parser/article_cleaner.hpp"
 #include "services/parser/article_stats.hpp"
+#include "services/parser/class_hints.hpp"
 #include "common/base/ascii.hpp"
 #include "services/parser/html_dom.hpp"
 
 namespace tributary::parser {
 namespace {
 
-using html::ClassAndId;
 using html::Node;
-using html::ContainsAny;
 using html::IsAnyTag;
 using html::IsElement;
 using html::IsHeading;
@@ -35,18 +34,6 @@ struct Attempt {
   bool clean_conditionally = true;
 };
 
-bool UnlikelyWords(std::string_view class_id) {
-  return ContainsAny(class_id,
-                     {"-ad-", "ai2html", "banner", "breadcrumbs", "combx", "comment", "community",
-                      "cover-wrap", "disqus", "extra", "footer", "gdpr", "header", "legends",
-                      "menu", "related", "remark", "replies", "rss", "shoutbox", "sidebar",
-                      "skyscraper", "social", "sponsor", "supplemental", "ad-break", "agegate",
-                      "pagination", "pager", "popup", "yom-remote", "cookie", "consent"});
-}
-bool MaybeWords(std::string_view class_id) {
-  return ContainsAny(class_id,
-                     {"and", "article", "body", "column", "content", "main", "mathjax", "shadow"});
-}
 bool UnlikelyRole(std::string_view role) {
   return role == "menu" || role == "menubar" || role == "complementary" || role == "navigation" ||
          role == "alert" || role == "alertdialog" || role == "dialog";
@@ -311,7 +298,6 @@ void Scorer::Prune(Node* body, std::string& byline) {
     auto [node, sheltered] = stack.back();
     stack.pop_back();
     if (!IsElement(node)) continue;
-    const auto class_id = ClassAndId(node);
     if (Hidden(node) ||
         (html::Attr(node, "aria-modal") == "true" && html::Attr(node, "role") == "dialog")) {
       html::Unlink(node);
@@ -320,7 +306,7 @@ void Scorer::Prune(Node* body, std::string& byline) {
     if (byline.empty() &&
         (html::Attr(node, "rel") == "author" ||
          AsciiLower(html::Attr(node, "itemprop")).find("author") != std::string::npos ||
-         ContainsAny(class_id, {"byline", "author", "dateline", "writtenby", "p-author"}))) {
+         html::HasHint(node, html::kBylineWords))) {
       // A schema.org author block names the person in its itemprop="name" child.
       const Node* name = nullptr;
       html::Walk(node, [&](Node* n) {
@@ -343,7 +329,8 @@ void Scorer::Prune(Node* body, std::string& byline) {
       continue;
     }
     if (attempt_.strip_unlikely) {
-      if (UnlikelyWords(class_id) && !MaybeWords(class_id) && !sheltered &&
+      if (html::HasHint(node, html::kUnlikely) && !html::HasHint(node, html::kMaybe) &&
+          !sheltered &&
           !IsAnyTag(node, {"body", "a"})) {
         html::Unlink(node);
         continue;

@@ -80,6 +80,7 @@ Node* Document::CopyOne(const Node* node) {
   copy->attributes = node->attributes;
   copy->text_length = node->text_length;
   copy->text_commas = node->text_commas;
+  copy->class_hints = node->class_hints;
   return copy;
 }
 
@@ -195,20 +196,6 @@ bool HasAttr(const Node* node, std::string_view name) {
   if (!IsElement(node)) return false;
   for (const auto& attribute : node->attributes) {
     if (SameName(attribute.name, name)) return true;
-  }
-  return false;
-}
-
-std::string ClassAndId(const Node* node) {
-  std::string out(Attr(node, "class"));
-  out.push_back(' ');
-  out.append(Attr(node, "id"));
-  return AsciiLower(out);
-}
-
-bool ContainsAny(std::string_view text, std::initializer_list<std::string_view> words) {
-  for (const auto word : words) {
-    if (text.find(word) != std::string_view::npos) return true;
   }
   return false;
 }

@@ -35,6 +35,8 @@ struct Node {
   static constexpr std::uint32_t kUncounted = UINT32_MAX;
   mutable std::uint32_t text_length = kUncounted;
   mutable std::uint32_t text_commas = 0;
+  // An element's class_hints.hpp bits, worked out once; copies keep them.
+  mutable std::uint16_t class_hints = 0;
   Node* parent = nullptr;
   Node* first_child = nullptr;
   Node* last_child = nullptr;
@@ -112,10 +114,6 @@ bool IsHeading(const Node* node);  // h1..h6
 // The attribute's value (empty when absent).
 std::string_view Attr(const Node* node, std::string_view name);
 bool HasAttr(const Node* node, std::string_view name);
-// "class id", lowercased: what the class/id word tests read.
-std::string ClassAndId(const Node* node);
-// Whether `text` (lowercased) contains any of `words`.
-bool ContainsAny(std::string_view text, std::initializer_list<std::string_view> words);
 
 std::vector<Node*> ElementChildren(const Node* node);
 // Renames an element in place (`name` must outlive the document: a literal).

@@ -112,14 +112,6 @@ bool AllSpace(std::string_view text) {
   return true;
 }
 
-// Whether `text` is `lower` in any case.
-bool EqualsLower(std::string_view text, std::string_view lower) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (AsciiLower(text[i]) != lower[i]) return false;
-  }
-  return true;
-}
-
 enum class Scope { kDefaultScope, kButtonScope, kListItemScope, kTableScope };
 
 class TreeBuilder {
@@ -243,7 +235,7 @@ class TreeBuilder {
            i = page_.find("</", i + 2)) {
         const auto candidate = page_.substr(i + 2, name.size());
         const auto next = i + 2 + name.size();
-        if (candidate.size() == name.size() && EqualsLower(candidate, name) &&
+        if (AsciiEqualsLower(candidate, name) &&
             (next == page_.size() || IsSpace(page_[next]) || page_[next] == '/' ||
              page_[next] == '>')) {
           end = i;

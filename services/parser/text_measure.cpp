@@ -63,6 +63,13 @@ TextMeasure MeasureText(std::string_view text) {
   const __m128i comma = _mm_set1_epi8(',');
   const __m128i top_bits = _mm_set1_epi8(static_cast<char>(0xC0));
   const __m128i continuation = _mm_set1_epi8(static_cast<char>(0x80));
+  const __m128i ones = _mm_set1_epi8(1);
+  const __m128i zero = _mm_setzero_si128();
+  // Sums of the 0/1 bytes per 8 bytes (psadbw), so no popcount (not in x86-64's baseline).
+  __m128i characters = zero;
+  __m128i runs = zero;
+  __m128i commas = zero;
+  __m128i previous_spaces = zero;  // the last step's whitespace (its byte 15 is carried)
   for (; end - p >= 16; p += 16) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     const __m128i spaces = _mm_or_si128(
@@ -70,26 +77,35 @@ TextMeasure MeasureText(std::string_view text) {
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, newline),
                                   _mm_cmpeq_epi8(bytes, carriage_return)),
                      _mm_cmpeq_epi8(bytes, form_feed)));
-    const auto space_bits = static_cast<unsigned>(_mm_movemask_epi8(spaces));
-    const auto continuation_bits = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_cmpeq_epi8(_mm_and_si128(bytes, top_bits), continuation)));
-    const auto comma_bits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, comma)));
+    const __m128i continuations =
+        _mm_cmpeq_epi8(_mm_and_si128(bytes, top_bits), continuation);
+    characters = _mm_add_epi64(
+        characters, _mm_sad_epu8(_mm_andnot_si128(_mm_or_si128(spaces, continuations), ones),
+                                 zero));
+    // A run starts at each whitespace byte whose previous byte is not whitespace.
+    const __m128i before = _mm_or_si128(_mm_slli_si128(spaces, 1),
+                                        _mm_srli_si128(previous_spaces, 15));
+    runs = _mm_add_epi64(runs, _mm_sad_epu8(_mm_andnot_si128(before, _mm_and_si128(spaces, ones)),
+                                            zero));
+    previous_spaces = spaces;
+    commas = _mm_add_epi64(commas,
+                           _mm_sad_epu8(_mm_and_si128(_mm_cmpeq_epi8(bytes, comma), ones), zero));
     // A lead byte of a multi-byte character (0xC0 and up) may start a wide comma.
     const auto lead_bits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
         _mm_and_si128(bytes, top_bits), top_bits)));
-    counts.characters += static_cast<std::uint32_t>(
-        __builtin_popcount(~(space_bits | continuation_bits) & 0xFFFFu));
-    // A run starts at each whitespace byte whose previous byte is not whitespace.
-    const unsigned previous = (space_bits << 1) | (counts.in_space ? 1u : 0u);
-    counts.space_runs +=
-        static_cast<std::uint32_t>(__builtin_popcount(space_bits & ~previous & 0xFFFFu));
-    counts.in_space = (space_bits & 0x8000u) != 0;
-    counts.commas += static_cast<std::uint32_t>(__builtin_popcount(comma_bits));
     for (unsigned bits = lead_bits; bits != 0; bits &= bits - 1) {
       const auto* lead = p + __builtin_ctz(bits);
       if (WideComma(lead, end - lead)) ++counts.commas;
     }
   }
+  const auto sum = [](__m128i lanes) {
+    return static_cast<std::uint32_t>(_mm_cvtsi128_si32(lanes) +
+                                      _mm_cvtsi128_si32(_mm_srli_si128(lanes, 8)));
+  };
+  counts.characters += sum(characters);
+  counts.space_runs += sum(runs);
+  counts.commas += sum(commas);
+  counts.in_space = (_mm_movemask_epi8(previous_spaces) & 0x8000) != 0;
 #endif
   CountBytes(p, end, counts);
   if (counts.characters == 0) return {};
