@@ -102,6 +102,8 @@ constexpr std::uint32_t kOption = Number("option");
 constexpr std::uint32_t kOptgroup = Number("optgroup");
 constexpr std::uint32_t kDiv = Number("div");
 constexpr std::uint32_t kAddress = Number("address");
+constexpr std::uint32_t kHeadings[] = {Number("h1"), Number("h2"), Number("h3"),
+                                       Number("h4"), Number("h5"), Number("h6")};
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -111,6 +113,13 @@ bool AllSpace(std::string_view text) {
   }
   return true;
 }
+
+// Hostile pages nest without end. Elements deeper than this are attached to the deepest
+// element above the limit (as browsers do) so that nothing that walks the tree later goes
+// quadratic; every searching rule below looks at most this many open elements, and a tag
+// keeps at most kMaxAttributes (the duplicate check is linear per attribute).
+constexpr std::size_t kMaxDepth = 512;
+constexpr std::size_t kMaxAttributes = 256;
 
 enum class Scope { kDefaultScope, kButtonScope, kListItemScope, kTableScope };
 
@@ -216,6 +225,7 @@ class TreeBuilder {
   }
 
   void AddAttribute(std::string_view raw_name, std::string_view raw_value) {
+    if (attributes_.size() >= kMaxAttributes) return;
     const auto name = Name(raw_name);
     for (const auto& attribute : attributes_) {
       if (attribute.name == name) return;  // the first of a repeated attribute counts
@@ -290,7 +300,7 @@ class TreeBuilder {
       return Current();  // ignored
     }
     CloseImplied(number, tag);
-    Node* element = NewChild(Current(), name);
+    Node* element = NewChild(Parent(), name);
     if ((tag & kVoid) == 0) Push(element, tag);
     return element;
   }
@@ -328,7 +338,10 @@ class TreeBuilder {
   // A new <li> (or <dd>/<dt>) ends the open one, unless a block other than a div, <address>
   // or <p> stands between them (a nested list).
   void CloseListItem(std::initializer_list<std::uint32_t> items) {
-    for (auto k = open_.size(); k-- > 1;) {
+    bool open = false;
+    for (const auto item : items) open = open || counts_[item] > 0;
+    if (!open) return;
+    for (auto k = open_.size(); k-- > SearchFloor();) {
       const auto number = open_[k].tag & 0xFF;
       for (const auto item : items) {
         if (number == item) {
@@ -353,7 +366,7 @@ class TreeBuilder {
     const auto tag = kTags.Find(name);
     const auto number = tag & 0xFF;
     if (name == "br") {
-      NewChild(Current(), "br");  // browsers read </br> as <br>
+      NewChild(Parent(), "br");  // browsers read </br> as <br>
     } else if (number == kHtml || name == "body") {
       // The rest of the page stays in the body, as browsers put it there.
     } else if (number == kP || number == kButton) {
@@ -361,7 +374,9 @@ class TreeBuilder {
     } else if (number == kLi) {
       if (InScope(kLi, Scope::kListItemScope)) PopThrough({kLi});
     } else if ((tag & kHeading) != 0) {
-      for (auto k = open_.size(); k-- > 1;) {
+      std::uint32_t headings = 0;
+      for (const auto heading : kHeadings) headings += counts_[heading];
+      for (auto k = open_.size(); headings > 0 && k-- > SearchFloor();) {
         if ((open_[k].tag & kHeading) != 0) {
           while (open_.size() > k) Pop();
           break;
@@ -376,7 +391,8 @@ class TreeBuilder {
     } else {
       // Any other end tag closes the nearest element of its name, unless a special element
       // (a block, a cell) stands between them.
-      for (auto k = open_.size(); k-- > 1;) {
+      if (number != 0 && counts_[number] == 0) return after;
+      for (auto k = open_.size(); k-- > SearchFloor();) {
         if (open_[k].node->name == name) {
           while (open_.size() > k) Pop();
           break;
@@ -390,7 +406,7 @@ class TreeBuilder {
   // Whether an element numbered `number` is open with no boundary of `scope` above it.
   bool InScope(std::uint32_t number, Scope scope) const {
     if (counts_[number] == 0) return false;
-    for (auto k = open_.size(); k-- > 0;) {
+    for (auto k = open_.size(); k-- > SearchFloor() - 1;) {
       const auto tag = open_[k].tag;
       const auto n = tag & 0xFF;
       if (n == number) return true;
@@ -426,6 +442,12 @@ class TreeBuilder {
     open_.pop_back();
   }
   Node* Current() const { return open_.back().node; }
+  // Where new content goes: the current element, or past kMaxDepth the deepest one above it.
+  Node* Parent() const { return open_.size() <= kMaxDepth ? Current() : open_[kMaxDepth - 1].node; }
+  // The lowest index of open_ a search from the top looks at (never <html>).
+  std::size_t SearchFloor() const {
+    return open_.size() > kMaxDepth ? open_.size() - kMaxDepth : 1;
+  }
 
   // An element for the start tag being read, with its attributes.
   Node* NewChild(Node* parent, std::string_view name) {
@@ -485,9 +507,9 @@ class TreeBuilder {
       OpenBody();
     }
     if (!pending_view_.empty()) {
-      AppendChild(Current(), document_.NewText(pending_view_));
+      AppendChild(Parent(), document_.NewText(pending_view_));
     } else {
-      AppendChild(Current(), document_.NewText(document_.Store(pending_)));
+      AppendChild(Parent(), document_.NewText(document_.Store(pending_)));
     }
     pending_.clear();
     pending_view_ = {};

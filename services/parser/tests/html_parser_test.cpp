@@ -3,7 +3,10 @@
 // that hostile nesting neither recurses nor goes quadratic.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "services/parser/html_dom.hpp"
 #include "services/parser/html_parser.hpp"
@@ -110,24 +113,53 @@ TEST(HtmlParser, NamesAttributesReferencesAndCommentsAreReadAsBrowsersDo) {
   EXPECT_EQ(Body("<p>kept<a href=\"/unterminated"), "<body><p>kept</p></body>");
 }
 
-TEST(HtmlParser, DeepNestingIsBuiltAndSerializedWithoutRecursion) {
-  constexpr int kDepth = 200'000;
-  std::string page;
-  for (int i = 0; i < kDepth; ++i) page += "<div><span>";
-  page += "deep";
-  // Stray end tags of elements that are open far below: each search stops at the nearest
-  // block, so this stays linear.
-  for (int i = 0; i < kDepth; ++i) page += "</section></b>";
-  auto doc = ParseHtml(page);
-  std::size_t depth = 0;
-  const Node* node = doc.root();
-  while (node->first_child != nullptr) {
-    node = node->first_child;
-    ++depth;
+// The deepest element below `root` (root at 0), and how many elements there are.
+std::pair<std::size_t, std::size_t> DepthAndElements(Node* root) {
+  std::size_t deepest = 0;
+  std::size_t elements = 0;
+  std::vector<std::pair<Node*, std::size_t>> stack{{root, 0}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, depth);
+    if (!IsElement(node)) continue;
+    ++elements;
+    for (Node* child = node->first_child; child != nullptr; child = child->next) {
+      stack.emplace_back(child, depth + 1);
+    }
   }
-  EXPECT_EQ(node->text, "deep");
-  EXPECT_EQ(depth, 1u + 2u * kDepth + 1u);  // body, the divs and spans, the text
-  EXPECT_GT(OuterHtml(doc.root()).size(), 20u * kDepth);
+  return {deepest, elements};
+}
+
+TEST(HtmlParser, HostileNestingKeepsEveryElementAtABoundedDepthInLinearTime) {
+  constexpr std::size_t kDepth = 200'000;
+  std::string page;
+  for (std::size_t i = 0; i < kDepth; ++i) page += "<div><span>";
+  page += "deep";
+  // Stray end tags and list items whose searches would each walk the whole stack: without
+  // the bounds this page takes hours.
+  for (std::size_t i = 0; i < kDepth; ++i) page += "</section></b></h2></x-b>";
+  for (std::size_t i = 0; i < kDepth / 4; ++i) page += "<x-a>";
+  for (std::size_t i = 0; i < kDepth / 4; ++i) page += "</x-b><li></h3>";
+  auto doc = ParseHtml(page);
+  const auto [depth, elements] = DepthAndElements(doc.root());
+  EXPECT_LE(depth, 513u);  // the text below the deepest element
+  // html, body, the divs and spans, the x-a elements and the list items.
+  EXPECT_EQ(elements, 2u + 2u * kDepth + kDepth / 4 + kDepth / 4);
+  EXPECT_NE(OuterHtml(doc.root()).find("<span></span>deep<x-a></x-a>"), std::string::npos)
+      << "the text stays where it was read, before the elements that follow it";
+}
+
+TEST(HtmlParser, ATagKeepsItsFirstAttributesUpToALimit) {
+  std::string page = "<p";
+  for (int i = 0; i < 100'000; ++i) page += " a" + std::to_string(i) + "=x";
+  page += ">text";
+  auto doc = ParseHtml(page);
+  Node* p = doc.root()->last_child->first_child;
+  ASSERT_TRUE(IsTag(p, "p"));
+  EXPECT_EQ(p->attributes.size(), 256u);
+  EXPECT_EQ(p->attributes.front().name, "a0");
+  EXPECT_EQ(p->first_child->text, "text");
 }
 
 }  // namespace
