@@ -34,7 +34,7 @@ Result<void> ReadHtmlPage(std::string_view utf8, DocumentBuilder& builder) {
   auto doc = html::ParseHtml(utf8);
   html::Node* root = doc.root();
   if (root->first_child == nullptr) {
-    return Fail(ErrorKind::kPermanent, "parse", "not HTML: no elements and no text");
+    return Fail(ErrorKind::kPermanent, "parse", "empty page: no elements and no text");
   }
 
   auto page = ReadPageMetadata(root);

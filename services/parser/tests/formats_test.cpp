@@ -336,6 +336,19 @@ TEST(HtmlPage, MetadataOpenGraphCanonicalAndMainText) {
   EXPECT_EQ(page.enclosures(0).url(), "https://www.example.com/img/og.png");
 }
 
+TEST(HtmlPage, AnEmptyPageIsAnErrorThatSaysSo) {
+  for (const char* body : {"<html></html>", "<!DOCTYPE html><html>\n  <!-- nothing -->\n</html>"}) {
+    const auto doc = Parse(InputFor(body, "https://www.example.com/empty"));
+    ASSERT_FALSE(doc) << body;
+    EXPECT_EQ(doc.error().message, "empty page: no elements and no text") << body;
+  }
+  // One word is a page with that word for its text.
+  const auto word = Parse(InputFor("<html><body>Hello</body></html>", "https://e.example/w"));
+  ASSERT_TRUE(word) << word.error().message;
+  ASSERT_EQ(word->items.size(), 1U);
+  EXPECT_EQ(word->items[0].content_text(), "Hello");
+}
+
 TEST(JsonApi, FieldsThroughPointers) {
   auto input = InputFor(ReadFixture("json_api.json"), "https://api.example.com/v1/posts");
   auto& mapping = *input.request.mutable_options()->mutable_json_mapping();
