@@ -102,6 +102,8 @@ constexpr std::uint32_t kOption = Number("option");
 constexpr std::uint32_t kOptgroup = Number("optgroup");
 constexpr std::uint32_t kDiv = Number("div");
 constexpr std::uint32_t kAddress = Number("address");
+constexpr std::uint32_t kSvg = Number("svg");
+constexpr std::uint32_t kMath = Number("math");
 constexpr std::uint32_t kHeadings[] = {Number("h1"), Number("h2"), Number("h3"),
                                        Number("h4"), Number("h5"), Number("h6")};
 
@@ -188,8 +190,11 @@ class TreeBuilder {
     const auto name = Name(page_.substr(at + 1, name_end - at - 1));
     attributes_.clear();
     std::size_t i = name_end;
+    bool self_closing = false;  // "/>": ends the element in SVG and MathML only
     while (true) {
-      while (i < page_.size() && (IsSpace(page_[i]) || page_[i] == '/')) ++i;
+      for (; i < page_.size() && (IsSpace(page_[i]) || page_[i] == '/'); ++i) {
+        self_closing = page_[i] == '/';
+      }
       if (i >= page_.size()) return page_.size();  // the page ends inside the tag: dropped
       if (page_[i] == '>') break;
       auto end = i + 1;  // a name may start with '='
@@ -216,10 +221,14 @@ class TreeBuilder {
         }
       }
       AddAttribute(attribute_name, value);
+      self_closing = false;
     }
     const auto after = i + 1;  // past '>'
-    const auto tag = kTags.Find(name);
+    auto tag = kTags.Find(name);
     if ((tag & kRawText) != 0) return RawText(name, tag, after);
+    if (self_closing && (name == "svg" || name == "math" || counts_[kSvg] + counts_[kMath] > 0)) {
+      tag |= kVoid;  // <path d="..."/>: in foreign content "/>" closes, as it does in XML
+    }
     Start(name, tag);
     return after;
   }

@@ -49,6 +49,10 @@ TEST(HtmlParser, EndTagsCloseWhatIsOpenInsideThemAndStrayOnesAreIgnored) {
             "<body><span><div>ab</div>c</span></body>");
   EXPECT_EQ(Body("<ul><li>a</ul></li>b"), "<body><ul><li>a</li></ul>b</body>");
   EXPECT_EQ(Body("line</br>next"), "<body>line<br>next</body>");
+  // "/>" closes an element in SVG and MathML; in HTML it is ignored, as browsers do.
+  EXPECT_EQ(Body("<svg><path d=\"M0\"/><circle/r=1>c</circle></svg><div/>in <a href=/x/>link</a>"),
+            "<body><svg><path d=\"M0\"></path><circle r=\"1\">c</circle></svg>"
+            "<div>in <a href=\"/x/\">link</a></div></body>");
   EXPECT_EQ(Body("<p>a</body>b</html>c"), "<body><p>abc</p></body>");
 }
 
