@@ -126,16 +126,20 @@ step "the fleet: two replicas of every stage (deploy/local/fleet.sh, backend $TR
 pid_of() { cat "$TRIBUTARY_FLEET_DIR/$1.pid" 2>/dev/null || true; }
 # The zombie must outlast max.poll.interval.ms (librdkafka wants it >= session.timeout.ms, 10 s).
 # Only for the stages: a CLI client's session timeout is librdkafka's 45 s.
-# A second try: a stage can end by itself right after its start (see restart_ended).
+# More than one try: a stage can end by itself right after its start (see restart_ended).
+# Each try's own output is kept, with fleet.sh's exit status (a CI run once ended here with
+# only the cumulative log's last lines, which did not say why).
 start_fleet() {
-  local _
-  for _ in 1 2; do
+  local attempt status=0
+  for attempt in 1 2 3; do
     TRIBUTARY_KAFKA__MAX_POLL_INTERVAL_MS=15000 deploy/local/fleet.sh start \
-      >>"$work/fleet-start.log" 2>&1 && return 0
+      >"$work/fleet-start.log" 2>&1 && return 0 || status=$?
+    say "fleet.sh start failed (try $attempt, exit status $status)"
+    cat "$work/fleet-start.log" >>"$work/fleet-start-failures.log"
     sleep 2
   done
-  tail -n 20 "$work/fleet-start.log" >&2
-  die "a stage did not (re)start"
+  cat "$work/fleet-start-failures.log" >&2
+  die "a stage did not (re)start (fleet.sh exit status $status, its output above)"
 }
 start_fleet
 mapfile -t replicas < <(for s in loader embedder parser fetcher scheduler; do
