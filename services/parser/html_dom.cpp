@@ -10,9 +10,8 @@ namespace tributary::parser::html {
 namespace {
 
 bool IsVoid(std::string_view tag) {
-  for (const auto name : {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-                          "meta", "param", "source", "track", "wbr"}) {
-    if (tag == name) return true;
+  for (const auto name : kVoidElements) {
+    if (SameName(tag, name)) return true;
   }
   return false;
 }

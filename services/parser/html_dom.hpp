@@ -18,6 +18,12 @@
 
 namespace tributary::parser::html {
 
+// Elements that have no content and no end tag: the parser never opens them, OuterHtml never
+// closes them.
+inline constexpr std::string_view kVoidElements[] = {
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "hr", "img", "image", "input",
+    "keygen", "link", "meta", "param", "source", "track", "wbr"};
+
 struct Attribute {
   std::string_view name;  // lower case
   std::string_view value;  // entities decoded

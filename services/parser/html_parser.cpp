@@ -38,9 +38,6 @@ constexpr std::string_view kCounted[] = {
     "hgroup", "dialog", "colgroup", "iframe", "noscript", "ins", "del", "abbr", "cite", "q",
     "time", "mark", "big", "tt", "strike", "nobr", "svg", "math", "picture", "video", "audio"};
 
-constexpr std::string_view kVoidTags[] = {"area", "base", "basefont", "bgsound", "br", "col",
-                                          "embed", "hr", "img", "image", "input", "keygen",
-                                          "link", "meta", "param", "source", "track", "wbr"};
 constexpr std::string_view kRawTags[] = {"script", "style", "xmp", "iframe", "noembed",
                                          "noframes", "noscript", "plaintext"};
 constexpr std::string_view kEscapableRawTags[] = {"title", "textarea"};
@@ -68,7 +65,7 @@ constexpr auto kTags = [] {
   NameTable<std::uint32_t, 512> table;
   std::uint32_t number = 1;
   for (const auto name : kCounted) table.Merge(name, number++);
-  for (const auto name : kVoidTags) table.Merge(name, kVoid);
+  for (const auto name : kVoidElements) table.Merge(name, kVoid);
   for (const auto name : kRawTags) table.Merge(name, kRawText);
   for (const auto name : kEscapableRawTags) table.Merge(name, kRawText | kEscapableRaw);
   for (const auto name : kParagraphClosers) table.Merge(name, kClosesParagraph);
