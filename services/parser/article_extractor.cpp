@@ -171,7 +171,7 @@ Node* SoleParagraph(const Node* div) {
   return only;
 }
 
-// The share of `node`'s text inside links (as TreeStats weighs it: links to '#...' 0.3), in
+// The share of `node`'s text inside links (as TreeStats weighs it, html::LinkWeight), in
 // one walk of its subtree.
 double LinkDensity(const Node* node) {
   double text = 0;
@@ -187,10 +187,7 @@ double LinkDensity(const Node* node) {
       link_text += length * link;
       continue;
     }
-    if (link == 0 && n != node && IsTag(n, "a")) {
-      const auto href = html::Attr(n, "href");
-      link = !href.empty() && href[0] == '#' ? 0.3 : 1.0;
-    }
+    if (link == 0 && n != node && IsTag(n, "a")) link = html::LinkWeight(n);
     for (const Node* child = n->first_child; child != nullptr; child = child->next) {
       stack.emplace_back(child, link);
     }

@@ -36,6 +36,11 @@ void CountText(Node* root) {
   });
 }
 
+double LinkWeight(const Node* link) {
+  const auto href = Attr(link, "href");
+  return !href.empty() && href[0] == '#' ? 0.3 : 1.0;
+}
+
 void TreeStats::Compute(Node* root) {
   WalkChildrenFirst(root, [&](Node* element) { Refresh(element); });
   Refresh(root);
@@ -59,8 +64,7 @@ void TreeStats::Refresh(Node* element) {
     stats.inputs += c.inputs + (IsTag(child, "input") ? 1 : 0);
     stats.embeds += c.embeds + (IsAnyTag(child, {"object", "embed", "iframe"}) ? 1 : 0);
     if (IsTag(child, "a")) {
-      const auto href = Attr(child, "href");
-      stats.link_text += c.text * (!href.empty() && href[0] == '#' ? 0.3 : 1.0);
+      stats.link_text += c.text * LinkWeight(child);
     } else {
       stats.link_text += c.link_text;
     }

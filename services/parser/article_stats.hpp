@@ -27,6 +27,9 @@ struct ElementStats {
   [[nodiscard]] double LinkDensity() const { return text > 0 ? link_text / text : 0; }
 };
 
+// How much an <a>'s text counts as link text: a link to '#...' (an anchor on the page) 0.3.
+double LinkWeight(const Node* link);
+
 class TreeStats {
  public:
   // `first`: the lowest node id it will be asked about (NodeTable).
